@@ -1,0 +1,3 @@
+SYNTHETIC_SPECS = {}
+def synthetic_graph(*a, **k):
+    raise NotImplementedError
