@@ -208,6 +208,8 @@ class _TurtleParser:
             if m is None:
                 self._bad_char(pos)
             kind = m.lastgroup
+            if kind == "str" and text.startswith(text[pos] * 3, pos):
+                self.error("unterminated long string literal", pos)
             if kind != "ws":
                 toks.append(_Tok(kind, m.group(), pos))
             pos = m.end()
@@ -261,7 +263,10 @@ class _TurtleParser:
     def iri_token(self, t: _Tok) -> str:
         if t.kind == "iri":
             return self.resolve_iri(t.text[1:-1], t.pos)
-        if t.kind == "pname" and not self.ntriples:
+        if t.kind == "pname" and self.ntriples:
+            self.error(f"prefixed name {_describe(t)} is not allowed in "
+                       f"N-Triples (write the full <IRI>)", t.pos)
+        if t.kind == "pname":
             prefix, _, local = t.text.partition(":")
             if prefix not in self.prefixes:
                 self.error(f"undefined prefix '{prefix}:'", t.pos)
