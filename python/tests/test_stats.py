@@ -28,7 +28,7 @@ def test_stats_text_subprocess(data_root):
                          text=True, check=True).stdout
     assert "14,541 nodes, 272,115 edges, 237 relations" in out
     assert "unique (src, relation) pairs:" in out
-    assert "/people/person/profession" in out
+    assert "/award/award_nom" in out
 
 
 def test_stats_bad_dataset(capsys, tmp_path):
