@@ -1,0 +1,140 @@
+//===- HetOpOps.td - hetop operations ----------------------*- tablegen -*-===//
+
+#ifndef HECTOR_DIALECT_HETOP_IR_HETOPOPS_TD
+#define HECTOR_DIALECT_HETOP_IR_HETOPOPS_TD
+
+include "Hector/Dialect/HetOp/IR/HetOpAttrs.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/OpBase.td"
+
+def HetOp_FloatMemRef : MemRefOf<[AnyFloat]>;
+def HetOp_IndexList : MemRefRankOf<[AnySignlessInteger, Index], [1]>;
+
+class HetOp_Op<string mnemonic, list<Trait> traits = []>
+    : Op<HetOp_Dialect, mnemonic, traits>;
+
+def HetOp_TypedGemmOp : HetOp_Op<"typed_gemm", [AttrSizedOperandSegments]> {
+  let summary = "segmented GEMM with gathered A rows and a per-segment B";
+  let description = [{
+    Rows `i` of the problem are grouped in segments: row `i` belongs to
+    segment `s` when `segment_offsets[s] <= i < segment_offsets[s + 1]`
+    (one segment per relation or node type). For every row:
+
+    ```
+    a_row = A[gather ? gather[i] : i]            // [K] or [H, K]
+    r     = a_row . B[s]                         // B[s] is [K, N] or [H, K, N]
+                                                 // (transposed with transpose_b)
+    r     = epilogue(r, i)
+    C[scatter ? scatter[i] : i]  (=, +=, atomic +=)  r
+    ```
+
+    Epilogues: `scale(%s)` multiplies `r` by `s[i]`; `dot(%v, %vi, %out)`
+    also writes `out[i] = r . v[vi[i]]` (an attention score from the
+    projected row). `mode = atomic_add` is for scatters whose targets
+    repeat, such as accumulation into destination nodes. `access` says how
+    a compact (unique-pair) row is located when the index lists come from
+    the edge-to-compact maps.
+
+    ```mlir
+    hetop.typed_gemm ins(%h, %w : memref<?x64xf32>, memref<4x64x64xf32>)
+        outs(%msg : memref<?x64xf32>)
+        segments(%rel_offsets : memref<5xi64>)
+        gather(%src_by_rel : memref<?xi32>)
+        {schedule = #hetop.gemm_schedule<tile_m = 64, tile_n = 64,
+                                         tile_k = 8, threads = 256>}
+    ```
+  }];
+  let arguments = (ins
+    HetOp_FloatMemRef:$a, HetOp_FloatMemRef:$b, HetOp_FloatMemRef:$c,
+    HetOp_IndexList:$segment_offsets,
+    Optional<HetOp_IndexList>:$a_gather,
+    Optional<HetOp_IndexList>:$c_scatter,
+    Variadic<AnyMemRef>:$epilogue_operands,
+    DefaultValuedAttr<HetOp_CMode,
+                      "::mlir::hector::hetop::CMode::Store">:$c_mode,
+    DefaultValuedAttr<HetOp_Epilogue,
+                      "::mlir::hector::hetop::Epilogue::None">:$epilogue,
+    UnitAttr:$transpose_b,
+    OptionalAttr<HetOp_AccessScheme>:$access,
+    OptionalAttr<HetOp_GemmScheduleAttr>:$schedule);
+  let assemblyFormat = [{
+    `ins` `(` $a `,` $b `:` type($a) `,` type($b) `)`
+    `outs` `(` $c `:` type($c) `)`
+    (`mode` `=` $c_mode^)?
+    `segments` `(` $segment_offsets `:` type($segment_offsets) `)`
+    (`gather` `(` $a_gather^ `:` type($a_gather) `)`)?
+    (`scatter` `(` $c_scatter^ `:` type($c_scatter) `)`)?
+    (`epilogue` $epilogue^ `(` $epilogue_operands `:`
+      type($epilogue_operands) `)`)?
+    attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
+def HetOp_TraverseOp : HetOp_Op<"traverse", [RecursiveMemoryEffects,
+    SingleBlockImplicitTerminator<"::mlir::hector::hetop::YieldOp">]> {
+  let summary = "edge- or node-parallel loop over a CSR";
+  let description = [{
+    Runs `body` once per edge with block arguments `(row, col, edge,
+    relation)`: `row` owns the CSR row (the destination node of an in-CSR,
+    the source of an out-CSR), `col` is the other endpoint, `edge` the
+    original edge id and `relation` its relation.
+
+    `node_parallel` gives each row to one group of `lanes` threads, which
+    walks the row's edges in order: writes to the row's own slots need no
+    atomics. `edge_parallel` gives each edge to one group; `hetop.accumulate`
+    into a row becomes an atomic add, and the row of an edge is found by
+    `access`: `direct` reads it from `rows(%row_indices)` (COO), and
+    `binary_search` searches `row_offsets`.
+
+    ```mlir
+    hetop.traverse node_parallel over in csr(%ptr, %col, %eid, %etype
+        : memref<?xi64>, memref<?xi32>, memref<?xi32>, memref<?xi32>) {
+    ^bb0(%row: index, %col: index, %e: index, %r: index):
+      %v = memref.load %msg[%e] : memref<?xf32>
+      hetop.accumulate %v, %out[%row] : f32, memref<?xf32>
+    }
+    ```
+  }];
+  let arguments = (ins
+    HetOp_TraversalKind:$kind, HetOp_CSRKind:$csr,
+    HetOp_IndexList:$row_offsets, HetOp_IndexList:$col_indices,
+    HetOp_IndexList:$edge_ids, HetOp_IndexList:$edge_types,
+    Optional<HetOp_IndexList>:$row_indices,
+    OptionalAttr<HetOp_AccessScheme>:$access,
+    OptionalAttr<HetOp_TraversalScheduleAttr>:$schedule);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $kind `over` $csr `csr` `(` $row_offsets `,` $col_indices `,` $edge_ids
+    `,` $edge_types `:` type($row_offsets) `,` type($col_indices) `,`
+    type($edge_ids) `,` type($edge_types) `)`
+    (`rows` `(` $row_indices^ `:` type($row_indices) `)`)?
+    attr-dict-with-keyword $body
+  }];
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+}
+
+def HetOp_AccumulateOp : HetOp_Op<"accumulate"> {
+  let summary = "adds a value into a buffer element inside a traversal";
+  let description = [{
+    `buffer[indices] += value`. The traversal's lowering makes this an
+    atomic add when several parallel groups can hit the element (an
+    edge-parallel traversal, or a node-parallel one writing another row).
+  }];
+  let arguments = (ins AnyFloat:$value, HetOp_FloatMemRef:$buffer,
+                       Variadic<Index>:$indices);
+  let assemblyFormat = [{
+    $value `,` $buffer `[` $indices `]` attr-dict `:` type($value) `,`
+    type($buffer)
+  }];
+  let hasVerifier = 1;
+}
+
+def HetOp_YieldOp : HetOp_Op<"yield", [Pure, Terminator,
+                                       HasParent<"TraverseOp">]> {
+  let summary = "ends a traversal body";
+  let assemblyFormat = "attr-dict";
+}
+
+#endif // HECTOR_DIALECT_HETOP_IR_HETOPOPS_TD
