@@ -226,3 +226,23 @@ def test_real_graph_consistency(data_root):
     assert np.array_equal(p.in_src, g.src[p.in_eids])
     assert np.array_equal(p.out_dst, g.dst[p.out_eids])
     assert np.array_equal(p.ntype_counts, g.nodes_per_type())
+
+
+def test_missing_library_message(monkeypatch, tmp_path):
+    from hector import _runtime
+    from hector.errors import RuntimeLibraryError
+    monkeypatch.setenv("HECTOR_RUNTIME_LIB", str(tmp_path / "nope.so"))
+    with pytest.raises(RuntimeLibraryError, match="does not exist"):
+        _runtime.find_library()
+    monkeypatch.delenv("HECTOR_RUNTIME_LIB")
+    monkeypatch.setenv("HECTOR_BUILD_DIR", str(tmp_path))
+    monkeypatch.setattr(_runtime, "repo_root", lambda: tmp_path)
+    with pytest.raises(RuntimeLibraryError, match=r"-DHECTOR_ENABLE_MLIR=OFF"):
+        _runtime.find_library()
+
+
+def test_runtime_library_is_found():
+    # Must fail (not skip) when the library has not been built.
+    from hector import _runtime
+    assert _runtime.find_library().is_file()
+    assert _runtime.lib().hectorGraphPrepAbiVersion() == _runtime.ABI_VERSION
