@@ -193,3 +193,12 @@ def test_label_errors(tmp_path):
     missing = write(tmp_path / "m.tsv", "person\tid\tlabel_x\n\nhttp://nope\t1\tA\n")
     with pytest.raises(DataFormatError, match=r"m\.tsv:3: labelled entity 'http://nope'"):
         load_rdf([g_file], {"train": missing}, "paper")
+
+
+def test_load_dataset_path_finds_suffixed_label_files(tmp_path):
+    from hector.data import load_dataset
+    g_file, _ = _rdf_dataset(tmp_path)
+    write(tmp_path / "trainingSet(lith).tsv",
+          "rock\tid\tlabel_lithogenesis\nhttp://d/P/x/p1\t1\tA\n")
+    g = load_dataset(str(g_file))
+    assert g.num_nodes == 8 and len(g.node_splits["train"]) == 1

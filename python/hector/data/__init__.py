@@ -82,10 +82,17 @@ def load_path(path, preprocessing: str = "paper",
     if low.endswith(".zip"):
         return load_hgb(p, features=features)
     if low.endswith((".nt", ".nt.gz", ".n3", ".n3.gz", ".ttl", ".ttl.gz")):
+        # R-GCN's label files: trainingSet.tsv / testSet.tsv, or with a
+        # suffix such as trainingSet(lith).tsv for BGS.
         labels = {}
-        for split, fn in (("train", "trainingSet.tsv"), ("test", "testSet.tsv")):
-            if (p.parent / fn).exists():
-                labels[split] = p.parent / fn
+        for split, stem in (("train", "trainingSet"), ("test", "testSet")):
+            found = sorted(p.parent.glob(f"{stem}*.tsv"))
+            if len(found) > 1:
+                raise DataFormatError(f"several {stem}*.tsv label files "
+                                      f"beside the graph; use "
+                                      f"hector.data.load_rdf", path=p.parent)
+            if found:
+                labels[split] = found[0]
         if preprocessing == "dgl":
             raise DataFormatError("the 'dgl' preprocessing needs per-dataset "
                                   "rules; use hector.data.load_rdf(..., "
