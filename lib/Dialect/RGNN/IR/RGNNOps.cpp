@@ -33,6 +33,16 @@ std::string shapeStr(ArrayRef<int64_t> shape) {
   return s;
 }
 
+/// Formats a per-element type: "4x16xf32", or "f32" for a scalar.
+std::string elementStr(ArrayRef<int64_t> shape, Type elementType) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  for (int64_t dim : shape)
+    os << dim << "x";
+  os << elementType;
+  return s;
+}
+
 /// "per edge", "per relation", ... or "shared" for a builtin tensor.
 std::string describe(Type type) {
   if (auto feat = dyn_cast<FeatureType>(type))
@@ -166,7 +176,9 @@ LogicalResult expectDomain(Operation *op, StringRef name, FeatureType type,
                     .describeDomain();
       },
       " or ");
-  diag << " " << context << ", but is " << type.describeDomain();
+  if (!context.empty())
+    diag << " " << context;
+  diag << ", but is " << type.describeDomain();
   return diag;
 }
 } // namespace
@@ -293,10 +305,10 @@ LogicalResult MergeNodeTypesOp::verify() {
     if (in.getShape() != out.getShape() ||
         in.getElementType() != out.getElementType())
       return emitOpError("input #")
-             << i << " has per-element type '" << shapeStr(in.getShape())
-             << "x" << in.getElementType() << "', but the result has '"
-             << shapeStr(out.getShape()) << "x" << out.getElementType()
-             << "'";
+             << i << " has per-element type '"
+             << elementStr(in.getShape(), in.getElementType())
+             << "', but the result has '"
+             << elementStr(out.getShape(), out.getElementType()) << "'";
   }
   return expectDomain(*this, "result", out, {Domain::Node}, "");
 }
@@ -493,9 +505,9 @@ LogicalResult InnerProductOp::verify() {
   if (shapeOf(rhs) != lhs.getShape() ||
       elementTypeOf(rhs) != lhs.getElementType())
     return emitOpError("'rhs' per-element type '")
-           << shapeStr(shapeOf(rhs)) << "x" << elementTypeOf(rhs)
+           << elementStr(shapeOf(rhs), elementTypeOf(rhs))
            << "' must match the 'lhs' per-element type '"
-           << shapeStr(lhs.getShape()) << "x" << lhs.getElementType() << "'";
+           << elementStr(lhs.getShape(), lhs.getElementType()) << "'";
   if (out.getDomain() != lhs.getDomain() ||
       out.getNodeType() != lhs.getNodeType())
     return emitOpError("result must be ") << lhs.describeDomain();
