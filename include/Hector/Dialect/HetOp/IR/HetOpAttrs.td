@@ -33,7 +33,14 @@ def HetOp_CSRKind : HetOp_Enum<"CSRKind", "CSR orientation", [
 def HetOp_AccessScheme : HetOp_Enum<"AccessScheme",
     "how an element finds its row or compact slot", [
     I32EnumAttrCase<"Direct", 0, "direct">,
-    I32EnumAttrCase<"BinarySearch", 1, "binary_search">]>;
+    I32EnumAttrCase<"BinarySearch", 1, "binary_search">]> {
+  let genSpecializedAttr = 0;
+}
+// Printed as #hetop.access<direct> in attribute dictionaries.
+def HetOp_AccessSchemeAttr : EnumAttr<HetOp_Dialect, HetOp_AccessScheme,
+                                      "access"> {
+  let assemblyFormat = "`<` $value `>`";
+}
 
 
 def HetOp_GemmScheduleAttr : AttrDef<HetOp_Dialect, "GemmSchedule"> {

@@ -55,7 +55,7 @@ def HetOp_TypedGemmOp : HetOp_Op<"typed_gemm", [AttrSizedOperandSegments]> {
     DefaultValuedAttr<HetOp_Epilogue,
                       "::mlir::hector::hetop::Epilogue::None">:$epilogue,
     UnitAttr:$transpose_b,
-    OptionalAttr<HetOp_AccessScheme>:$access,
+    OptionalAttr<HetOp_AccessSchemeAttr>:$access,
     OptionalAttr<HetOp_GemmScheduleAttr>:$schedule);
   let assemblyFormat = [{
     `ins` `(` $a `,` $b `:` type($a) `,` type($b) `)`
@@ -101,7 +101,7 @@ def HetOp_TraverseOp : HetOp_Op<"traverse", [RecursiveMemoryEffects,
     HetOp_IndexList:$row_offsets, HetOp_IndexList:$col_indices,
     HetOp_IndexList:$edge_ids, HetOp_IndexList:$edge_types,
     Optional<HetOp_IndexList>:$row_indices,
-    OptionalAttr<HetOp_AccessScheme>:$access,
+    OptionalAttr<HetOp_AccessSchemeAttr>:$access,
     OptionalAttr<HetOp_TraversalScheduleAttr>:$schedule);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
