@@ -19,8 +19,9 @@ config.environment["FILECHECK_OPTS"] = "-enable-var-scope"
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%hector_src_root", config.hector_src_root))
 config.substitutions.append(("%hector_obj_root", config.hector_obj_root))
-config.substitutions.append(("%cmake", config.cmake_command))
+# Longer names first: lit substitutes in order, and %cmake prefixes them.
 config.substitutions.append(("%cmake_generator", config.cmake_generator))
+config.substitutions.append(("%cmake", config.cmake_command))
 config.substitutions.append(("%mlir_dir", config.mlir_dir))
 config.substitutions.append(("%cc", config.c_compiler))
 config.substitutions.append(("%cxx", config.cxx_compiler))
