@@ -7,7 +7,10 @@
 //   y_i = out_lin_{type(i)}(gelu(o_i)),   beta = sigmoid(skip_{type(i)})
 //   h'_i = beta * y_i + (1 - beta) * h_i
 //
-// The schema is HGB ACM: node types paper, author, subject, term; relations
+// The gated skip exists because in = out (PyG drops it otherwise). A node
+// with no incoming edges gets y_i = out_lin(gelu(0)) = b_out; PyG returns no
+// output at all for a node type that is never a destination, which does not
+// occur in ACM. The schema is HGB ACM: node types paper, author, subject, term; relations
 // paper-cite-paper, paper-ref-paper, paper-author, author-paper,
 // paper-subject, subject-paper, paper-term, term-paper.
 

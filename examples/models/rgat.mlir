@@ -5,9 +5,13 @@
 //   alpha_e = softmax of s over all incoming edges of i (every relation)
 //   h'_i = concat over heads of sum_e alpha_e z_j
 //
-// PyG's RGATConv (across-relation, additive self-attention) is the case in
-// which every relation shares one attention vector: replace the per-relation
-// %attn by a shared tensor<4x32xf32> operand of rgnn.inner_product.
+// PyG's RGATConv(attention_mechanism="across-relation",
+// attention_mode="additive-self-attention", dim=1, bias=False) shares one
+// query and one key matrix across relations, and they mix heads: its score
+// for head h is [h_i W_r || z_j] . [q; k][:, h] over all heads' features.
+// With one head that is this model with a shared tensor<1x32xf32> attention
+// vector; with several, reshape the concatenation to 128 features and use
+// rgnn.linear with a shared tensor<128x4xf32> instead of the inner product.
 
 !graph = !rgnn.graph<node_types = 1, relations = 90>
 

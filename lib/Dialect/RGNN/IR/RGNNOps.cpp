@@ -50,6 +50,23 @@ std::string describe(Type type) {
   return "a shared tensor";
 }
 
+/// Whether two values live on the same domain, or are both shared tensors.
+bool sameDomain(Type a, Type b) {
+  auto fa = dyn_cast<FeatureType>(a), fb = dyn_cast<FeatureType>(b);
+  if (!fa || !fb)
+    return !fa && !fb;
+  return fa.getDomain() == fb.getDomain() &&
+         fa.getNodeType() == fb.getNodeType();
+}
+
+/// Checks that a domain-preserving op's result stays on the input's domain.
+LogicalResult verifyResultDomain(Operation *op, Type in, Type out) {
+  if (sameDomain(in, out))
+    return success();
+  return op->emitOpError("result must be ")
+         << describe(in) << " like the input, but is " << describe(out);
+}
+
 ArrayRef<int64_t> shapeOf(Type type) {
   return cast<ShapedType>(type).getShape();
 }
@@ -412,11 +429,8 @@ LogicalResult LinearOp::verify() {
   if (failed(shape))
     return failure();
   FeatureType out = getResult().getType();
-  if (out.getDomain() != in.getDomain() ||
-      out.getNodeType() != in.getNodeType())
-    return emitOpError("result must be ")
-           << in.describeDomain() << " like the input, but is "
-           << out.describeDomain();
+  if (failed(verifyResultDomain(*this, in, out)))
+    return failure();
   return verifyResultShape(*this, out, *shape, in);
 }
 
@@ -494,12 +508,10 @@ LogicalResult WeightProductOp::verify() {
 LogicalResult InnerProductOp::verify() {
   FeatureType lhs = getLhs().getType(), out = getResult().getType();
   Type rhs = getRhs().getType();
-  if (auto rhsFeat = dyn_cast<FeatureType>(rhs);
-      rhsFeat && (rhsFeat.getDomain() != lhs.getDomain() ||
-                  rhsFeat.getNodeType() != lhs.getNodeType()))
+  if (isa<FeatureType>(rhs) && !sameDomain(lhs, rhs))
     return emitOpError("'rhs' must be ")
            << lhs.describeDomain() << " like 'lhs', or a shared tensor, but "
-           << "is " << rhsFeat.describeDomain();
+           << "is " << describe(rhs);
   if (lhs.getShape().empty())
     return emitOpError("'lhs' must have at least one dimension to contract");
   if (shapeOf(rhs) != lhs.getShape() ||
@@ -508,8 +520,7 @@ LogicalResult InnerProductOp::verify() {
            << elementStr(shapeOf(rhs), elementTypeOf(rhs))
            << "' must match the 'lhs' per-element type '"
            << elementStr(lhs.getShape(), lhs.getElementType()) << "'";
-  if (out.getDomain() != lhs.getDomain() ||
-      out.getNodeType() != lhs.getNodeType())
+  if (!sameDomain(out, lhs))
     return emitOpError("result must be ") << lhs.describeDomain();
   return verifyResultShape(*this, out, lhs.getShape().drop_back(), lhs);
 }
@@ -517,9 +528,7 @@ LogicalResult InnerProductOp::verify() {
 LogicalResult OuterProductOp::verify() {
   FeatureType lhs = getLhs().getType(), rhs = getRhs().getType();
   FeatureType out = getResult().getType();
-  if (rhs.getDomain() != lhs.getDomain() ||
-      rhs.getNodeType() != lhs.getNodeType() || out.getDomain() !=
-      lhs.getDomain() || out.getNodeType() != lhs.getNodeType())
+  if (!sameDomain(lhs, rhs) || !sameDomain(lhs, out))
     return emitOpError("'lhs', 'rhs' and the result must share one domain, "
                        "got ")
            << lhs.describeDomain() << ", " << rhs.describeDomain() << " and "
@@ -538,8 +547,7 @@ LogicalResult OuterProductOp::verify() {
 
 LogicalResult ScaleOp::verify() {
   FeatureType scalar = getScalar().getType(), vector = getVector().getType();
-  if (scalar.getDomain() != vector.getDomain() ||
-      scalar.getNodeType() != vector.getNodeType())
+  if (!sameDomain(scalar, vector))
     return emitOpError("'scalar' must be ")
            << vector.describeDomain() << " like 'vector', but is "
            << scalar.describeDomain();
@@ -601,8 +609,7 @@ static LogicalResult verifyConcatLike(Operation *op, FeatureType whole,
   int64_t total = 0;
   for (auto [i, type] : llvm::enumerate(parts)) {
     auto part = cast<FeatureType>(type);
-    if (part.getDomain() != whole.getDomain() ||
-        part.getNodeType() != whole.getNodeType())
+    if (!sameDomain(part, whole))
       return op->emitOpError() << partName << " #" << i << " must be "
                                << whole.describeDomain() << ", but is "
                                << part.describeDomain();
@@ -659,13 +666,8 @@ LogicalResult SplitOp::fold(FoldAdaptor,
 
 LogicalResult TransposeOp::verify() {
   Type in = getInput().getType(), out = getResult().getType();
-  auto inFeat = dyn_cast<FeatureType>(in);
-  auto outFeat = dyn_cast<FeatureType>(out);
-  if (static_cast<bool>(inFeat) != static_cast<bool>(outFeat) ||
-      (inFeat && (inFeat.getDomain() != outFeat.getDomain() ||
-                  inFeat.getNodeType() != outFeat.getNodeType())))
-    return emitOpError("result must be ")
-           << describe(in) << " like the input, but is " << describe(out);
+  if (failed(verifyResultDomain(*this, in, out)))
+    return failure();
   ArrayRef<int64_t> shape = shapeOf(in), perm = getPermutation();
   if (perm.size() != shape.size())
     return emitOpError("permutation has ")
@@ -701,13 +703,8 @@ OpFoldResult TransposeOp::fold(FoldAdaptor) {
 
 LogicalResult ReshapeOp::verify() {
   Type in = getInput().getType(), out = getResult().getType();
-  auto inFeat = dyn_cast<FeatureType>(in);
-  auto outFeat = dyn_cast<FeatureType>(out);
-  if (static_cast<bool>(inFeat) != static_cast<bool>(outFeat) ||
-      (inFeat && (inFeat.getDomain() != outFeat.getDomain() ||
-                  inFeat.getNodeType() != outFeat.getNodeType())))
-    return emitOpError("result must be ")
-           << describe(in) << " like the input, but is " << describe(out);
+  if (failed(verifyResultDomain(*this, in, out)))
+    return failure();
   if (elementTypeOf(in) != elementTypeOf(out))
     return emitOpError("result element type must match the input's");
   if (ShapedType::getNumElements(shapeOf(in)) !=

@@ -76,8 +76,9 @@ def RGNN_AggregateOp : RGNN_Op<"aggregate"> {
     | `src` | edge           | node, src_rel            |
     | `src` | src_rel        | node                     |
 
-    `mean` divides by the number of contributing elements; an element with
-    none gets zero. RGCN's per-relation mean followed by a sum over
+    `mean` divides by the number of contributing input elements (edges, or
+    (node, relation) pairs when reducing from `dst_rel`/`src_rel`); an
+    element with none gets zero. RGCN's per-relation mean followed by a sum over
     relations is `aggregate mean to dst` onto `dst_rel`, then
     `aggregate sum to dst` onto `node`.
   }];
@@ -152,13 +153,15 @@ def RGNN_TypedLinearOp : RGNN_Op<"typed_linear"> {
   let description = [{
     `result[x] = input[on(x)] . weight[type(x)]`, a row vector times a
     matrix. `by relation` picks the weight of each element's relation
-    (edge-like domains); `by node_type` that of each node's type. With
+    (edge-like domains); `by node_type` that of the type of the node that is
+    read (`on(x)`: the node itself, or the edge's source or destination). With
     `on src` or `on dst` the input is a per-node value read through the
     edge's endpoint, and the result is per edge, or per unique
     (src, relation) / (dst, relation) pair after compact materialization.
 
     Shapes: a weight of shape `[K, N]` maps `[..., K]` to `[..., N]`; a
-    multi-head weight `[H, K, N]` maps `[H, K]` or `[K]` to `[H, N]`.
+    multi-head weight `[H, K, N]` maps `[H, K]` (head h times `weight[h]`)
+    or `[K]` (the same vector times every head's matrix) to `[H, N]`.
 
     ```mlir
     %m = rgnn.typed_linear %g, %h, %w by relation on src

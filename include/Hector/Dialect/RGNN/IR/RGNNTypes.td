@@ -54,6 +54,10 @@ def RGNN_FeatureType : RGNN_Type<"Feature", "feat", [ShapedTypeInterface]> {
     (`relation`) or every node type (`node_type`). Weights are per-relation
     or per-node-type features; shared weights are builtin tensors.
 
+    Element order, which the runtime's buffers follow: nodes and edges by
+    id; `node[t]` by ascending node id among the nodes of type `t`;
+    `src_rel` and `dst_rel` pairs sorted by (relation, node id).
+
     ```mlir
     !rgnn.feat<node, 64xf32>          // a 64-vector per node
     !rgnn.feat<node[1], 128xf32>      // a 128-vector per node of type 1
