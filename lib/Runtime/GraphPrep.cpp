@@ -11,7 +11,8 @@
 //
 // Ordering conventions (relied on by tests and kernels):
 //  - relation segments, CSR rows: entries in increasing original edge id;
-//  - unique (src, r) rows: per relation, sources in increasing node id.
+//  - unique (src, r) rows: per relation, sources in increasing node id;
+//  - edges of one pair, pairs of one node, nodes of one type: ascending.
 //
 //===----------------------------------------------------------------------===//
 
@@ -176,6 +177,13 @@ struct HectorPreparedGraph {
   I32Vec uniqueDstNodes, edgeToUniqueDst;
   I64Vec relNumUniqueSrc, relNumUniqueDst, relMaxOutDegree, relMaxInDegree;
   I64Vec inDegree, outDegree, ntypeCounts;
+  I32Vec src, dst, etype, ntype;
+  I64Vec ntypeOffsets;
+  I32Vec ntypeNodes;
+  I64Vec uniqueSrcIndptr, srcPairIndptr;
+  I32Vec uniqueSrcEids, srcPairIds;
+  I64Vec uniqueDstIndptr, dstPairIndptr;
+  I32Vec uniqueDstEids, dstPairIds;
 };
 
 namespace {
@@ -183,14 +191,16 @@ namespace {
 /// Builds the unique (node, relation) map.  `byNode` lists edge ids sorted
 /// by node (stable in edge id); re-sorting it stably by relation yields
 /// edges ordered by (relation, node, edge id), so one scan finds the
-/// distinct nodes of every relation.
+/// distinct nodes of every relation.  That order is also the CSR over pairs
+/// (`order`, `pairIndptr`), since pairs are numbered in the same order.
 void buildUniqueMap(const I32Vec &node, const I32Vec &rel, int64_t numRels,
                     const I32Vec &byNode, I64Vec &offsets, I32Vec &nodes,
                     I32Vec &edgeToUnique, I64Vec &numUnique,
-                    I64Vec &maxMultiplicity) {
+                    I64Vec &maxMultiplicity, I64Vec &pairIndptr,
+                    I32Vec &order) {
   I64Vec relOffsets;
-  I32Vec order;
   countingSort(rel, numRels, &byNode, relOffsets, order);
+  pairIndptr.assign(1, 0);
   offsets.assign(static_cast<size_t>(numRels) + 1, 0);
   numUnique.assign(static_cast<size_t>(numRels), 0);
   maxMultiplicity.assign(static_cast<size_t>(numRels), 0);
@@ -202,6 +212,8 @@ void buildUniqueMap(const I32Vec &node, const I32Vec &rel, int64_t numRels,
     for (int64_t i = begin; i < end; ++i) {
       int32_t e = order[i];
       if (i == begin || node[e] != node[order[i - 1]]) {
+        if (!nodes.empty())
+          pairIndptr.push_back(i);
         nodes.push_back(node[e]);
         run = 0;
       }
@@ -212,7 +224,10 @@ void buildUniqueMap(const I32Vec &node, const I32Vec &rel, int64_t numRels,
     offsets[r + 1] = static_cast<int64_t>(nodes.size());
     numUnique[r] = offsets[r + 1] - offsets[r];
   }
+  if (!nodes.empty())
+    pairIndptr.push_back(static_cast<int64_t>(order.size()));
   nodes.shrink_to_fit();
+  pairIndptr.shrink_to_fit();
 }
 
 void prepare(const HectorCOOGraph &g, HectorPreparedGraph &p) {
@@ -270,9 +285,18 @@ void prepare(const HectorCOOGraph &g, HectorPreparedGraph &p) {
 
   // Compact (node, relation) maps.
   buildUniqueMap(src, rel, R, p.outEids, p.uniqueSrcOffsets, p.uniqueSrcNodes,
-                 p.edgeToUniqueSrc, p.relNumUniqueSrc, p.relMaxOutDegree);
+                 p.edgeToUniqueSrc, p.relNumUniqueSrc, p.relMaxOutDegree,
+                 p.uniqueSrcIndptr, p.uniqueSrcEids);
   buildUniqueMap(dst, rel, R, p.inEids, p.uniqueDstOffsets, p.uniqueDstNodes,
-                 p.edgeToUniqueDst, p.relNumUniqueDst, p.relMaxInDegree);
+                 p.edgeToUniqueDst, p.relNumUniqueDst, p.relMaxInDegree,
+                 p.uniqueDstIndptr, p.uniqueDstEids);
+  // Node -> its pairs: a stable sort of pair ids by node keeps them
+  // ascending within a node.
+  countingSort(p.uniqueSrcNodes, N, nullptr, p.srcPairIndptr, p.srcPairIds);
+  countingSort(p.uniqueDstNodes, N, nullptr, p.dstPairIndptr, p.dstPairIds);
+
+  // Nodes grouped by type.
+  countingSort(ntype, numTypes, nullptr, p.ntypeOffsets, p.ntypeNodes);
 
   // Degrees and statistics.
   p.inDegree.resize(N);
@@ -300,9 +324,15 @@ void prepare(const HectorCOOGraph &g, HectorPreparedGraph &p) {
   s.numUniqueDstPairs = static_cast<int64_t>(p.uniqueDstNodes.size());
   s.inDegree = summarize(p.inDegree);
   s.outDegree = summarize(p.outDegree);
+
+  // Kept last: the int32 copies of the input are moved, not copied.
+  p.src = std::move(src);
+  p.dst = std::move(dst);
+  p.etype = std::move(rel);
+  p.ntype = std::move(ntype);
 }
 
-const char *const kArrayNames[HECTOR_NUM_PREPARED_ARRAYS] = {
+const char *const kArrayNames[] = {
     "rel_offsets",        "rel_eids",           "rel_src",
     "rel_dst",            "in_indptr",          "in_src",
     "in_eids",            "in_etype",           "out_indptr",
@@ -311,8 +341,15 @@ const char *const kArrayNames[HECTOR_NUM_PREPARED_ARRAYS] = {
     "unique_dst_offsets", "unique_dst_nodes",   "edge_to_unique_dst",
     "rel_num_unique_src", "rel_num_unique_dst", "rel_max_out_degree",
     "rel_max_in_degree",  "in_degree",          "out_degree",
-    "ntype_counts",
+    "ntype_counts",       "src",                "dst",
+    "etype",              "ntype",              "ntype_offsets",
+    "ntype_nodes",        "unique_src_indptr",  "unique_src_eids",
+    "src_pair_indptr",    "src_pair_ids",       "unique_dst_indptr",
+    "unique_dst_eids",    "dst_pair_indptr",    "dst_pair_ids",
 };
+static_assert(sizeof(kArrayNames) / sizeof(kArrayNames[0]) ==
+                  HECTOR_NUM_PREPARED_ARRAYS,
+              "one name per prepared array");
 
 } // namespace
 
@@ -391,6 +428,20 @@ HectorStatus hectorPreparedGraphGetArray(const HectorPreparedGraph *graph,
   case HECTOR_IN_DEGREE: return set64(p.inDegree);
   case HECTOR_OUT_DEGREE: return set64(p.outDegree);
   case HECTOR_NTYPE_COUNTS: return set64(p.ntypeCounts);
+  case HECTOR_SRC: return set32(p.src);
+  case HECTOR_DST: return set32(p.dst);
+  case HECTOR_ETYPE: return set32(p.etype);
+  case HECTOR_NTYPE: return set32(p.ntype);
+  case HECTOR_NTYPE_OFFSETS: return set64(p.ntypeOffsets);
+  case HECTOR_NTYPE_NODES: return set32(p.ntypeNodes);
+  case HECTOR_UNIQUE_SRC_INDPTR: return set64(p.uniqueSrcIndptr);
+  case HECTOR_UNIQUE_SRC_EIDS: return set32(p.uniqueSrcEids);
+  case HECTOR_SRC_PAIR_INDPTR: return set64(p.srcPairIndptr);
+  case HECTOR_SRC_PAIR_IDS: return set32(p.srcPairIds);
+  case HECTOR_UNIQUE_DST_INDPTR: return set64(p.uniqueDstIndptr);
+  case HECTOR_UNIQUE_DST_EIDS: return set32(p.uniqueDstEids);
+  case HECTOR_DST_PAIR_INDPTR: return set64(p.dstPairIndptr);
+  case HECTOR_DST_PAIR_IDS: return set32(p.dstPairIds);
   case HECTOR_NUM_PREPARED_ARRAYS: break;
   }
   return fail(HECTOR_STATUS_INVALID_ARGUMENT,

@@ -18,7 +18,7 @@ from typing import List, Optional
 from .errors import RuntimeLibraryError
 
 LIB_NAME = "libHectorRuntime.so"
-ABI_VERSION = 1
+ABI_VERSION = 2
 
 _lib: Optional[ctypes.CDLL] = None
 

@@ -32,7 +32,29 @@ ARRAY_IDS = {
     "rel_num_unique_src": 18, "rel_num_unique_dst": 19,
     "rel_max_out_degree": 20, "rel_max_in_degree": 21,
     "in_degree": 22, "out_degree": 23, "ntype_counts": 24,
+    "src": 25, "dst": 26, "etype": 27, "ntype": 28,
+    "ntype_offsets": 29, "ntype_nodes": 30,
+    "unique_src_indptr": 31, "unique_src_eids": 32,
+    "src_pair_indptr": 33, "src_pair_ids": 34,
+    "unique_dst_indptr": 35, "unique_dst_eids": 36,
+    "dst_pair_indptr": 37, "dst_pair_ids": 38,
 }
+
+#: The 32 graph arrays of the compiled-model ABI, in parameter order
+#: (docs/abi.md, "Graph arrays").
+GRAPH_ABI_ARRAYS = (
+    "src", "dst", "etype", "ntype",
+    "rel_offsets", "rel_eids", "rel_src", "rel_dst",
+    "in_indptr", "in_src", "in_eids", "in_etype",
+    "out_indptr", "out_dst", "out_eids", "out_etype",
+    "ntype_offsets", "ntype_nodes",
+    "unique_src_offsets", "unique_src_nodes", "edge_to_unique_src",
+    "unique_src_indptr", "unique_src_eids", "src_pair_indptr",
+    "src_pair_ids",
+    "unique_dst_offsets", "unique_dst_nodes", "edge_to_unique_dst",
+    "unique_dst_indptr", "unique_dst_eids", "dst_pair_indptr",
+    "dst_pair_ids",
+)
 
 
 class _Handle:
@@ -80,7 +102,12 @@ class PreparedGraph:
     ``unique_src_nodes``, ``edge_to_unique_src``, ``unique_dst_offsets``,
     ``unique_dst_nodes``, ``edge_to_unique_dst``, ``rel_num_unique_src``,
     ``rel_num_unique_dst``, ``rel_max_out_degree``, ``rel_max_in_degree``,
-    ``in_degree``, ``out_degree``, ``ntype_counts``; and ``stats`` (a dict).
+    ``in_degree``, ``out_degree``, ``ntype_counts``; the int32 input
+    copies ``src``, ``dst``, ``etype``, ``ntype``; ``ntype_offsets``,
+    ``ntype_nodes``; the pair CSRs ``unique_src_indptr``,
+    ``unique_src_eids``, ``src_pair_indptr``, ``src_pair_ids`` and their
+    ``dst`` mirrors; and ``stats`` (a dict).  ``_handle.ptr`` is the native
+    ``HectorPreparedGraph *`` (what :mod:`hector.runtime` binds).
     """
 
     def __init__(self, handle: _Handle):
@@ -135,6 +162,10 @@ class PreparedGraph:
     @property
     def num_relations(self) -> int:
         return self.stats["num_relations"]
+
+    @property
+    def num_node_types(self) -> int:
+        return self.stats["num_node_types"]
 
     def __repr__(self):
         s = self.stats

@@ -246,3 +246,83 @@ def test_runtime_library_is_found():
     from hector import _runtime
     assert _runtime.find_library().is_file()
     assert _runtime.lib().hectorGraphPrepAbiVersion() == _runtime.ABI_VERSION
+
+
+# ---- graph arrays of the compiled-model ABI ---------------------------------
+
+def brute_force_abi(n, src, dst, rel, r, t, ntype):
+    """The arrays docs/abi.md adds to the prepared layout, by definition."""
+    e = len(src)
+    out = {"src": list(src), "dst": list(dst), "etype": list(rel),
+           "ntype": list(ntype)}
+    nodes = sorted(range(n), key=lambda v: (ntype[v], v))
+    out["ntype_nodes"] = nodes
+    out["ntype_offsets"] = [sum(1 for v in range(n) if ntype[v] < k)
+                            for k in range(t + 1)]
+    for side, key in (("src", src), ("dst", dst)):
+        pairs = sorted({(int(rel[i]), int(key[i])) for i in range(e)})
+        indptr, eids = [0], []
+        for k, v in pairs:
+            eids += [i for i in range(e) if rel[i] == k and key[i] == v]
+            indptr.append(len(eids))
+        out[f"unique_{side}_indptr"] = indptr
+        out[f"unique_{side}_eids"] = eids
+        ids = [[p for p, (_, v) in enumerate(pairs) if v == u]
+               for u in range(n)]
+        out[f"{side}_pair_ids"] = [p for row in ids for p in row]
+        out[f"{side}_pair_indptr"] = [0] + list(np.cumsum([len(x) for x in ids]))
+    return out
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_abi_arrays_against_brute_force(case):
+    n, e, r, t, empty, isolated = case
+    rng = np.random.default_rng(hash(("abi", case)) % 2**32)
+    src, dst, rel, ntype = random_graph(rng, n, e, r, t, empty, isolated)
+    p = prepare_arrays(n, src, dst, rel, r, ntype, t)
+    for name, want in brute_force_abi(n, src, dst, rel, r, t, ntype).items():
+        got = getattr(p, name)
+        assert got.tolist() == [int(x) for x in want], name
+        assert not got.flags.writeable
+        assert got.dtype == (np.int64 if name.endswith(("indptr", "offsets"))
+                             else np.int32), name
+    # The pair CSRs agree with the compact maps.
+    u = p.stats["num_unique_src_pairs"]
+    assert len(p.unique_src_indptr) == u + 1
+    owner = np.repeat(np.arange(u), np.diff(p.unique_src_indptr))
+    assert np.array_equal(p.edge_to_unique_src[p.unique_src_eids], owner)
+    assert np.array_equal(
+        p.unique_src_nodes[p.src_pair_ids],
+        np.repeat(np.arange(n), np.diff(p.src_pair_indptr)))
+
+
+def test_abi_arrays_without_node_types():
+    p = prepare_arrays(4, [0, 3, 3], [1, 1, 2], [1, 0, 1], 2)
+    assert p.ntype.tolist() == [0, 0, 0, 0]
+    assert p.ntype_offsets.tolist() == [0, 4]
+    assert p.ntype_nodes.tolist() == [0, 1, 2, 3]
+    # Pairs (src, r) sorted by (r, src): (3,0), (0,1), (3,1).
+    assert p.unique_src_indptr.tolist() == [0, 1, 2, 3]
+    assert p.unique_src_eids.tolist() == [1, 0, 2]
+    assert p.src_pair_indptr.tolist() == [0, 1, 1, 1, 3]
+    assert p.src_pair_ids.tolist() == [1, 0, 2]
+    # (dst, r): (1,0), (1,1), (2,1).
+    assert p.dst_pair_indptr.tolist() == [0, 0, 2, 3, 3]
+    assert p.dst_pair_ids.tolist() == [0, 1, 2]
+
+
+def test_abi_arrays_empty_graph():
+    p = prepare_arrays(3, np.zeros(0, np.int32), np.zeros(0, np.int32),
+                       np.zeros(0, np.int32), 2, [0, 1, 0], 2)
+    assert p.unique_src_indptr.tolist() == [0]
+    assert p.unique_dst_eids.tolist() == []
+    assert p.src_pair_indptr.tolist() == [0, 0, 0, 0]
+    assert p.ntype_offsets.tolist() == [0, 2, 3]
+    assert p.ntype_nodes.tolist() == [0, 2, 1]
+
+
+def test_graph_abi_order_is_complete():
+    from hector.prep import ARRAY_IDS, GRAPH_ABI_ARRAYS
+    assert len(GRAPH_ABI_ARRAYS) == 32
+    assert len(set(GRAPH_ABI_ARRAYS)) == 32
+    assert set(GRAPH_ABI_ARRAYS) <= set(ARRAY_IDS)

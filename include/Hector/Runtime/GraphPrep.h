@@ -37,7 +37,7 @@ extern "C" {
 #endif
 
 /// Version of this C ABI; bumped on any incompatible change.
-#define HECTOR_GRAPHPREP_ABI_VERSION 1
+#define HECTOR_GRAPHPREP_ABI_VERSION 2
 
 typedef enum HectorStatus {
   HECTOR_STATUS_OK = 0,
@@ -114,6 +114,29 @@ typedef enum HectorPreparedArray {
   HECTOR_IN_DEGREE,          ///< int64 [N]
   HECTOR_OUT_DEGREE,         ///< int64 [N]
   HECTOR_NTYPE_COUNTS,       ///< int64 [T]  nodes per type
+  // The input itself, as int32, in original order (graph arrays 0-3 of the
+  // compiled-model ABI, docs/abi.md).
+  HECTOR_SRC,                ///< int32 [E]
+  HECTOR_DST,                ///< int32 [E]
+  HECTOR_ETYPE,              ///< int32 [E]
+  HECTOR_NTYPE,              ///< int32 [N]  all 0 when no types were given
+  // Nodes grouped by type: ntypeNodes[ntypeOffsets[t] .. ntypeOffsets[t+1]-1]
+  // are the nodes of type t, ascending (the row order of node[t] values).
+  HECTOR_NTYPE_OFFSETS,      ///< int64 [T+1]
+  HECTOR_NTYPE_NODES,        ///< int32 [N]
+  // CSR over the unique (src, r) pairs: the edges of pair u are
+  // uniqueSrcEids[uniqueSrcIndptr[u] .. uniqueSrcIndptr[u+1]-1], ascending.
+  HECTOR_UNIQUE_SRC_INDPTR,  ///< int64 [U_src+1]
+  HECTOR_UNIQUE_SRC_EIDS,    ///< int32 [E]
+  // CSR from nodes to the pairs whose source they are: the pairs of node v
+  // are srcPairIds[srcPairIndptr[v] .. srcPairIndptr[v+1]-1], ascending.
+  HECTOR_SRC_PAIR_INDPTR,    ///< int64 [N+1]
+  HECTOR_SRC_PAIR_IDS,       ///< int32 [U_src]
+  // The same for (dst, r) pairs.
+  HECTOR_UNIQUE_DST_INDPTR,  ///< int64 [U_dst+1]
+  HECTOR_UNIQUE_DST_EIDS,    ///< int32 [E]
+  HECTOR_DST_PAIR_INDPTR,    ///< int64 [N+1]
+  HECTOR_DST_PAIR_IDS,       ///< int32 [U_dst]
   HECTOR_NUM_PREPARED_ARRAYS
 } HectorPreparedArray;
 
