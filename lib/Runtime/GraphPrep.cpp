@@ -28,28 +28,14 @@
 #include <string>
 #include <vector>
 
+#include "RuntimeError.h"
+
 namespace {
 
-thread_local std::string lastError;
-
-/// Internal failure: a status plus a message for hectorGetLastError.
-struct PrepError {
-  HectorStatus status;
-  std::string message;
-};
-
-template <typename... Args>
-std::string format(const char *fmt, Args... args) {
-  int n = std::snprintf(nullptr, 0, fmt, args...);
-  std::string out(n > 0 ? static_cast<size_t>(n) : 0, '\0');
-  std::snprintf(out.data(), out.size() + 1, fmt, args...);
-  return out;
-}
-
-HectorStatus fail(HectorStatus status, std::string message) {
-  lastError = std::move(message);
-  return status;
-}
+using hector::runtime::fail;
+using hector::runtime::format;
+using hector::runtime::lastError;
+using PrepError = hector::runtime::RuntimeFailure;
 
 using I32Vec = std::vector<int32_t>;
 using I64Vec = std::vector<int64_t>;

@@ -1,0 +1,178 @@
+/*===- Hector/Runtime/Model.h - Compiled-model runner C API --------*- C -*-===*\
+|*                                                                            *|
+|* Part of the Hector project.                                                *|
+|*                                                                            *|
+|* Loads a model compiled for the CPU (a shared library following           *|
+|* docs/abi.md), reads and validates its hector_model_info() metadata, binds *|
+|* a prepared graph to one of its functions and calls it on caller-owned     *|
+|* buffers, building the MLIR memref descriptors the entry point expects.    *|
+|*                                                                            *|
+|* Lifetimes: a HectorFunction belongs to its HectorModel; a bound function  *|
+|* borrows its function and its prepared graph, which must outlive it.       *|
+|* Every call validates its arguments and reports failures through a status  *|
+|* and the thread-local hectorGetLastError() message (shared with            *|
+|* GraphPrep.h); nothing aborts on bad input.  No MLIR dependency.           *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef HECTOR_RUNTIME_MODEL_H
+#define HECTOR_RUNTIME_MODEL_H
+
+#include "Hector/Runtime/GraphPrep.h"
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// The `hector-model N` version this runtime reads (docs/abi.md).
+#define HECTOR_MODEL_ABI_VERSION 1
+/// Most memref parameters of one entry point.
+#define HECTOR_MODEL_MAX_PARAMS 128
+/// Most dimensions of a per-element or shared-tensor shape.
+#define HECTOR_MODEL_MAX_RANK 8
+/// Graph arrays passed for one graph argument.
+#define HECTOR_MODEL_GRAPH_ARRAYS 32
+
+typedef struct HectorModel HectorModel;
+typedef struct HectorFunction HectorFunction;
+typedef struct HectorBoundFunction HectorBoundFunction;
+
+typedef enum HectorArgKind {
+  HECTOR_ARG_GRAPH = 0,  ///< !rgnn.graph: the 32 graph arrays
+  HECTOR_ARG_FEAT = 1,   ///< !rgnn.feat<D, S>: one memref [size(D), S...]
+  HECTOR_ARG_TENSOR = 2, ///< shared tensor<S>: one memref of shape S
+} HectorArgKind;
+
+typedef enum HectorDomain {
+  HECTOR_DOMAIN_NONE = 0,     ///< graph or shared tensor
+  HECTOR_DOMAIN_NODE,         ///< N
+  HECTOR_DOMAIN_NODE_OF_TYPE, ///< node[t]: nodes of type t
+  HECTOR_DOMAIN_EDGE,         ///< E
+  HECTOR_DOMAIN_SRC_REL,      ///< U_src
+  HECTOR_DOMAIN_DST_REL,      ///< U_dst
+  HECTOR_DOMAIN_RELATION,     ///< R
+  HECTOR_DOMAIN_NODE_TYPE,    ///< T
+} HectorDomain;
+
+typedef enum HectorElementType {
+  HECTOR_ELEMENT_F32 = 0,
+  HECTOR_ELEMENT_F64 = 1,
+  HECTOR_ELEMENT_I32 = 2,
+  HECTOR_ELEMENT_I64 = 3,
+} HectorElementType;
+
+/// One argument (or the result) of a function, as its info record says.
+typedef struct HectorArgInfo {
+  HectorArgKind kind;
+  HectorDomain domain;           ///< NONE for graph and tensor
+  int64_t nodeType;              ///< t of node[t], else -1
+  HectorElementType elementType; ///< unused for the graph
+  int64_t rank;                  ///< rank of S (0 for `shape=scalar`)
+  const int64_t *shape;          ///< S, owned by the model
+  const char *text;              ///< the record ("feat domain=node ...")
+} HectorArgInfo;
+
+/// The graph schema of a function (its `graph` record).
+typedef struct HectorSchema {
+  int64_t numNodeTypes;
+  int64_t numRelations;
+  /// NULL without triples, else [numRelations][3] (src type, r, dst type).
+  const int64_t *triples;
+} HectorSchema;
+
+/// A caller-owned buffer: C-contiguous, row-major, aligned to its element.
+typedef struct HectorBuffer {
+  void *data; ///< may be NULL only when numElements == 0
+  HectorElementType type;
+  int64_t numElements;
+} HectorBuffer;
+
+/// dlopens `path` and validates its hector_model_info().  On failure *out
+/// is NULL and the message says what is wrong ("model.so:
+/// hector_model_info line 4: ...").
+HECTOR_RUNTIME_EXPORT HectorStatus hectorModelLoad(const char *path,
+                                                   HectorModel **out);
+
+/// Closes the model; its functions become invalid.
+HECTOR_RUNTIME_EXPORT void hectorModelDestroy(HectorModel *model);
+
+/// Validates metadata text without loading anything (no symbol checks).
+HECTOR_RUNTIME_EXPORT HectorStatus hectorModelCheckInfo(const char *text);
+
+/// The raw hector_model_info() text.
+HECTOR_RUNTIME_EXPORT const char *hectorModelGetInfo(const HectorModel *model);
+
+HECTOR_RUNTIME_EXPORT int64_t
+hectorModelGetNumFunctions(const HectorModel *model);
+
+/// The function at `index`, or NULL (with an error) when out of range.
+HECTOR_RUNTIME_EXPORT const HectorFunction *
+hectorModelGetFunction(const HectorModel *model, int64_t index);
+
+/// The function called `name`; with name == NULL, the only function (an
+/// error when the model has several).
+HECTOR_RUNTIME_EXPORT HectorStatus
+hectorModelLookupFunction(const HectorModel *model, const char *name,
+                          const HectorFunction **out);
+
+HECTOR_RUNTIME_EXPORT const char *
+hectorFunctionGetName(const HectorFunction *fn);
+HECTOR_RUNTIME_EXPORT const char *
+hectorFunctionGetEntry(const HectorFunction *fn);
+/// Memref parameters of the entry point, the result included.
+HECTOR_RUNTIME_EXPORT int64_t
+hectorFunctionGetNumParams(const HectorFunction *fn);
+/// rgnn arguments, the graph included.
+HECTOR_RUNTIME_EXPORT int64_t
+hectorFunctionGetNumArgs(const HectorFunction *fn);
+/// Arguments other than the graph: the buffers hectorBoundFunctionRun takes.
+HECTOR_RUNTIME_EXPORT int64_t
+hectorFunctionGetNumInputs(const HectorFunction *fn);
+/// Argument `index` of the rgnn function (0 .. numArgs-1).
+HECTOR_RUNTIME_EXPORT HectorStatus
+hectorFunctionGetArg(const HectorFunction *fn, int64_t index,
+                     HectorArgInfo *out);
+/// rgnn argument number of input `input` (0 .. numInputs-1).
+HECTOR_RUNTIME_EXPORT int64_t
+hectorFunctionGetInputArg(const HectorFunction *fn, int64_t input);
+HECTOR_RUNTIME_EXPORT HectorStatus
+hectorFunctionGetResult(const HectorFunction *fn, HectorArgInfo *out);
+/// Fails when the function has no `graph` record.
+HECTOR_RUNTIME_EXPORT HectorStatus
+hectorFunctionGetSchema(const HectorFunction *fn, HectorSchema *out);
+
+/// Binds a prepared graph (NULL only for a function that needs none).
+/// Rejects a graph whose relation or node-type count differs from the
+/// schema, or whose edges contradict the schema's triples.
+HECTOR_RUNTIME_EXPORT HectorStatus
+hectorFunctionBind(const HectorFunction *fn, const HectorPreparedGraph *graph,
+                   HectorBoundFunction **out);
+
+HECTOR_RUNTIME_EXPORT void
+hectorBoundFunctionDestroy(HectorBoundFunction *bound);
+
+/// The full buffer shape of input `input`, or of the result when input is
+/// -1: [size(D), S...] for a feature, S for a shared tensor.  `shape` must
+/// hold HECTOR_MODEL_MAX_RANK + 1 values.
+HECTOR_RUNTIME_EXPORT HectorStatus
+hectorBoundFunctionGetShape(const HectorBoundFunction *bound, int64_t input,
+                            int64_t *rank, int64_t *shape);
+
+/// Calls the entry point: graph arrays, `inputs` (numInputs buffers in
+/// argument order, the graph excluded), then `result`.  Each buffer must
+/// hold exactly size(D) * prod(S) elements of the declared type; an error
+/// names the argument.  Safe to call concurrently on different buffers.
+HECTOR_RUNTIME_EXPORT HectorStatus
+hectorBoundFunctionRun(const HectorBoundFunction *bound,
+                       const HectorBuffer *inputs, int64_t numInputs,
+                       const HectorBuffer *result);
+
+HECTOR_RUNTIME_EXPORT int hectorModelAbiVersion(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif // HECTOR_RUNTIME_MODEL_H

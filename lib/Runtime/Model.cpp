@@ -1,0 +1,1025 @@
+//===- Model.cpp - Load, bind and run compiled Hector models --------------===//
+//
+// Part of the Hector project.
+//
+//===----------------------------------------------------------------------===//
+//
+// Implements Hector/Runtime/Model.h: the consumer side of docs/abi.md.  The
+// metadata parser is strict (unknown records, keys or values are errors, with
+// the line number), so a model built against another ABI fails at load time
+// instead of being called with the wrong parameters.  Entry points take only
+// pointers, so a call is dispatched by arity through a table of
+// instantiations, one per parameter count.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Hector/Runtime/Model.h"
+
+#include "RuntimeError.h"
+
+#include <array>
+#include <cctype>
+#include <cstdint>
+#include <cstring>
+#include <dlfcn.h>
+#include <memory>
+#include <new>
+#include <string>
+#include <utility>
+#include <vector>
+
+using hector::runtime::fail;
+using hector::runtime::format;
+using hector::runtime::lastError;
+using hector::runtime::RuntimeFailure;
+
+namespace {
+
+using GenericFn = void (*)();
+
+/// One argument or result record of hector_model_info().
+struct ArgRecord {
+  HectorArgKind kind = HECTOR_ARG_GRAPH;
+  HectorDomain domain = HECTOR_DOMAIN_NONE;
+  int64_t nodeType = -1;
+  HectorElementType elementType = HECTOR_ELEMENT_F32;
+  std::vector<int64_t> shape;
+  std::string text;
+
+  int64_t shapeElements() const {
+    int64_t n = 1;
+    for (int64_t d : shape)
+      n *= d; // bounded at parse time
+    return n;
+  }
+};
+
+/// The graph arrays of docs/abi.md, in parameter order.
+constexpr std::array<HectorPreparedArray, HECTOR_MODEL_GRAPH_ARRAYS>
+    kGraphArrays = {
+        HECTOR_SRC,                HECTOR_DST,
+        HECTOR_ETYPE,              HECTOR_NTYPE,
+        HECTOR_REL_OFFSETS,        HECTOR_REL_EIDS,
+        HECTOR_REL_SRC,            HECTOR_REL_DST,
+        HECTOR_IN_INDPTR,          HECTOR_IN_SRC,
+        HECTOR_IN_EIDS,            HECTOR_IN_ETYPE,
+        HECTOR_OUT_INDPTR,         HECTOR_OUT_DST,
+        HECTOR_OUT_EIDS,           HECTOR_OUT_ETYPE,
+        HECTOR_NTYPE_OFFSETS,      HECTOR_NTYPE_NODES,
+        HECTOR_UNIQUE_SRC_OFFSETS, HECTOR_UNIQUE_SRC_NODES,
+        HECTOR_EDGE_TO_UNIQUE_SRC, HECTOR_UNIQUE_SRC_INDPTR,
+        HECTOR_UNIQUE_SRC_EIDS,    HECTOR_SRC_PAIR_INDPTR,
+        HECTOR_SRC_PAIR_IDS,       HECTOR_UNIQUE_DST_OFFSETS,
+        HECTOR_UNIQUE_DST_NODES,   HECTOR_EDGE_TO_UNIQUE_DST,
+        HECTOR_UNIQUE_DST_INDPTR,  HECTOR_UNIQUE_DST_EIDS,
+        HECTOR_DST_PAIR_INDPTR,    HECTOR_DST_PAIR_IDS,
+};
+
+} // namespace
+
+struct HectorFunction {
+  std::string name, entry;
+  int64_t numParams = 0;
+  bool hasSchema = false;
+  int64_t numNodeTypes = 0, numRelations = 0;
+  bool hasTriples = false;
+  std::vector<int64_t> triples; // [R][3]
+  std::vector<ArgRecord> args;
+  std::vector<int64_t> inputArgs; // rgnn argument of each input buffer
+  bool hasGraphArg = false;
+  ArgRecord result;
+  GenericFn entryFn = nullptr;
+};
+
+struct HectorModel {
+  std::string path, info;
+  void *handle = nullptr;
+  std::vector<std::unique_ptr<HectorFunction>> functions;
+
+  ~HectorModel() {
+    // Loaded with RTLD_NODELETE: the code (and the OpenMP runtime it pulled
+    // in, whose worker threads may still be parked) stays mapped.
+    if (handle)
+      dlclose(handle);
+  }
+};
+
+struct HectorBoundFunction {
+  const HectorFunction *fn = nullptr;
+  std::array<void *, HECTOR_MODEL_GRAPH_ARRAYS> graphData{};
+  std::array<int64_t, HECTOR_MODEL_GRAPH_ARRAYS> graphSizes{};
+  /// Full buffer shape of every input, then of the result.
+  std::vector<std::vector<int64_t>> shapes;
+  std::vector<int64_t> numElements;
+};
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// hector_model_info() parser
+//===----------------------------------------------------------------------===//
+
+constexpr int64_t kMaxElements = int64_t(1) << 48;
+
+const char *domainName(HectorDomain d) {
+  switch (d) {
+  case HECTOR_DOMAIN_NONE: return "none";
+  case HECTOR_DOMAIN_NODE: return "node";
+  case HECTOR_DOMAIN_NODE_OF_TYPE: return "node[t]";
+  case HECTOR_DOMAIN_EDGE: return "edge";
+  case HECTOR_DOMAIN_SRC_REL: return "src_rel";
+  case HECTOR_DOMAIN_DST_REL: return "dst_rel";
+  case HECTOR_DOMAIN_RELATION: return "relation";
+  case HECTOR_DOMAIN_NODE_TYPE: return "node_type";
+  }
+  return "?";
+}
+
+const char *elementName(HectorElementType t) {
+  switch (t) {
+  case HECTOR_ELEMENT_F32: return "f32";
+  case HECTOR_ELEMENT_F64: return "f64";
+  case HECTOR_ELEMENT_I32: return "i32";
+  case HECTOR_ELEMENT_I64: return "i64";
+  }
+  return "?";
+}
+
+int64_t elementSize(HectorElementType t) {
+  return (t == HECTOR_ELEMENT_F64 || t == HECTOR_ELEMENT_I64) ? 8 : 4;
+}
+
+class InfoParser {
+public:
+  explicit InfoParser(const std::string &text) { split(text); }
+
+  std::vector<std::unique_ptr<HectorFunction>> parse() {
+    std::vector<std::unique_ptr<HectorFunction>> fns;
+    if (lines.empty() || lines[0] != "hector-model " +
+                                          std::to_string(
+                                              HECTOR_MODEL_ABI_VERSION)) {
+      lineNo = 1;
+      std::string first = lines.empty() ? "" : lines[0];
+      if (first.rfind("hector-model ", 0) == 0)
+        error(format("unsupported model ABI version '%s'; this runtime "
+                     "reads version %d",
+                     first.substr(13).c_str(), HECTOR_MODEL_ABI_VERSION));
+      error("expected 'hector-model " +
+            std::to_string(HECTOR_MODEL_ABI_VERSION) + "', got '" +
+            clip(first) + "'");
+    }
+    size_t i = 1;
+    while (i < lines.size()) {
+      fns.push_back(parseFunction(i));
+      for (size_t k = 0; k + 1 < fns.size(); ++k)
+        if (fns[k]->name == fns.back()->name) {
+          lineNo = funcLine;
+          error("duplicate function '" + fns.back()->name + "'");
+        }
+    }
+    if (fns.empty()) {
+      lineNo = static_cast<int64_t>(lines.size()) + 1;
+      error("no 'func' record: the model has no functions");
+    }
+    return fns;
+  }
+
+private:
+  std::vector<std::string> lines;
+  int64_t lineNo = 0;
+  int64_t funcLine = 0; // line of the last 'func' record
+  std::vector<std::string> fields;
+
+  [[noreturn]] void error(const std::string &msg) {
+    throw RuntimeFailure{HECTOR_STATUS_INVALID_ARGUMENT,
+                         format("hector_model_info line %lld: %s",
+                                static_cast<long long>(lineNo), msg.c_str())};
+  }
+
+  static std::string clip(const std::string &s) {
+    return s.size() > 80 ? s.substr(0, 77) + "..." : s;
+  }
+
+  void split(const std::string &text) {
+    size_t start = 0;
+    while (start < text.size()) {
+      size_t nl = text.find('\n', start);
+      if (nl == std::string::npos) {
+        lines.push_back(text.substr(start));
+        break;
+      }
+      lines.push_back(text.substr(start, nl - start));
+      start = nl + 1;
+    }
+  }
+
+  /// Splits line `i` into fields, rejecting empty ones.
+  void load(size_t i) {
+    lineNo = static_cast<int64_t>(i) + 1;
+    const std::string &line = lines[i];
+    fields.clear();
+    size_t start = 0;
+    while (true) {
+      size_t sp = line.find(' ', start);
+      std::string f = line.substr(start, sp == std::string::npos
+                                             ? std::string::npos
+                                             : sp - start);
+      if (f.empty())
+        error(line.empty() ? "empty line"
+                           : "empty field in '" + clip(line) +
+                                 "' (fields are separated by single spaces)");
+      for (char c : f)
+        if (static_cast<unsigned char>(c) < 0x21 ||
+            static_cast<unsigned char>(c) > 0x7e)
+          error(format("unexpected character 0x%02x in '%s'",
+                       static_cast<unsigned char>(c), clip(line).c_str()));
+      fields.push_back(std::move(f));
+      if (sp == std::string::npos)
+        break;
+      start = sp + 1;
+    }
+  }
+
+  void expectFields(size_t n, const char *form) {
+    if (fields.size() != n)
+      error(format("expected '%s', got %zu fields", form, fields.size()));
+  }
+
+  std::string value(size_t idx, const char *key) {
+    const std::string &f = fields[idx];
+    std::string prefix = std::string(key) + "=";
+    if (f.rfind(prefix, 0) != 0)
+      error("expected '" + prefix + "...', got '" + clip(f) + "'");
+    std::string v = f.substr(prefix.size());
+    if (v.empty())
+      error("empty value for '" + std::string(key) + "'");
+    return v;
+  }
+
+  int64_t integer(const std::string &s, const char *what, int64_t lo,
+                  int64_t hi) {
+    if (s.empty() || s.size() > 15)
+      error("bad " + std::string(what) + " '" + clip(s) + "'");
+    int64_t v = 0;
+    for (char c : s) {
+      if (c < '0' || c > '9')
+        error("bad " + std::string(what) + " '" + clip(s) +
+              "' (expected a non-negative integer)");
+      v = v * 10 + (c - '0');
+    }
+    if (s.size() > 1 && s[0] == '0')
+      error("bad " + std::string(what) + " '" + s + "' (leading zero)");
+    if (v < lo || v > hi)
+      error(format("%s %lld out of range [%lld, %lld]", what,
+                   static_cast<long long>(v), static_cast<long long>(lo),
+                   static_cast<long long>(hi)));
+    return v;
+  }
+
+  static bool isIdentifier(const std::string &s) {
+    if (s.empty() || !(isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_'))
+      return false;
+    for (char c : s)
+      if (!(isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' ||
+            c == '$'))
+        return false;
+    return true;
+  }
+
+  void parseShape(const std::string &s, ArgRecord &arg) {
+    arg.shape.clear();
+    if (s == "scalar")
+      return;
+    size_t start = 0;
+    int64_t total = 1;
+    while (true) {
+      size_t x = s.find('x', start);
+      std::string dim = s.substr(start, x == std::string::npos
+                                            ? std::string::npos
+                                            : x - start);
+      if (static_cast<int64_t>(arg.shape.size()) == HECTOR_MODEL_MAX_RANK)
+        error(format("shape '%s' has more than %d dimensions",
+                     clip(s).c_str(), HECTOR_MODEL_MAX_RANK));
+      int64_t d = integer(dim, "dimension", 1, kMaxElements);
+      if (total > kMaxElements / d)
+        error("shape '" + clip(s) + "' has too many elements");
+      total *= d;
+      arg.shape.push_back(d);
+      if (x == std::string::npos)
+        break;
+      start = x + 1;
+    }
+  }
+
+  void parseType(const std::string &s, ArgRecord &arg) {
+    static const std::pair<const char *, HectorElementType> kTypes[] = {
+        {"f32", HECTOR_ELEMENT_F32},
+        {"f64", HECTOR_ELEMENT_F64},
+        {"i32", HECTOR_ELEMENT_I32},
+        {"i64", HECTOR_ELEMENT_I64}};
+    for (const auto &[name, type] : kTypes)
+      if (s == name) {
+        arg.elementType = type;
+        return;
+      }
+    error("unknown element type '" + clip(s) + "' (expected f32, f64, i32 "
+          "or i64)");
+  }
+
+  void parseDomain(const std::string &s, const HectorFunction &fn,
+                   ArgRecord &arg) {
+    static const std::pair<const char *, HectorDomain> kDomains[] = {
+        {"node", HECTOR_DOMAIN_NODE},         {"edge", HECTOR_DOMAIN_EDGE},
+        {"src_rel", HECTOR_DOMAIN_SRC_REL},   {"dst_rel", HECTOR_DOMAIN_DST_REL},
+        {"relation", HECTOR_DOMAIN_RELATION}, {"node_type", HECTOR_DOMAIN_NODE_TYPE}};
+    for (const auto &[name, domain] : kDomains)
+      if (s == name) {
+        arg.domain = domain;
+        return;
+      }
+    if (s.rfind("node[", 0) == 0 && s.back() == ']') {
+      arg.domain = HECTOR_DOMAIN_NODE_OF_TYPE;
+      arg.nodeType = integer(s.substr(5, s.size() - 6), "node type", 0,
+                             fn.numNodeTypes - 1);
+      return;
+    }
+    error("unknown domain '" + clip(s) + "' (expected node, node[t], edge, "
+          "src_rel, dst_rel, relation or node_type)");
+  }
+
+  /// Parses the fields after `arg I` / `result`, starting at `first`.
+  ArgRecord parseValue(size_t first, const HectorFunction &fn, bool isResult) {
+    ArgRecord arg;
+    const std::string &kind = fields[first];
+    if (kind == "graph" && !isResult) {
+      expectFields(first + 1, "arg I graph");
+      arg.kind = HECTOR_ARG_GRAPH;
+    } else if (kind == "feat") {
+      expectFields(first + 4, "feat domain=D shape=S type=T");
+      if (!fn.hasSchema)
+        error("a 'feat' value needs the function's 'graph' record first");
+      arg.kind = HECTOR_ARG_FEAT;
+      parseDomain(value(first + 1, "domain"), fn, arg);
+      parseShape(value(first + 2, "shape"), arg);
+      parseType(value(first + 3, "type"), arg);
+    } else if (kind == "tensor") {
+      expectFields(first + 3, "tensor shape=S type=T");
+      arg.kind = HECTOR_ARG_TENSOR;
+      parseShape(value(first + 1, "shape"), arg);
+      parseType(value(first + 2, "type"), arg);
+    } else {
+      error("unknown value kind '" + clip(kind) + "' (expected " +
+            (isResult ? "feat or tensor" : "graph, feat or tensor") + ")");
+    }
+    for (size_t k = first; k < fields.size(); ++k)
+      arg.text += (k > first ? " " : "") + fields[k];
+    return arg;
+  }
+
+  void parseTriples(const std::string &s, HectorFunction &fn) {
+    if (s == "-")
+      return;
+    fn.hasTriples = true;
+    size_t start = 0;
+    while (true) {
+      size_t semi = s.find(';', start);
+      std::string t = s.substr(start, semi == std::string::npos
+                                          ? std::string::npos
+                                          : semi - start);
+      int64_t r = static_cast<int64_t>(fn.triples.size() / 3);
+      if (r >= fn.numRelations)
+        error(format("more triples than the %lld relations",
+                     static_cast<long long>(fn.numRelations)));
+      size_t c1 = t.find(','), c2 = c1 == std::string::npos
+                                        ? std::string::npos
+                                        : t.find(',', c1 + 1);
+      if (c2 == std::string::npos || t.find(',', c2 + 1) != std::string::npos)
+        error("bad triple '" + clip(t) + "' (expected s,r,d)");
+      int64_t sT = integer(t.substr(0, c1), "triple source type", 0,
+                           fn.numNodeTypes - 1);
+      int64_t rel = integer(t.substr(c1 + 1, c2 - c1 - 1), "triple relation",
+                            0, fn.numRelations - 1);
+      int64_t dT = integer(t.substr(c2 + 1), "triple destination type", 0,
+                           fn.numNodeTypes - 1);
+      if (rel != r)
+        error(format("triple %lld names relation %lld (triples are listed "
+                     "in relation order)",
+                     static_cast<long long>(r), static_cast<long long>(rel)));
+      fn.triples.insert(fn.triples.end(), {sT, rel, dT});
+      if (semi == std::string::npos)
+        break;
+      start = semi + 1;
+    }
+    if (static_cast<int64_t>(fn.triples.size() / 3) != fn.numRelations)
+      error(format("%zu triples for %lld relations", fn.triples.size() / 3,
+                   static_cast<long long>(fn.numRelations)));
+  }
+
+  std::unique_ptr<HectorFunction> parseFunction(size_t &i) {
+    auto fn = std::make_unique<HectorFunction>();
+    load(i);
+    if (fields[0] != "func")
+      error("expected a 'func' record, got '" + clip(fields[0]) + "'");
+    expectFields(4, "func NAME entry=SYMBOL params=N");
+    fn->name = fields[1];
+    if (!isIdentifier(fn->name))
+      error("bad function name '" + clip(fn->name) + "'");
+    fn->entry = value(2, "entry");
+    if (!isIdentifier(fn->entry))
+      error("bad entry symbol '" + clip(fn->entry) + "'");
+    fn->numParams = integer(value(3, "params"), "params", 1,
+                            HECTOR_MODEL_MAX_PARAMS);
+    funcLine = lineNo;
+    bool done = false;
+    for (++i; i < lines.size(); ++i) {
+      load(i);
+      const std::string &rec = fields[0];
+      if (rec == "graph") {
+        if (fn->hasSchema)
+          error("second 'graph' record in function '" + fn->name + "'");
+        if (!fn->args.empty())
+          error("the 'graph' record must precede the 'arg' records");
+        expectFields(4, "graph node_types=T relations=R triples=...");
+        fn->numNodeTypes = integer(value(1, "node_types"), "node_types", 1,
+                                   INT32_MAX);
+        fn->numRelations = integer(value(2, "relations"), "relations", 1,
+                                   INT32_MAX);
+        fn->hasSchema = true;
+        parseTriples(value(3, "triples"), *fn);
+      } else if (rec == "arg") {
+        if (fields.size() < 3)
+          error("expected 'arg I KIND ...'");
+        int64_t idx = integer(fields[1], "argument number", 0, INT32_MAX);
+        if (idx != static_cast<int64_t>(fn->args.size()))
+          error(format("argument %lld out of order (expected %zu)",
+                       static_cast<long long>(idx), fn->args.size()));
+        ArgRecord arg = parseValue(2, *fn, /*isResult=*/false);
+        if (arg.kind == HECTOR_ARG_GRAPH) {
+          if (fn->hasGraphArg)
+            error("a function has at most one graph argument (ABI version "
+                  "1)");
+          if (!fn->hasSchema)
+            error("a graph argument needs the function's 'graph' record");
+          fn->hasGraphArg = true;
+        } else {
+          fn->inputArgs.push_back(idx);
+        }
+        fn->args.push_back(std::move(arg));
+      } else if (rec == "result") {
+        if (fields.size() < 2)
+          error("expected 'result KIND ...'");
+        fn->result = parseValue(1, *fn, /*isResult=*/true);
+        // The record after the result must end the function.
+        if (++i >= lines.size()) {
+          lineNo = static_cast<int64_t>(lines.size()) + 1;
+          error("missing 'end' after the result of function '" + fn->name +
+                "'");
+        }
+        load(i);
+        if (fields.size() != 1 || fields[0] != "end")
+          error("expected 'end' after the result, got '" + clip(lines[i]) +
+                "'");
+        ++i;
+        done = true;
+        break;
+      } else if (rec == "end") {
+        error("function '" + fn->name + "' has no 'result' record");
+      } else {
+        error("unknown record '" + clip(rec) + "'");
+      }
+    }
+    if (!done) {
+      lineNo = static_cast<int64_t>(lines.size()) + 1;
+      error("function '" + fn->name + "' is not terminated by 'result' and "
+            "'end'");
+    }
+    int64_t want = (fn->hasGraphArg ? HECTOR_MODEL_GRAPH_ARRAYS : 0) +
+                   static_cast<int64_t>(fn->inputArgs.size()) + 1;
+    if (want != fn->numParams) {
+      lineNo = funcLine;
+      error(format("function '%s' declares params=%lld, but its records "
+                   "need %lld (%s%zu buffers and the result)",
+                   fn->name.c_str(), static_cast<long long>(fn->numParams),
+                   static_cast<long long>(want),
+                   fn->hasGraphArg ? "32 graph arrays, " : "",
+                   fn->inputArgs.size()));
+    }
+    return fn;
+  }
+};
+
+std::vector<std::unique_ptr<HectorFunction>> parseInfo(const std::string &s) {
+  return InfoParser(s).parse();
+}
+
+/// Runs `body`, turning exceptions into a status and message.
+template <typename Body>
+HectorStatus guarded(Body &&body) {
+  try {
+    body();
+    lastError.clear();
+    return HECTOR_STATUS_OK;
+  } catch (const RuntimeFailure &e) {
+    return fail(e.status, e.message);
+  } catch (const std::bad_alloc &) {
+    return fail(HECTOR_STATUS_OUT_OF_MEMORY, "out of memory");
+  } catch (const std::exception &e) {
+    return fail(HECTOR_STATUS_INTERNAL, e.what());
+  } catch (...) {
+    return fail(HECTOR_STATUS_INTERNAL, "unknown internal error");
+  }
+}
+
+[[noreturn]] void raise(HectorStatus status, std::string message) {
+  throw RuntimeFailure{status, std::move(message)};
+}
+
+//===----------------------------------------------------------------------===//
+// Calls by arity
+//===----------------------------------------------------------------------===//
+
+template <size_t I>
+using VoidPtr = void *;
+
+template <size_t... I>
+void callWithArgs(GenericFn fn, void *const *args, std::index_sequence<I...>) {
+  using Fn = void (*)(VoidPtr<I>...);
+  reinterpret_cast<Fn>(fn)(args[I]...);
+}
+
+template <size_t N>
+void callArity(GenericFn fn, void *const *args) {
+  callWithArgs(fn, args, std::make_index_sequence<N>());
+}
+
+using Caller = void (*)(GenericFn, void *const *);
+
+template <size_t... N>
+constexpr std::array<Caller, sizeof...(N)>
+makeCallers(std::index_sequence<N...>) {
+  return {&callArity<N>...};
+}
+
+constexpr std::array<Caller, HECTOR_MODEL_MAX_PARAMS + 1> kCallers =
+    makeCallers(std::make_index_sequence<HECTOR_MODEL_MAX_PARAMS + 1>());
+
+/// A zero-size buffer still needs a valid, aligned pointer.
+alignas(64) int64_t emptyStorage[8];
+
+/// Appends a memref descriptor {allocated, aligned, offset, sizes, strides}
+/// of a row-major contiguous buffer to `words`.
+void appendDescriptor(std::vector<int64_t> &words, void *data,
+                      const std::vector<int64_t> &shape) {
+  int64_t ptr = static_cast<int64_t>(reinterpret_cast<intptr_t>(data));
+  words.push_back(ptr);
+  words.push_back(ptr);
+  words.push_back(0);
+  words.insert(words.end(), shape.begin(), shape.end());
+  int64_t stride = 1;
+  size_t base = words.size();
+  words.resize(base + shape.size());
+  for (size_t k = shape.size(); k-- > 0;) {
+    words[base + k] = stride;
+    stride *= shape[k];
+  }
+}
+
+std::string describeArg(const HectorFunction &fn, int64_t input) {
+  if (input < 0)
+    return "result (" + fn.result.text + ")";
+  int64_t arg = fn.inputArgs[static_cast<size_t>(input)];
+  return format("argument %lld (%s)", static_cast<long long>(arg),
+                fn.args[static_cast<size_t>(arg)].text.c_str());
+}
+
+std::string joinShape(const std::vector<int64_t> &shape) {
+  std::string s;
+  for (size_t k = 0; k < shape.size(); ++k)
+    s += (k ? "x" : "") + std::to_string(shape[k]);
+  return s.empty() ? "scalar" : s;
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// C API
+//===----------------------------------------------------------------------===//
+
+extern "C" {
+
+HectorStatus hectorModelCheckInfo(const char *text) {
+  if (!text)
+    return fail(HECTOR_STATUS_INVALID_ARGUMENT, "info text is null");
+  return guarded([&] { parseInfo(text); });
+}
+
+HectorStatus hectorModelLoad(const char *path, HectorModel **out) {
+  if (!out)
+    return fail(HECTOR_STATUS_INVALID_ARGUMENT, "output handle is null");
+  *out = nullptr;
+  if (!path || !*path)
+    return fail(HECTOR_STATUS_INVALID_ARGUMENT, "model path is null or empty");
+  return guarded([&] {
+    auto model = std::make_unique<HectorModel>();
+    model->path = path;
+    // A bare file name means the file here, not a library-path search.
+    std::string openPath =
+        model->path.find('/') == std::string::npos ? "./" + model->path
+                                                   : model->path;
+    dlerror();
+    model->handle =
+        dlopen(openPath.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+    if (!model->handle) {
+      const char *why = dlerror();
+      raise(HECTOR_STATUS_INVALID_ARGUMENT,
+            format("cannot load model '%s': %s", path, why ? why : "?"));
+    }
+    void *sym = dlsym(model->handle, "hector_model_info");
+    if (!sym)
+      raise(HECTOR_STATUS_INVALID_ARGUMENT,
+            format("'%s' is not a Hector model: it has no hector_model_info "
+                   "symbol",
+                   path));
+    using InfoFn = const char *(*)();
+    InfoFn infoFn;
+    std::memcpy(&infoFn, &sym, sizeof(sym));
+    const char *text = infoFn();
+    if (!text)
+      raise(HECTOR_STATUS_INVALID_ARGUMENT,
+            format("%s: hector_model_info() returned null", path));
+    constexpr size_t kMaxInfo = size_t(1) << 24;
+    size_t len = strnlen(text, kMaxInfo);
+    if (len == kMaxInfo)
+      raise(HECTOR_STATUS_INVALID_ARGUMENT,
+            format("%s: hector_model_info() is not NUL-terminated within "
+                   "16 MiB",
+                   path));
+    model->info.assign(text, len);
+    try {
+      model->functions = parseInfo(model->info);
+    } catch (const RuntimeFailure &e) {
+      raise(e.status, std::string(path) + ": " + e.message);
+    }
+    for (auto &fn : model->functions) {
+      void *entry = dlsym(model->handle, fn->entry.c_str());
+      if (!entry)
+        raise(HECTOR_STATUS_INVALID_ARGUMENT,
+              format("%s: function '%s': entry point '%s' not found", path,
+                     fn->name.c_str(), fn->entry.c_str()));
+      std::memcpy(&fn->entryFn, &entry, sizeof(entry));
+    }
+    *out = model.release();
+  });
+}
+
+void hectorModelDestroy(HectorModel *model) { delete model; }
+
+const char *hectorModelGetInfo(const HectorModel *model) {
+  return model ? model->info.c_str() : "";
+}
+
+int64_t hectorModelGetNumFunctions(const HectorModel *model) {
+  return model ? static_cast<int64_t>(model->functions.size()) : 0;
+}
+
+const HectorFunction *hectorModelGetFunction(const HectorModel *model,
+                                             int64_t index) {
+  if (!model) {
+    fail(HECTOR_STATUS_INVALID_ARGUMENT, "model is null");
+    return nullptr;
+  }
+  if (index < 0 || index >= static_cast<int64_t>(model->functions.size())) {
+    fail(HECTOR_STATUS_OUT_OF_RANGE,
+         format("function index %lld out of range [0, %zu)",
+                static_cast<long long>(index), model->functions.size()));
+    return nullptr;
+  }
+  return model->functions[static_cast<size_t>(index)].get();
+}
+
+HectorStatus hectorModelLookupFunction(const HectorModel *model,
+                                       const char *name,
+                                       const HectorFunction **out) {
+  if (!model || !out)
+    return fail(HECTOR_STATUS_INVALID_ARGUMENT, "null argument");
+  *out = nullptr;
+  std::string names;
+  for (const auto &fn : model->functions) {
+    if (name && fn->name == name) {
+      *out = fn.get();
+      lastError.clear();
+      return HECTOR_STATUS_OK;
+    }
+    names += (names.empty() ? "'" : ", '") + fn->name + "'";
+  }
+  if (!name) {
+    if (model->functions.size() == 1) {
+      *out = model->functions[0].get();
+      lastError.clear();
+      return HECTOR_STATUS_OK;
+    }
+    return fail(HECTOR_STATUS_INVALID_ARGUMENT,
+                "the model has several functions (" + names +
+                    "); name one");
+  }
+  return fail(HECTOR_STATUS_INVALID_ARGUMENT,
+              format("no function '%s' in the model (it has %s)", name,
+                     names.c_str()));
+}
+
+const char *hectorFunctionGetName(const HectorFunction *fn) {
+  return fn ? fn->name.c_str() : "";
+}
+
+const char *hectorFunctionGetEntry(const HectorFunction *fn) {
+  return fn ? fn->entry.c_str() : "";
+}
+
+int64_t hectorFunctionGetNumParams(const HectorFunction *fn) {
+  return fn ? fn->numParams : 0;
+}
+
+int64_t hectorFunctionGetNumArgs(const HectorFunction *fn) {
+  return fn ? static_cast<int64_t>(fn->args.size()) : 0;
+}
+
+int64_t hectorFunctionGetNumInputs(const HectorFunction *fn) {
+  return fn ? static_cast<int64_t>(fn->inputArgs.size()) : 0;
+}
+
+int64_t hectorFunctionGetInputArg(const HectorFunction *fn, int64_t input) {
+  if (!fn || input < 0 || input >= static_cast<int64_t>(fn->inputArgs.size()))
+    return -1;
+  return fn->inputArgs[static_cast<size_t>(input)];
+}
+
+static void fillInfo(const ArgRecord &a, HectorArgInfo *out) {
+  out->kind = a.kind;
+  out->domain = a.domain;
+  out->nodeType = a.nodeType;
+  out->elementType = a.elementType;
+  out->rank = static_cast<int64_t>(a.shape.size());
+  out->shape = a.shape.data();
+  out->text = a.text.c_str();
+}
+
+HectorStatus hectorFunctionGetArg(const HectorFunction *fn, int64_t index,
+                                  HectorArgInfo *out) {
+  if (!fn || !out)
+    return fail(HECTOR_STATUS_INVALID_ARGUMENT, "null argument");
+  if (index < 0 || index >= static_cast<int64_t>(fn->args.size()))
+    return fail(HECTOR_STATUS_OUT_OF_RANGE,
+                format("argument index %lld out of range [0, %zu)",
+                       static_cast<long long>(index), fn->args.size()));
+  fillInfo(fn->args[static_cast<size_t>(index)], out);
+  return HECTOR_STATUS_OK;
+}
+
+HectorStatus hectorFunctionGetResult(const HectorFunction *fn,
+                                     HectorArgInfo *out) {
+  if (!fn || !out)
+    return fail(HECTOR_STATUS_INVALID_ARGUMENT, "null argument");
+  fillInfo(fn->result, out);
+  return HECTOR_STATUS_OK;
+}
+
+HectorStatus hectorFunctionGetSchema(const HectorFunction *fn,
+                                     HectorSchema *out) {
+  if (!fn || !out)
+    return fail(HECTOR_STATUS_INVALID_ARGUMENT, "null argument");
+  if (!fn->hasSchema)
+    return fail(HECTOR_STATUS_INVALID_ARGUMENT,
+                "function '" + fn->name + "' has no graph schema");
+  out->numNodeTypes = fn->numNodeTypes;
+  out->numRelations = fn->numRelations;
+  out->triples = fn->hasTriples ? fn->triples.data() : nullptr;
+  return HECTOR_STATUS_OK;
+}
+
+HectorStatus hectorFunctionBind(const HectorFunction *fn,
+                                const HectorPreparedGraph *graph,
+                                HectorBoundFunction **out) {
+  if (!out)
+    return fail(HECTOR_STATUS_INVALID_ARGUMENT, "output handle is null");
+  *out = nullptr;
+  if (!fn)
+    return fail(HECTOR_STATUS_INVALID_ARGUMENT, "function is null");
+  return guarded([&] {
+    auto bound = std::make_unique<HectorBoundFunction>();
+    bound->fn = fn;
+    const std::string who = "function '" + fn->name + "'";
+    HectorGraphStats stats{};
+    std::vector<int64_t> ntypeCounts;
+    if (graph) {
+      if (hectorPreparedGraphGetStats(graph, &stats) != HECTOR_STATUS_OK)
+        raise(HECTOR_STATUS_INVALID_ARGUMENT, lastError);
+      if (fn->hasSchema && stats.numRelations != fn->numRelations)
+        raise(HECTOR_STATUS_SIZE_MISMATCH,
+              format("%s was compiled for %lld relations, but the graph has "
+                     "%lld",
+                     who.c_str(), static_cast<long long>(fn->numRelations),
+                     static_cast<long long>(stats.numRelations)));
+      if (fn->hasSchema && stats.numNodeTypes != fn->numNodeTypes)
+        raise(HECTOR_STATUS_SIZE_MISMATCH,
+              format("%s was compiled for %lld node types, but the graph has "
+                     "%lld",
+                     who.c_str(), static_cast<long long>(fn->numNodeTypes),
+                     static_cast<long long>(stats.numNodeTypes)));
+      for (size_t k = 0; k < kGraphArrays.size(); ++k) {
+        const void *data = nullptr;
+        HectorIndexType type;
+        int64_t length = 0;
+        if (hectorPreparedGraphGetArray(graph, kGraphArrays[k], &data, &type,
+                                        &length) != HECTOR_STATUS_OK)
+          raise(HECTOR_STATUS_INTERNAL, lastError);
+        bound->graphData[k] =
+            length ? const_cast<void *>(data) : static_cast<void *>(emptyStorage);
+        bound->graphSizes[k] = length;
+      }
+      const void *p;
+      HectorIndexType type;
+      int64_t len;
+      if (hectorPreparedGraphGetArray(graph, HECTOR_NTYPE_COUNTS, &p, &type,
+                                      &len) != HECTOR_STATUS_OK)
+        raise(HECTOR_STATUS_INTERNAL, lastError);
+      ntypeCounts.assign(static_cast<const int64_t *>(p),
+                         static_cast<const int64_t *>(p) + len);
+      // Kernels may index per-type tables by the triples' types: an edge
+      // that contradicts them would read the wrong weights.
+      if (fn->hasTriples) {
+        const int32_t *src = static_cast<const int32_t *>(bound->graphData[0]);
+        const int32_t *dst = static_cast<const int32_t *>(bound->graphData[1]);
+        const int32_t *rel = static_cast<const int32_t *>(bound->graphData[2]);
+        const int32_t *nt = static_cast<const int32_t *>(bound->graphData[3]);
+        for (int64_t e = 0; e < stats.numEdges; ++e) {
+          const int64_t *t = &fn->triples[3 * static_cast<size_t>(rel[e])];
+          if (nt[src[e]] != t[0] || nt[dst[e]] != t[2])
+            raise(HECTOR_STATUS_INVALID_ARGUMENT,
+                  format("%s: edge %lld (relation %d) goes from node type %d "
+                         "to node type %d, but the schema's triple for "
+                         "relation %d is (%lld, %d, %lld)",
+                         who.c_str(), static_cast<long long>(e), rel[e],
+                         nt[src[e]], nt[dst[e]], rel[e],
+                         static_cast<long long>(t[0]), rel[e],
+                         static_cast<long long>(t[2])));
+        }
+      }
+    } else if (fn->hasGraphArg) {
+      raise(HECTOR_STATUS_INVALID_ARGUMENT,
+            who + " takes a graph; bind a prepared graph");
+    }
+    auto domainSize = [&](const ArgRecord &a, const std::string &what) {
+      switch (a.domain) {
+      case HECTOR_DOMAIN_RELATION:
+        return fn->numRelations;
+      case HECTOR_DOMAIN_NODE_TYPE:
+        return fn->numNodeTypes;
+      default:
+        break;
+      }
+      if (!graph)
+        raise(HECTOR_STATUS_INVALID_ARGUMENT,
+              format("%s: %s is per %s; bind a prepared graph", who.c_str(),
+                     what.c_str(), domainName(a.domain)));
+      switch (a.domain) {
+      case HECTOR_DOMAIN_NODE: return stats.numNodes;
+      case HECTOR_DOMAIN_NODE_OF_TYPE:
+        return ntypeCounts.at(static_cast<size_t>(a.nodeType));
+      case HECTOR_DOMAIN_EDGE: return stats.numEdges;
+      case HECTOR_DOMAIN_SRC_REL: return stats.numUniqueSrcPairs;
+      case HECTOR_DOMAIN_DST_REL: return stats.numUniqueDstPairs;
+      default: break;
+      }
+      raise(HECTOR_STATUS_INTERNAL, "unexpected domain");
+    };
+    auto addShape = [&](const ArgRecord &a, int64_t input) {
+      std::vector<int64_t> shape;
+      int64_t n = 1;
+      if (a.kind == HECTOR_ARG_FEAT) {
+        int64_t size = domainSize(a, describeArg(*fn, input));
+        shape.push_back(size);
+        n = size;
+      }
+      shape.insert(shape.end(), a.shape.begin(), a.shape.end());
+      int64_t per = a.shapeElements();
+      if (per != 0 && n > INT64_MAX / per)
+        raise(HECTOR_STATUS_SIZE_MISMATCH,
+              describeArg(*fn, input) + ": too many elements");
+      bound->shapes.push_back(std::move(shape));
+      bound->numElements.push_back(n * per);
+    };
+    for (size_t k = 0; k < fn->inputArgs.size(); ++k)
+      addShape(fn->args[static_cast<size_t>(fn->inputArgs[k])],
+               static_cast<int64_t>(k));
+    addShape(fn->result, -1);
+    *out = bound.release();
+  });
+}
+
+void hectorBoundFunctionDestroy(HectorBoundFunction *bound) { delete bound; }
+
+HectorStatus hectorBoundFunctionGetShape(const HectorBoundFunction *bound,
+                                         int64_t input, int64_t *rank,
+                                         int64_t *shape) {
+  if (!bound || !rank || !shape)
+    return fail(HECTOR_STATUS_INVALID_ARGUMENT, "null argument");
+  int64_t numInputs = static_cast<int64_t>(bound->fn->inputArgs.size());
+  if (input < -1 || input >= numInputs)
+    return fail(HECTOR_STATUS_OUT_OF_RANGE,
+                format("input %lld out of range [-1, %lld)",
+                       static_cast<long long>(input),
+                       static_cast<long long>(numInputs)));
+  const auto &s = bound->shapes[static_cast<size_t>(
+      input < 0 ? numInputs : input)];
+  *rank = static_cast<int64_t>(s.size());
+  for (size_t k = 0; k < s.size(); ++k)
+    shape[k] = s[k];
+  return HECTOR_STATUS_OK;
+}
+
+HectorStatus hectorBoundFunctionRun(const HectorBoundFunction *bound,
+                                    const HectorBuffer *inputs,
+                                    int64_t numInputs,
+                                    const HectorBuffer *result) {
+  if (!bound)
+    return fail(HECTOR_STATUS_INVALID_ARGUMENT, "bound function is null");
+  const HectorFunction &fn = *bound->fn;
+  const int64_t want = static_cast<int64_t>(fn.inputArgs.size());
+  if (numInputs != want)
+    return fail(HECTOR_STATUS_SIZE_MISMATCH,
+                format("function '%s' takes %lld input buffers (the graph "
+                       "excluded), got %lld",
+                       fn.name.c_str(), static_cast<long long>(want),
+                       static_cast<long long>(numInputs)));
+  if (numInputs > 0 && !inputs)
+    return fail(HECTOR_STATUS_INVALID_ARGUMENT, "inputs is null");
+  if (!result)
+    return fail(HECTOR_STATUS_INVALID_ARGUMENT, "result buffer is null");
+  return guarded([&] {
+    // Scratch descriptors live on this call's stack frame, so concurrent
+    // calls share nothing mutable.
+    std::vector<int64_t> words;
+    words.reserve(static_cast<size_t>(fn.numParams) *
+                  (3 + 2 * (HECTOR_MODEL_MAX_RANK + 1)));
+    std::vector<size_t> starts;
+    auto addParam = [&](void *data, const std::vector<int64_t> &shape) {
+      starts.push_back(words.size());
+      appendDescriptor(words, data, shape);
+    };
+    if (fn.hasGraphArg)
+      for (size_t k = 0; k < kGraphArrays.size(); ++k)
+        addParam(bound->graphData[k], {bound->graphSizes[k]});
+    auto check = [&](const HectorBuffer &b, int64_t input) -> void * {
+      const ArgRecord &a =
+          input < 0 ? fn.result
+                    : fn.args[static_cast<size_t>(
+                          fn.inputArgs[static_cast<size_t>(input)])];
+      size_t slot = static_cast<size_t>(input < 0 ? want : input);
+      int64_t expected = bound->numElements[slot];
+      if (b.type != a.elementType)
+        raise(HECTOR_STATUS_INVALID_ARGUMENT,
+              format("%s: buffer holds %s, expected %s",
+                     describeArg(fn, input).c_str(),
+                     b.type >= HECTOR_ELEMENT_F32 && b.type <= HECTOR_ELEMENT_I64
+                         ? elementName(b.type)
+                         : "an unknown element type",
+                     elementName(a.elementType)));
+      if (b.numElements != expected)
+        raise(HECTOR_STATUS_SIZE_MISMATCH,
+              format("%s: buffer has %lld elements, expected %lld (shape "
+                     "%s)",
+                     describeArg(fn, input).c_str(),
+                     static_cast<long long>(b.numElements),
+                     static_cast<long long>(expected),
+                     joinShape(bound->shapes[slot]).c_str()));
+      if (expected == 0)
+        return b.data ? b.data : static_cast<void *>(emptyStorage);
+      if (!b.data)
+        raise(HECTOR_STATUS_INVALID_ARGUMENT,
+              describeArg(fn, input) + ": buffer data is null");
+      if (reinterpret_cast<uintptr_t>(b.data) %
+              static_cast<uintptr_t>(elementSize(a.elementType)) !=
+          0)
+        raise(HECTOR_STATUS_INVALID_ARGUMENT,
+              describeArg(fn, input) + ": buffer data is misaligned for " +
+                  elementName(a.elementType));
+      return b.data;
+    };
+    for (int64_t k = 0; k < want; ++k)
+      addParam(check(inputs[k], k), bound->shapes[static_cast<size_t>(k)]);
+    addParam(check(*result, -1), bound->shapes.back());
+    if (static_cast<int64_t>(starts.size()) != fn.numParams)
+      raise(HECTOR_STATUS_INTERNAL,
+            format("built %zu parameters for '%s', expected %lld",
+                   starts.size(), fn.name.c_str(),
+                   static_cast<long long>(fn.numParams)));
+    std::array<void *, HECTOR_MODEL_MAX_PARAMS> params{};
+    for (size_t k = 0; k < starts.size(); ++k)
+      params[k] = &words[starts[k]];
+    kCallers[static_cast<size_t>(fn.numParams)](fn.entryFn, params.data());
+  });
+}
+
+int hectorModelAbiVersion(void) { return HECTOR_MODEL_ABI_VERSION; }
+
+} // extern "C"

@@ -1,0 +1,232 @@
+"""Compiling rgnn IR to a loadable model (``model.so``, docs/abi.md).
+
+:func:`compile_module` runs, for ``target="cpu"``::
+
+    hector-opt --hector-lower-to-cpu         rgnn -> LLVM dialect (OpenMP)
+    mlir-translate --mlir-to-llvmir          -> LLVM IR
+    opt -O3 -mcpu=native                     optimize for this host
+    llc -O3 -mcpu=native -relocation-model=pic -filetype=obj
+    cc -shared ... -lomp                     -> model.so
+
+and caches the library by a hash of the IR, the tools (paths, sizes,
+modification times), the flags and the host CPU, in ``cache_dir``,
+``$HECTOR_CACHE_DIR`` or ``<build>/hector-cache``.  A failing step raises
+:class:`CompileError` carrying the tool's stderr.
+
+Tools are found at ``$HECTOR_OPT`` (else ``$HECTOR_BUILD_DIR/bin`` or
+``<repo>/build/bin``), ``$HECTOR_LLVM_BIN`` (else ``/usr/lib/llvm-22/bin``)
+and ``$CC`` (else ``cc``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from ._runtime import repo_root
+
+__all__ = ["compile_module", "compile_module_info", "CompileError",
+           "CompileResult", "hector_opt_path", "default_cache_dir"]
+
+#: The hector-opt pipeline of each target.
+PIPELINES = {"cpu": "--hector-lower-to-cpu"}
+
+_OPT_FLAGS = ["-O3", "-mcpu=native"]
+_LLC_FLAGS = ["-O3", "-mcpu=native", "-relocation-model=pic", "-filetype=obj"]
+
+
+class CompileError(RuntimeError):
+    """A compilation step failed.  ``step`` names it (``hector-opt``,
+    ``mlir-translate``, ``opt``, ``llc``, ``link``), ``command`` is the
+    command line and ``stderr`` the tool's error output."""
+
+    def __init__(self, step: str, command: List[str], stderr: str,
+                 hint: str = ""):
+        self.step, self.command, self.stderr = step, command, stderr
+        text = stderr.strip() or "(no error output)"
+        if len(text) > 8000:
+            text = text[:4000] + "\n...\n" + text[-4000:]
+        msg = f"{step} failed: {' '.join(command)}\n{text}"
+        if hint:
+            msg += f"\n{hint}"
+        super().__init__(msg)
+
+
+@dataclass
+class CompileResult:
+    """Where the library is, whether it came from the cache, and the
+    seconds each step took (empty on a cache hit)."""
+    path: Path
+    cached: bool
+    seconds: float
+    step_seconds: Dict[str, float] = field(default_factory=dict)
+
+
+def _build_dir() -> Path:
+    env = os.environ.get("HECTOR_BUILD_DIR")
+    return Path(env) if env else repo_root() / "build"
+
+
+def hector_opt_path() -> Path:
+    env = os.environ.get("HECTOR_OPT")
+    return Path(env) if env else _build_dir() / "bin" / "hector-opt"
+
+
+def _llvm_bin() -> Path:
+    return Path(os.environ.get("HECTOR_LLVM_BIN", "/usr/lib/llvm-22/bin"))
+
+
+def default_cache_dir() -> Path:
+    env = os.environ.get("HECTOR_CACHE_DIR")
+    return Path(env) if env else _build_dir() / "hector-cache"
+
+
+def _tools() -> Dict[str, Path]:
+    llvm = _llvm_bin()
+    cc = shutil.which(os.environ.get("CC", "cc")) or os.environ.get("CC", "cc")
+    return {"hector-opt": hector_opt_path(),
+            "mlir-translate": llvm / "mlir-translate", "opt": llvm / "opt",
+            "llc": llvm / "llc", "link": Path(cc)}
+
+
+def _run(step: str, cmd: List[str], hint: str = "") -> str:
+    try:
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    except OSError as e:
+        raise CompileError(step, cmd, str(e), hint) from None
+    if proc.returncode != 0:
+        raise CompileError(step, cmd, proc.stderr or proc.stdout, hint)
+    return proc.stdout
+
+
+_host_cache: Dict[str, str] = {}
+
+
+def _host(llc: Path) -> Dict[str, str]:
+    """The default triple and host CPU as llc sees them (also part of the
+    cache key: -mcpu=native code must not move to another CPU)."""
+    if not _host_cache:
+        out = _run("llc", [str(llc), "--version"])
+        for line in out.splitlines():
+            line = line.strip()
+            if line.startswith("Default target:"):
+                _host_cache["triple"] = line.split(":", 1)[1].strip()
+            elif line.startswith("Host CPU:"):
+                _host_cache["cpu"] = line.split(":", 1)[1].strip()
+        _host_cache.setdefault("triple", "")
+        _host_cache.setdefault("cpu", "")
+    return _host_cache
+
+
+def _tool_stamp(path: Path) -> str:
+    try:
+        st = path.stat()
+        return f"{path}:{st.st_size}:{st.st_mtime_ns}"
+    except OSError:
+        return f"{path}:missing"
+
+
+def _omp_link_flags() -> List[str]:
+    lib = _llvm_bin().parent / "lib"
+    return [f"-L{lib}", "-lomp", f"-Wl,-rpath,{lib}"]
+
+
+def compile_module_info(mlir_text: str, target: str = "cpu",
+                        cache_dir=None, keep_temps: bool = False,
+                        lower_with: Optional[List[str]] = None
+                        ) -> CompileResult:
+    """Compile ``mlir_text`` (an rgnn module) for ``target``; see the
+    module docstring.  ``keep_temps`` keeps the intermediate files
+    (``input.mlir``, ``lowered.mlir``, ``model.ll``, ``model.opt.bc``,
+    ``model.o``) beside ``model.so`` in the cache entry.
+
+    ``lower_with`` replaces the first step by another command (a tool and
+    its flags, e.g. ``[".../mlir-opt", "--convert-scf-to-cf", ...]``) that
+    reads the input file and writes LLVM-dialect MLIR: hand-written,
+    already-lowerable modules (the runtime's tests) use upstream passes."""
+    if target not in PIPELINES:
+        raise ValueError(f"unknown target {target!r}; expected one of "
+                         f"{sorted(PIPELINES)}")
+    if not isinstance(mlir_text, str):
+        raise TypeError("mlir_text must be a str")
+    tools = _tools()
+    hopt = tools["hector-opt"]
+    lower = list(lower_with) if lower_with else [str(hopt), PIPELINES[target]]
+    if not lower_with and not hopt.is_file():
+        raise CompileError("hector-opt", [str(hopt)],
+                           f"{hopt} does not exist",
+                           "Build it with: bash scripts/build.sh (or set "
+                           "HECTOR_OPT / HECTOR_BUILD_DIR).")
+    host = _host(tools["llc"])
+    key_parts = [mlir_text, target, " ".join(lower), " ".join(_OPT_FLAGS),
+                 " ".join(_LLC_FLAGS), " ".join(_omp_link_flags()),
+                 host["triple"], host["cpu"]]
+    key_parts += [_tool_stamp(p) for p in tools.values()]
+    key_parts.append(_tool_stamp(Path(lower[0])))
+    key = hashlib.sha256("\0".join(key_parts).encode()).hexdigest()[:32]
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    entry = cache / key
+    lib = entry / "model.so"
+    start = time.perf_counter()
+    if lib.is_file() and (not keep_temps or (entry / "lowered.mlir").is_file()):
+        return CompileResult(lib, True, time.perf_counter() - start)
+
+    cache.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=cache))
+    steps: Dict[str, float] = {}
+    try:
+        src = work / "input.mlir"
+        src.write_text(mlir_text)
+        lowered, ll = work / "lowered.mlir", work / "model.ll"
+        bc, obj, so = work / "model.opt.bc", work / "model.o", work / "model.so"
+        triple = [f"-mtriple={host['triple']}"] if host["triple"] else []
+        commands = [
+            (Path(lower[0]).name, [*lower, str(src), "-o", str(lowered)],
+             "" if lower_with else
+             "Is the lowering pipeline built? Check `hector-opt --help | grep "
+             "hector-lower-to-cpu`."),
+            ("mlir-translate", [str(tools["mlir-translate"]),
+                                "--mlir-to-llvmir", str(lowered), "-o",
+                                str(ll)], ""),
+            ("opt", [str(tools["opt"]), *_OPT_FLAGS, *triple, str(ll), "-o",
+                     str(bc)], ""),
+            ("llc", [str(tools["llc"]), *_LLC_FLAGS, *triple, str(bc), "-o",
+                     str(obj)], ""),
+            ("link", [str(tools["link"]), "-shared", "-o", str(so), str(obj),
+                      *_omp_link_flags()],
+             "Is libomp installed (Debian package libomp-22-dev)?"),
+        ]
+        for step, cmd, hint in commands:
+            t0 = time.perf_counter()
+            _run(step, cmd, hint)
+            steps[step] = time.perf_counter() - t0
+        if not keep_temps:
+            for p in (src, lowered, ll, bc, obj):
+                p.unlink()
+        if entry.exists():
+            # Another process (or a temps-less earlier run) got there
+            # first; replace it whole so readers never see a partial entry.
+            stale = cache / f".{key}.stale.{os.getpid()}"
+            os.replace(entry, stale)
+            shutil.rmtree(stale, ignore_errors=True)
+        os.replace(work, entry)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return CompileResult(lib, False, time.perf_counter() - start, steps)
+
+
+def compile_module(mlir_text: str, target: str = "cpu", cache_dir=None,
+                   keep_temps: bool = False,
+                   lower_with: Optional[List[str]] = None) -> Path:
+    """Compile ``mlir_text`` and return the path of ``model.so``."""
+    return compile_module_info(mlir_text, target, cache_dir, keep_temps,
+                               lower_with).path

@@ -1,0 +1,443 @@
+"""Loading and running compiled models (docs/abi.md, docs/runtime.md).
+
+::
+
+    from hector import runtime
+    from hector.prep import prepare
+
+    fn = runtime.load(path).function()          # the only function
+    bound = fn.bind(prepare(graph))             # checks the schema
+    out = bound.run([h, w, w_root, bias])       # numpy in, numpy out
+
+All the work is done by the C runtime (``include/Hector/Runtime/Model.h``)
+through ctypes: it parses the model's metadata, checks the graph and every
+buffer, and calls the entry point (which releases the GIL).  Inputs are
+converted once to the declared element type and made C-contiguous.
+
+``run(..., poison=True)`` fills the result with a distinctive NaN
+(:data:`POISON_F32`) before the call and raises :class:`ModelError` if any
+element still holds it afterwards, so a model that skips an element cannot
+pass as correct.
+
+:func:`compile_layer` builds a model with :mod:`hector.models` for a graph's
+schema, compiles it with :mod:`hector.compiler` and loads it, naming the
+inputs after the builder's arguments.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass
+from typing import List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from . import _runtime as rt
+from .errors import RuntimeLibraryError
+
+__all__ = ["load", "Model", "Function", "BoundFunction", "ArgInfo",
+           "ModelError", "compile_layer", "schema_of", "POISON_F32",
+           "POISON_F64"]
+
+#: Poison bit patterns: quiet NaNs with a payload no arithmetic produces.
+POISON_F32 = 0x7FC0DEAD
+POISON_F64 = 0x7FF8DEADBEEFDEAD
+
+_KINDS = {0: "graph", 1: "feat", 2: "tensor"}
+_DOMAINS = {0: None, 1: "node", 2: "node[t]", 3: "edge", 4: "src_rel",
+            5: "dst_rel", 6: "relation", 7: "node_type"}
+_DTYPES = {0: np.dtype(np.float32), 1: np.dtype(np.float64),
+           2: np.dtype(np.int32), 3: np.dtype(np.int64)}
+_CODES = {v: k for k, v in _DTYPES.items()}
+_MAX_RANK = 8
+
+
+class ModelError(RuntimeError):
+    """Loading, binding or running a model failed.  ``status`` is the C
+    status name (``"invalid argument"``, ``"size mismatch"``, ...) and
+    ``argument`` the name of the offending input, when known."""
+
+    def __init__(self, message: str, status: str = "",
+                 argument: Optional[str] = None):
+        super().__init__(message)
+        self.status = status
+        self.argument = argument
+
+
+class _ArgInfoC(ctypes.Structure):
+    _fields_ = [("kind", ctypes.c_int), ("domain", ctypes.c_int),
+                ("nodeType", ctypes.c_int64), ("elementType", ctypes.c_int),
+                ("rank", ctypes.c_int64),
+                ("shape", ctypes.POINTER(ctypes.c_int64)),
+                ("text", ctypes.c_char_p)]
+
+
+class _SchemaC(ctypes.Structure):
+    _fields_ = [("numNodeTypes", ctypes.c_int64),
+                ("numRelations", ctypes.c_int64),
+                ("triples", ctypes.POINTER(ctypes.c_int64))]
+
+
+class _BufferC(ctypes.Structure):
+    _fields_ = [("data", ctypes.c_void_p), ("type", ctypes.c_int),
+                ("numElements", ctypes.c_int64)]
+
+
+_declared = False
+
+
+def _lib() -> ctypes.CDLL:
+    global _declared
+    L = rt.lib()
+    if _declared:
+        return L
+    vp, i64, st = ctypes.c_void_p, ctypes.c_int64, ctypes.c_int
+    protos = {
+        "hectorModelAbiVersion": (ctypes.c_int, []),
+        "hectorModelLoad": (st, [ctypes.c_char_p, ctypes.POINTER(vp)]),
+        "hectorModelDestroy": (None, [vp]),
+        "hectorModelCheckInfo": (st, [ctypes.c_char_p]),
+        "hectorModelGetInfo": (ctypes.c_char_p, [vp]),
+        "hectorModelGetNumFunctions": (i64, [vp]),
+        "hectorModelGetFunction": (vp, [vp, i64]),
+        "hectorFunctionGetName": (ctypes.c_char_p, [vp]),
+        "hectorFunctionGetEntry": (ctypes.c_char_p, [vp]),
+        "hectorFunctionGetNumParams": (i64, [vp]),
+        "hectorFunctionGetNumArgs": (i64, [vp]),
+        "hectorFunctionGetNumInputs": (i64, [vp]),
+        "hectorFunctionGetInputArg": (i64, [vp, i64]),
+        "hectorFunctionGetArg": (st, [vp, i64, ctypes.POINTER(_ArgInfoC)]),
+        "hectorFunctionGetResult": (st, [vp, ctypes.POINTER(_ArgInfoC)]),
+        "hectorFunctionGetSchema": (st, [vp, ctypes.POINTER(_SchemaC)]),
+        "hectorFunctionBind": (st, [vp, vp, ctypes.POINTER(vp)]),
+        "hectorBoundFunctionDestroy": (None, [vp]),
+        "hectorBoundFunctionGetShape": (st, [vp, i64, ctypes.POINTER(i64),
+                                             ctypes.POINTER(i64)]),
+        "hectorBoundFunctionRun": (st, [vp, ctypes.POINTER(_BufferC), i64,
+                                        ctypes.POINTER(_BufferC)]),
+    }
+    for name, (res, args) in protos.items():
+        try:
+            f = getattr(L, name)
+        except AttributeError:
+            raise RuntimeLibraryError(
+                f"{rt.find_library()} has no {name}; rebuild the runtime "
+                f"(ninja -C build HectorRuntime)") from None
+        f.restype, f.argtypes = res, args
+    if L.hectorModelAbiVersion() != 1:
+        raise RuntimeLibraryError(
+            f"the runtime reads model ABI version {L.hectorModelAbiVersion()}"
+            f", this package expects 1")
+    _declared = True
+    return L
+
+
+def _error(status: int, argument: Optional[str] = None) -> ModelError:
+    return ModelError(rt.last_error(), rt.STATUS_NAMES.get(status,
+                                                           str(status)),
+                      argument)
+
+
+def check_info(text: str) -> None:
+    """Validate ``hector_model_info()`` text; raise ModelError if bad."""
+    L = _lib()
+    status = L.hectorModelCheckInfo(text.encode())
+    if status:
+        raise _error(status)
+
+
+@dataclass(frozen=True)
+class ArgInfo:
+    """One argument (or the result) of a compiled function."""
+    index: int                     # rgnn argument number (-1: result)
+    kind: str                      # "graph", "feat" or "tensor"
+    domain: Optional[str]          # "node", "node[2]", "edge", ... or None
+    shape: Tuple[int, ...]         # per-element (feat) or tensor shape
+    dtype: Optional[np.dtype]      # None for the graph
+    text: str                      # the info record
+    name: Optional[str] = None     # the IR argument name, when known
+
+    def describe(self) -> str:
+        who = "result" if self.index < 0 else f"argument {self.index}"
+        if self.name:
+            who += f" '{self.name}'"
+        return f"{who} ({self.text})"
+
+
+def _arg_info(c: _ArgInfoC, index: int) -> ArgInfo:
+    kind = _KINDS[c.kind]
+    domain = _DOMAINS.get(c.domain)
+    if domain == "node[t]":
+        domain = f"node[{c.nodeType}]"
+    shape = tuple(c.shape[k] for k in range(c.rank))
+    return ArgInfo(index, kind, domain, shape,
+                   None if kind == "graph" else _DTYPES[c.elementType],
+                   c.text.decode())
+
+
+class Model:
+    """A loaded ``model.so``.  Keep it alive while its functions are used
+    (its functions and bound functions hold a reference)."""
+
+    def __init__(self, path):
+        L = _lib()
+        self.path = str(path)
+        handle = ctypes.c_void_p()
+        status = L.hectorModelLoad(self.path.encode(), ctypes.byref(handle))
+        if status:
+            raise _error(status)
+        self._ptr = handle.value
+        self._destroy = L.hectorModelDestroy
+        self.info = L.hectorModelGetInfo(self._ptr).decode()
+        self.functions = [Function(self, L.hectorModelGetFunction(self._ptr,
+                                                                   k))
+                          for k in range(L.hectorModelGetNumFunctions(
+                              self._ptr))]
+
+    def function(self, name: Optional[str] = None) -> "Function":
+        """The function called ``name``, or the only one."""
+        if name is None:
+            if len(self.functions) != 1:
+                raise ModelError(
+                    f"{self.path} has {len(self.functions)} functions "
+                    f"({', '.join(f.name for f in self.functions)}); name one",
+                    "invalid argument")
+            return self.functions[0]
+        for f in self.functions:
+            if f.name == name:
+                return f
+        raise ModelError(f"no function '{name}' in {self.path} (it has "
+                         f"{', '.join(f.name for f in self.functions)})",
+                         "invalid argument")
+
+    def __del__(self):
+        if getattr(self, "_ptr", None):
+            self._destroy(self._ptr)
+            self._ptr = None
+
+    def __repr__(self):
+        return f"Model({self.path!r}, functions={[f.name for f in self.functions]})"
+
+
+class Function:
+    """One entry point of a model: its arguments, result and schema."""
+
+    def __init__(self, model: Model, ptr: int):
+        L = _lib()
+        self.model, self._ptr = model, ptr
+        self.name = L.hectorFunctionGetName(ptr).decode()
+        self.entry = L.hectorFunctionGetEntry(ptr).decode()
+        self.num_params = L.hectorFunctionGetNumParams(ptr)
+        info = _ArgInfoC()
+        self.args: List[ArgInfo] = []
+        for k in range(L.hectorFunctionGetNumArgs(ptr)):
+            if L.hectorFunctionGetArg(ptr, k, ctypes.byref(info)):
+                raise _error(1)
+            self.args.append(_arg_info(info, k))
+        if L.hectorFunctionGetResult(ptr, ctypes.byref(info)):
+            raise _error(1)
+        self.result = _arg_info(info, -1)
+        schema = _SchemaC()
+        if L.hectorFunctionGetSchema(ptr, ctypes.byref(schema)) == 0:
+            triples = None
+            if schema.triples:
+                flat = [schema.triples[k]
+                        for k in range(3 * schema.numRelations)]
+                triples = [tuple(flat[k:k + 3])
+                           for k in range(0, len(flat), 3)]
+            self.schema = (schema.numNodeTypes, schema.numRelations, triples)
+        else:
+            self.schema = None
+
+    @property
+    def inputs(self) -> List[ArgInfo]:
+        """The arguments :meth:`BoundFunction.run` takes (all but the
+        graph), in order."""
+        return [a for a in self.args if a.kind != "graph"]
+
+    def set_input_names(self, names: Sequence[str]) -> None:
+        """Name the inputs (for error messages and :meth:`input_index`)."""
+        names = list(names)
+        ins = self.inputs
+        if len(names) != len(ins):
+            raise ValueError(f"{len(names)} names for {len(ins)} inputs")
+        it = iter(names)
+        self.args = [a if a.kind == "graph" else
+                     ArgInfo(a.index, a.kind, a.domain, a.shape, a.dtype,
+                             a.text, next(it)) for a in self.args]
+
+    def bind(self, prepared=None) -> "BoundFunction":
+        """Bind a :class:`hector.prep.PreparedGraph` (checked against the
+        schema: relation and node-type counts, triples)."""
+        return BoundFunction(self, prepared)
+
+    def __repr__(self):
+        return (f"Function({self.name!r}, inputs="
+                f"{[a.name or a.text for a in self.inputs]})")
+
+
+class BoundFunction:
+    """A function with its graph: knows every buffer's shape."""
+
+    def __init__(self, fn: Function, prepared):
+        L = _lib()
+        self.function, self.prepared = fn, prepared
+        gptr = None
+        if prepared is not None:
+            handle = getattr(prepared, "_handle", None)
+            if handle is None or not getattr(handle, "ptr", None):
+                raise TypeError("bind() takes a hector.prep.PreparedGraph")
+            gptr = handle.ptr
+        out = ctypes.c_void_p()
+        status = L.hectorFunctionBind(fn._ptr, gptr, ctypes.byref(out))
+        if status:
+            raise _error(status)
+        self._ptr = out.value
+        self._destroy = L.hectorBoundFunctionDestroy
+        self.input_shapes = [self._shape(k) for k in range(len(fn.inputs))]
+        self.result_shape = self._shape(-1)
+
+    def _shape(self, k: int) -> Tuple[int, ...]:
+        rank = ctypes.c_int64()
+        shape = (ctypes.c_int64 * (_MAX_RANK + 1))()
+        status = _lib().hectorBoundFunctionGetShape(self._ptr, k,
+                                                    ctypes.byref(rank), shape)
+        if status:
+            raise _error(status)
+        return tuple(shape[i] for i in range(rank.value))
+
+    def __del__(self):
+        if getattr(self, "_ptr", None):
+            self._destroy(self._ptr)
+            self._ptr = None
+
+    def prepare_inputs(self, inputs: Sequence) -> List[np.ndarray]:
+        """The inputs as C-contiguous arrays of the declared element types
+        (pass the result to :meth:`run` repeatedly to convert only once)."""
+        ins = self.function.inputs
+        if len(inputs) != len(ins):
+            names = ", ".join(a.name or a.text for a in ins)
+            raise ModelError(f"function '{self.function.name}' takes "
+                             f"{len(ins)} inputs ({names}), got {len(inputs)}",
+                             "size mismatch")
+        out = []
+        for x, arg in zip(inputs, ins):
+            a = np.asarray(x)
+            if a.dtype.kind not in "fiub":
+                raise ModelError(f"{arg.describe()}: cannot pass an array "
+                                 f"of dtype {a.dtype}", "invalid argument",
+                                 arg.name)
+            out.append(np.ascontiguousarray(a, dtype=arg.dtype))
+        return out
+
+    def run(self, inputs: Sequence, poison: bool = True,
+            out: Optional[np.ndarray] = None) -> np.ndarray:
+        """Call the function on ``inputs`` (numpy arrays in argument order,
+        the graph excluded) and return the result (``out`` if given)."""
+        L = _lib()
+        arrays = self.prepare_inputs(inputs)
+        bufs = (_BufferC * max(1, len(arrays)))()
+        for k, a in enumerate(arrays):
+            bufs[k] = _BufferC(a.ctypes.data, _CODES[a.dtype], a.size)
+        res = self.function.result
+        if out is None:
+            out = np.empty(self.result_shape, dtype=res.dtype)
+        elif (not isinstance(out, np.ndarray) or out.dtype != res.dtype
+              or not out.flags.c_contiguous or not out.flags.writeable):
+            raise ModelError(f"{res.describe()}: 'out' must be a writable "
+                             f"C-contiguous {res.dtype} array",
+                             "invalid argument")
+        pattern = None
+        if poison and res.dtype.kind == "f":
+            pattern = (np.uint32(POISON_F32) if res.dtype.itemsize == 4
+                       else np.uint64(POISON_F64))
+            out.view(pattern.dtype).fill(pattern)
+        result = _BufferC(out.ctypes.data, _CODES[out.dtype], out.size)
+        status = L.hectorBoundFunctionRun(self._ptr, bufs, len(arrays),
+                                          ctypes.byref(result))
+        if status:
+            raise self._named_error(status)
+        if pattern is not None:
+            left = np.flatnonzero(out.reshape(-1).view(pattern.dtype)
+                                  == pattern)
+            if left.size:
+                first = np.unravel_index(int(left[0]), out.shape)
+                raise ModelError(
+                    f"function '{self.function.name}' left {left.size} of "
+                    f"{out.size} result elements unwritten (still poisoned; "
+                    f"first at index {tuple(int(i) for i in first)})",
+                    "internal error")
+        return out
+
+    __call__ = run
+
+    def _named_error(self, status: int) -> ModelError:
+        msg = rt.last_error()
+        name = None
+        for arg in self.function.inputs:
+            prefix = f"argument {arg.index} ("
+            if arg.name and msg.startswith(prefix):
+                name = arg.name
+                msg = f"argument {arg.index} '{arg.name}' (" + \
+                    msg[len(prefix):]
+                break
+        return ModelError(msg, rt.STATUS_NAMES.get(status, str(status)),
+                          name)
+
+
+def load(path) -> Model:
+    """Load a compiled model (``model.so``)."""
+    return Model(path)
+
+
+# ---------------------------------------------------------------------------
+# Compile a model layer for a graph's schema
+# ---------------------------------------------------------------------------
+
+def schema_of(graph_or_schema):
+    """``(num_node_types, num_relations, triples or None)`` of a
+    HeteroGraph (triples from ``canonical_etypes``), a PreparedGraph, or a
+    ``(T, R)`` / ``(T, R, triples)`` tuple."""
+    g = graph_or_schema
+    if isinstance(g, tuple):
+        if len(g) == 2:
+            return int(g[0]), int(g[1]), None
+        if len(g) == 3:
+            return int(g[0]), int(g[1]), g[2]
+        raise ValueError("a schema is (num_node_types, num_relations"
+                         "[, triples])")
+    if hasattr(g, "canonical_etypes") and hasattr(g, "ntype_names"):
+        triples = None
+        if g.canonical_etypes is not None:
+            names = list(g.ntype_names)
+            triples = [(names.index(s), r, names.index(d))
+                       for r, (s, _, d) in enumerate(g.canonical_etypes)]
+        return g.num_ntypes, g.num_relations, triples
+    if hasattr(g, "stats"):
+        return g.stats["num_node_types"], g.stats["num_relations"], None
+    raise TypeError(f"cannot take a schema from {type(g).__name__}")
+
+
+def compile_layer(model_name: str, graph_or_schema, in_dim: int = 64,
+                  out_dim: int = 64, heads: int = 4, num_bases: int = 30,
+                  target: str = "cpu", cache_dir=None,
+                  keep_temps: bool = False, use_triples: bool = True
+                  ) -> Function:
+    """Build ``model_name`` (a :data:`hector.models.MODELS` name) for the
+    schema of ``graph_or_schema``, compile, load, and return its function
+    with the inputs named after the builder's arguments (``h``, ``w``,
+    ...; the keys of :func:`hector.reference.init_weights`).
+    ``function.compile_result`` says whether the library was cached and
+    how long each step took."""
+    from . import models
+    from .compiler import compile_module_info
+    T, R, triples = schema_of(graph_or_schema)
+    text = models.build(model_name, R, T, in_dim, out_dim,
+                        triples if use_triples else None, heads, num_bases)
+    result = compile_module_info(text, target, cache_dir, keep_temps)
+    fn = load(result.path).function(model_name)
+    fn.set_input_names([a.name for a in models.signature(
+        model_name, in_dim, out_dim, heads, num_bases)])
+    fn.compile_result = result
+    fn.mlir = text
+    return fn
