@@ -9,6 +9,8 @@
 
 #include "Hector/Dialect/HetOp/IR/HetOp.h"
 #include "Hector/Dialect/RGNN/IR/RGNN.h"
+#include "Hector/Conversion/Passes.h"
+#include "Hector/Pipelines/Pipelines.h"
 #include "Hector/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -21,6 +23,7 @@ inline void registerAllDialects(DialectRegistry &registry) {
 
 inline void registerAllPasses() {
   registerHectorPasses();
+  registerHectorConversionPasses();
   registerHectorPipelines();
 }
 

@@ -14,9 +14,6 @@ namespace mlir::hector {
 #define GEN_PASS_REGISTRATION
 #include "Hector/Transforms/Passes.h.inc"
 
-/// Registers the named pipelines, such as `hector-simplify`.
-void registerHectorPipelines();
-
 } // namespace mlir::hector
 
 #endif // HECTOR_TRANSFORMS_PASSES_H

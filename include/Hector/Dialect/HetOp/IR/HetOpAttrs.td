@@ -26,9 +26,20 @@ def HetOp_TraversalKind : HetOp_Enum<"TraversalKind", "traversal parallelism", [
     I32EnumAttrCase<"EdgeParallel", 0, "edge_parallel">,
     I32EnumAttrCase<"NodeParallel", 1, "node_parallel">]>;
 
+// Which prepared CSR a traversal walks: rows and their entries.
 def HetOp_CSRKind : HetOp_Enum<"CSRKind", "CSR orientation", [
+    // Rows are destination nodes; entries their incoming edges.
     I32EnumAttrCase<"In", 0, "in">,
-    I32EnumAttrCase<"Out", 1, "out">]>;
+    // Rows are source nodes; entries their outgoing edges.
+    I32EnumAttrCase<"Out", 1, "out">,
+    // Rows are unique (dst, relation) pairs; entries their edges.
+    I32EnumAttrCase<"DstRel", 2, "dst_rel">,
+    // Rows are unique (src, relation) pairs; entries their edges.
+    I32EnumAttrCase<"SrcRel", 3, "src_rel">,
+    // Rows are nodes; entries the (dst, relation) pairs they end.
+    I32EnumAttrCase<"NodeDstRel", 4, "node_dst_rel">,
+    // Rows are nodes; entries the (src, relation) pairs they start.
+    I32EnumAttrCase<"NodeSrcRel", 5, "node_src_rel">]>;
 
 def HetOp_AccessScheme : HetOp_Enum<"AccessScheme",
     "how an element finds its row or compact slot", [

@@ -78,7 +78,10 @@ def HetOp_TraverseOp : HetOp_Op<"traverse", [RecursiveMemoryEffects,
     Runs `body` once per edge with block arguments `(row, col, edge,
     relation)`: `row` owns the CSR row (the destination node of an in-CSR,
     the source of an out-CSR), `col` is the other endpoint, `edge` the
-    original edge id and `relation` its relation.
+    original edge id and `relation` its relation. The pair CSRs (`dst_rel`,
+    `src_rel`: rows are unique pairs, entries edge ids; `node_dst_rel`,
+    `node_src_rel`: rows are nodes, entries pair ids) have one id per
+    entry, which `col`, `edge` and `relation` all carry.
 
     `node_parallel` gives each row to one group of `lanes` threads, which
     walks the row's edges in order: writes to the row's own slots need no

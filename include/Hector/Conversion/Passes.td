@@ -1,0 +1,61 @@
+//===- Passes.td - Hector conversion passes ----------------*- tablegen -*-===//
+
+#ifndef HECTOR_CONVERSION_PASSES_TD
+#define HECTOR_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertRGNNToHetOp : Pass<"convert-rgnn-to-hetop", "::mlir::ModuleOp"> {
+  let summary = "lowers rgnn functions to hetop templates and loops on buffers";
+  let description = [{
+    Rewrites every function with rgnn types into a function on memrefs that
+    follows the compiled-model ABI (docs/abi.md): the graph argument becomes
+    the prepared graph's arrays, features become `[size(domain), shape...]`
+    buffers, and the result is written into a caller-provided buffer passed
+    last. Each op picks its template:
+
+    * `typed_linear` and `linear` become `hetop.typed_gemm` over relation,
+      unique-pair or node-type segments, gathering rows through the prepared
+      index lists and scattering results to their domain positions;
+    * `aggregate` becomes a node-parallel `hetop.traverse` over the in-CSR,
+      out-CSR, or the pair CSRs, so that no atomics are needed;
+    * `gather` is a view: consumers read through its index list, and it is
+      materialized only where a GEMM needs contiguous rows;
+    * `edge_softmax`, reductions and elementwise and shape ops become
+      parallel loops over their domain.
+
+    The pass also records the model's signature for the runtime as the
+    string returned by `hector_model_info()`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
+    "::mlir::hector::hetop::HetOpDialect", "::mlir::LLVM::LLVMDialect",
+    "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+}
+
+def ConvertHetOpToSCF : Pass<"convert-hetop-to-scf", "::mlir::ModuleOp"> {
+  let summary = "lowers hetop templates to parallel loops for the CPU";
+  let description = [{
+    `hetop.typed_gemm` becomes a parallel loop over blocks of `tile_m` rows
+    (default 4). A block whose rows share a segment runs a register-blocked
+    kernel: `tile_m` rows times up to 64 columns of vector accumulators,
+    stepping through K with one vector load of B per column chunk and one
+    broadcast of A per row. Other rows run the same kernel one at a time.
+    `hetop.traverse` becomes a parallel loop over CSR rows (node-parallel)
+    or entries (edge-parallel) with its body inlined; `hetop.accumulate`
+    is a plain add where the row is owned by the iteration, and an atomic
+    add otherwise.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+           "Columns per vector register in the GEMM kernel">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"
+  ];
+}
+
+#endif // HECTOR_CONVERSION_PASSES_TD

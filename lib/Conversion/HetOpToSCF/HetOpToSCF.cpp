@@ -1,0 +1,422 @@
+//===- HetOpToSCF.cpp - lower hetop templates to CPU loops ----------------===//
+//
+// typed_gemm becomes a parallel loop over blocks of rows with a
+// register-blocked vector kernel; traverse becomes a parallel loop over CSR
+// rows or entries with its body inlined.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Hector/Conversion/Passes.h"
+#include "Hector/Dialect/HetOp/IR/HetOp.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+
+namespace mlir::hector {
+#define GEN_PASS_DEF_CONVERTHETOPTOSCF
+#include "Hector/Conversion/Passes.h.inc"
+} // namespace mlir::hector
+
+using namespace mlir;
+using namespace mlir::hector;
+using namespace mlir::hector::hetop;
+
+namespace {
+
+/// Rows per register-blocked kernel when no schedule pins it.
+constexpr int64_t kDefaultTileM = 4;
+/// Vector accumulators one kernel keeps live (AVX-512 has 32 registers; B
+/// chunks and the A broadcast take a few more).
+constexpr int64_t kMaxAccumulators = 16;
+
+Value constIndex(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+/// Loads an index-list or offset element as an `index`.
+Value loadIndex(OpBuilder &b, Location loc, Value list, Value position) {
+  Value v = memref::LoadOp::create(b, loc, list, position);
+  if (v.getType().isIndex())
+    return v;
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+}
+
+/// Largest s in [0, count) with offsets[s] <= position, for a
+/// non-decreasing `offsets` whose last entry (at `count`) exceeds position.
+Value upperSegment(OpBuilder &b, Location loc, Value offsets, Value count,
+                   Value position) {
+  Value zero = constIndex(b, loc, 0), one = constIndex(b, loc, 1);
+  Value two = constIndex(b, loc, 2);
+  auto loop = scf::WhileOp::create(
+      b, loc, TypeRange{b.getIndexType(), b.getIndexType()},
+      ValueRange{zero, count},
+      [&](OpBuilder &wb, Location wl, ValueRange args) {
+        Value width = arith::SubIOp::create(wb, wl, args[1], args[0]);
+        Value more = arith::CmpIOp::create(wb, wl, arith::CmpIPredicate::ugt,
+                                           width, one);
+        scf::ConditionOp::create(wb, wl, more, args);
+      },
+      [&](OpBuilder &wb, Location wl, ValueRange args) {
+        Value sum = arith::AddIOp::create(wb, wl, args[0], args[1]);
+        Value mid = arith::DivUIOp::create(wb, wl, sum, two);
+        Value at = loadIndex(wb, wl, offsets, mid);
+        Value fits = arith::CmpIOp::create(wb, wl, arith::CmpIPredicate::ule,
+                                           at, position);
+        Value lo = arith::SelectOp::create(wb, wl, fits, mid, args[0]);
+        Value hi = arith::SelectOp::create(wb, wl, fits, args[1], mid);
+        scf::YieldOp::create(wb, wl, ValueRange{lo, hi});
+      });
+  return loop.getResult(0);
+}
+
+//===----------------------------------------------------------------------===//
+// typed_gemm
+//===----------------------------------------------------------------------===//
+
+class GemmLowering {
+public:
+  GemmLowering(TypedGemmOp op, int64_t maxVectorWidth)
+      : op(op), loc(op.getLoc()) {
+    auto a = cast<MemRefType>(op.getA().getType());
+    auto c = cast<MemRefType>(op.getC().getType());
+    heads = a.getRank() == 3 ? a.getDimSize(1) : 0;
+    k = a.getShape().back();
+    n = c.getShape().back();
+    elementType = a.getElementType();
+    tileM = op.getSchedule() ? op.getSchedule()->getTileM() : kDefaultTileM;
+    // The widest power-of-two vector that divides N; a transposed B is read
+    // one element at a time.
+    vectorWidth = 1;
+    if (!op.getTransposeB())
+      while (vectorWidth * 2 <= maxVectorWidth && n % (vectorWidth * 2) == 0)
+        vectorWidth *= 2;
+  }
+
+  LogicalResult run();
+
+private:
+  /// Computes rows [first, first + rows) of segment `s` (for head `h`, when
+  /// there are heads) and writes them.
+  void kernel(OpBuilder &b, Value first, int64_t rows, Value s, Value h);
+  SmallVector<Value> headIndex(Value row, Value h, Value col) {
+    SmallVector<Value> idx{row};
+    if (h)
+      idx.push_back(h);
+    if (col)
+      idx.push_back(col);
+    return idx;
+  }
+
+  TypedGemmOp op;
+  Location loc;
+  int64_t heads, k, n, tileM, vectorWidth;
+  Type elementType;
+};
+
+void GemmLowering::kernel(OpBuilder &b, Value first, int64_t rows, Value s,
+                          Value h) {
+  VectorType vecType = VectorType::get({vectorWidth}, elementType);
+  Value a = op.getA(), bMat = op.getB(), c = op.getC();
+  SmallVector<Value> aRows, cRows, positions;
+  for (int64_t m = 0; m < rows; ++m) {
+    Value position =
+        arith::AddIOp::create(b, loc, first, constIndex(b, loc, m));
+    positions.push_back(position);
+    aRows.push_back(op.getAGather() ? loadIndex(b, loc, op.getAGather(),
+                                                position)
+                                    : position);
+    cRows.push_back(op.getCScatter() ? loadIndex(b, loc, op.getCScatter(),
+                                                 position)
+                                     : position);
+  }
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(vecType));
+  SmallVector<Value> scales;
+  if (op.getEpilogue() == Epilogue::Scale) {
+    Value scaleList = op.getEpilogueOperands()[0];
+    for (int64_t m = 0; m < rows; ++m) {
+      SmallVector<Value> idx{positions[m]};
+      if (h)
+        idx.push_back(h);
+      Value sc = memref::LoadOp::create(b, loc, scaleList, idx);
+      scales.push_back(vector::BroadcastOp::create(b, loc, vecType, sc));
+    }
+  }
+  SmallVector<Value> dots(rows, Value());
+  int64_t chunks = n / vectorWidth;
+  int64_t perGroup = std::max<int64_t>(1, kMaxAccumulators / rows);
+  for (int64_t chunk0 = 0; chunk0 < chunks; chunk0 += perGroup) {
+    int64_t groupChunks = std::min(perGroup, chunks - chunk0);
+    SmallVector<Value> cols;
+    for (int64_t j = 0; j < groupChunks; ++j)
+      cols.push_back(constIndex(b, loc, (chunk0 + j) * vectorWidth));
+    SmallVector<Value> init(rows * groupChunks, zero);
+    auto loop = scf::ForOp::create(
+        b, loc, constIndex(b, loc, 0), constIndex(b, loc, k),
+        constIndex(b, loc, 1), init,
+        [&](OpBuilder &lb, Location l, Value kk, ValueRange acc) {
+          SmallVector<Value> bVecs;
+          for (int64_t j = 0; j < groupChunks; ++j) {
+            SmallVector<Value> idx{s};
+            if (h)
+              idx.push_back(h);
+            if (op.getTransposeB()) {
+              // B[s][n][k]: one element.
+              idx.push_back(cols[j]);
+              idx.push_back(kk);
+              Value e = memref::LoadOp::create(lb, l, bMat, idx);
+              bVecs.push_back(vector::BroadcastOp::create(lb, l, vecType, e));
+            } else {
+              idx.push_back(kk);
+              idx.push_back(cols[j]);
+              bVecs.push_back(
+                  vector::LoadOp::create(lb, l, vecType, bMat, idx));
+            }
+          }
+          SmallVector<Value> next;
+          for (int64_t m = 0; m < rows; ++m) {
+            Value av = memref::LoadOp::create(lb, l, a,
+                                              headIndex(aRows[m], h, kk));
+            Value bcast = vector::BroadcastOp::create(lb, l, vecType, av);
+            for (int64_t j = 0; j < groupChunks; ++j)
+              next.push_back(vector::FMAOp::create(
+                  lb, l, bcast, bVecs[j], acc[m * groupChunks + j]));
+          }
+          scf::YieldOp::create(lb, l, next);
+        });
+    for (int64_t m = 0; m < rows; ++m) {
+      for (int64_t j = 0; j < groupChunks; ++j) {
+        Value v = loop.getResult(m * groupChunks + j);
+        if (!scales.empty())
+          v = arith::MulFOp::create(b, loc, v, scales[m]);
+        if (op.getEpilogue() == Epilogue::Dot) {
+          // dot_out[i] += r . vectors[vector_index[i]] over this chunk.
+          Value vectors = op.getEpilogueOperands()[0];
+          Value which = loadIndex(b, loc, op.getEpilogueOperands()[1],
+                                  positions[m]);
+          Value other = vector::LoadOp::create(
+              b, loc, vecType, vectors, headIndex(which, h, cols[j]));
+          Value prod = arith::MulFOp::create(b, loc, v, other);
+          Value part = vector::ReductionOp::create(
+              b, loc, vector::CombiningKind::ADD, prod);
+          dots[m] = dots[m] ? arith::AddFOp::create(b, loc, dots[m], part)
+                                  .getResult()
+                            : part;
+        }
+        SmallVector<Value> idx = headIndex(cRows[m], h, cols[j]);
+        switch (op.getCMode()) {
+        case CMode::Store:
+          vector::StoreOp::create(b, loc, v, c, idx);
+          break;
+        case CMode::Accumulate: {
+          Value old = vector::LoadOp::create(b, loc, vecType, c, idx);
+          vector::StoreOp::create(b, loc,
+                                  arith::AddFOp::create(b, loc, old, v), c,
+                                  idx);
+          break;
+        }
+        case CMode::AtomicAdd:
+          for (int64_t lane = 0; lane < vectorWidth; ++lane) {
+            Value e = vector::ExtractOp::create(b, loc, v,
+                                                ArrayRef<int64_t>{lane});
+            SmallVector<Value> at(idx);
+            at.back() = arith::AddIOp::create(b, loc, idx.back(),
+                                              constIndex(b, loc, lane));
+            memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addf,
+                                        e, c, at);
+          }
+          break;
+        }
+      }
+    }
+  }
+  if (op.getEpilogue() == Epilogue::Dot) {
+    Value out = op.getEpilogueOperands()[2];
+    for (int64_t m = 0; m < rows; ++m) {
+      SmallVector<Value> idx{positions[m]};
+      if (h)
+        idx.push_back(h);
+      memref::StoreOp::create(b, loc, dots[m], out, idx);
+    }
+  }
+}
+
+LogicalResult GemmLowering::run() {
+  if (ShapedType::isDynamic(n) || ShapedType::isDynamic(k) ||
+      (heads && ShapedType::isDynamic(heads)))
+    return op.emitError("the CPU lowering needs static K, N and head counts");
+  OpBuilder b(op);
+  Value offsets = op.getSegmentOffsets();
+  Value c0 = constIndex(b, loc, 0), c1 = constIndex(b, loc, 1);
+  Value numSegments = arith::SubIOp::create(
+      b, loc, memref::DimOp::create(b, loc, offsets, 0), c1);
+  Value numRows = loadIndex(b, loc, offsets, numSegments);
+  Value tile = constIndex(b, loc, tileM);
+  Value numBlocks = arith::CeilDivUIOp::create(b, loc, numRows, tile);
+
+  scf::ParallelOp::create(
+      b, loc, ValueRange{c0}, ValueRange{numBlocks}, ValueRange{c1},
+      [&](OpBuilder &pb, Location l, ValueRange ivs) {
+        Value first = arith::MulIOp::create(pb, l, ivs[0], tile);
+        Value end = arith::MinUIOp::create(
+            pb, l, arith::AddIOp::create(pb, l, first, tile), numRows);
+        Value seg = upperSegment(pb, l, offsets, numSegments, first);
+        // Walk the segments that overlap the block.
+        Type idx = pb.getIndexType();
+        scf::WhileOp::create(
+            pb, l, TypeRange{idx, idx}, ValueRange{first, seg},
+            [&](OpBuilder &wb, Location wl, ValueRange args) {
+              Value more = arith::CmpIOp::create(
+                  wb, wl, arith::CmpIPredicate::ult, args[0], end);
+              scf::ConditionOp::create(wb, wl, more, args);
+            },
+            [&](OpBuilder &wb, Location wl, ValueRange args) {
+              Value row = args[0], s = args[1];
+              Value nextSeg = arith::AddIOp::create(wb, wl, s, c1);
+              Value segEnd = arith::MinUIOp::create(
+                  wb, wl, end, loadIndex(wb, wl, offsets, nextSeg));
+              Value count = arith::SubIOp::create(wb, wl, segEnd, row);
+              Value full = arith::CmpIOp::create(
+                  wb, wl, arith::CmpIPredicate::eq, count, tile);
+              auto forHeads = [&](OpBuilder &hb, Location hl,
+                                  function_ref<void(OpBuilder &, Value)> fn) {
+                if (!heads) {
+                  fn(hb, Value());
+                  return;
+                }
+                scf::ForOp::create(
+                    hb, hl, c0, constIndex(hb, hl, heads), c1, ValueRange{},
+                    [&](OpBuilder &ib, Location il, Value h, ValueRange) {
+                      fn(ib, h);
+                      scf::YieldOp::create(ib, il);
+                    });
+              };
+              scf::IfOp::create(
+                  wb, wl, full,
+                  [&](OpBuilder &tb, Location tl) {
+                    forHeads(tb, tl, [&](OpBuilder &kb, Value h) {
+                      kernel(kb, row, tileM, s, h);
+                    });
+                    scf::YieldOp::create(tb, tl);
+                  },
+                  [&](OpBuilder &eb, Location el) {
+                    scf::ForOp::create(
+                        eb, el, row, segEnd, c1, ValueRange{},
+                        [&](OpBuilder &rb, Location rl, Value r, ValueRange) {
+                          forHeads(rb, rl, [&](OpBuilder &kb, Value h) {
+                            kernel(kb, r, 1, s, h);
+                          });
+                          scf::YieldOp::create(rb, rl);
+                        });
+                    scf::YieldOp::create(eb, el);
+                  });
+              scf::YieldOp::create(wb, wl, ValueRange{segEnd, nextSeg});
+            });
+      });
+  op.erase();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// traverse
+//===----------------------------------------------------------------------===//
+
+LogicalResult lowerTraverse(TraverseOp op) {
+  Location loc = op.getLoc();
+  OpBuilder b(op);
+  bool nodeParallel = op.getKind() == TraversalKind::NodeParallel;
+  Value c0 = constIndex(b, loc, 0), c1 = constIndex(b, loc, 1);
+  Value offsets = op.getRowOffsets();
+  Value numRows = arith::SubIOp::create(
+      b, loc, memref::DimOp::create(b, loc, offsets, 0), c1);
+  Block &body = op.getBody().front();
+
+  // Inlines the body for one entry and lowers its accumulations: a plain
+  // add into the row the iteration owns, an atomic add anywhere else.
+  auto inlineBody = [&](OpBuilder &ib, Location l, Value row, Value entry) {
+    IRMapping map;
+    map.map(body.getArgument(0), row);
+    map.map(body.getArgument(1), loadIndex(ib, l, op.getColIndices(), entry));
+    map.map(body.getArgument(2), loadIndex(ib, l, op.getEdgeIds(), entry));
+    map.map(body.getArgument(3), loadIndex(ib, l, op.getEdgeTypes(), entry));
+    SmallVector<Operation *> cloned;
+    for (Operation &inner : body.without_terminator())
+      cloned.push_back(ib.clone(inner, map));
+    SmallVector<AccumulateOp> accumulations;
+    for (Operation *c : cloned)
+      c->walk([&](AccumulateOp acc) { accumulations.push_back(acc); });
+    for (AccumulateOp acc : accumulations) {
+      OpBuilder ab(acc);
+      bool owned = nodeParallel && !acc.getIndices().empty() &&
+                   acc.getIndices()[0] == row;
+      if (owned) {
+        Value old = memref::LoadOp::create(ab, acc.getLoc(), acc.getBuffer(),
+                                           acc.getIndices());
+        Value sum = arith::AddFOp::create(ab, acc.getLoc(), old,
+                                          acc.getValue());
+        memref::StoreOp::create(ab, acc.getLoc(), sum, acc.getBuffer(),
+                                acc.getIndices());
+      } else {
+        memref::AtomicRMWOp::create(ab, acc.getLoc(),
+                                    arith::AtomicRMWKind::addf, acc.getValue(),
+                                    acc.getBuffer(), acc.getIndices());
+      }
+      acc.erase();
+    }
+  };
+
+  if (nodeParallel) {
+    scf::ParallelOp::create(
+        b, loc, ValueRange{c0}, ValueRange{numRows}, ValueRange{c1},
+        [&](OpBuilder &pb, Location l, ValueRange ivs) {
+          Value row = ivs[0];
+          Value lo = loadIndex(pb, l, offsets, row);
+          Value hi = loadIndex(pb, l, offsets,
+                               arith::AddIOp::create(pb, l, row, c1));
+          scf::ForOp::create(pb, l, lo, hi, c1, ValueRange{},
+                             [&](OpBuilder &fb, Location fl, Value p,
+                                 ValueRange) {
+                               inlineBody(fb, fl, row, p);
+                               scf::YieldOp::create(fb, fl);
+                             });
+        });
+  } else {
+    Value numEntries = memref::DimOp::create(b, loc, op.getColIndices(), 0);
+    scf::ParallelOp::create(
+        b, loc, ValueRange{c0}, ValueRange{numEntries}, ValueRange{c1},
+        [&](OpBuilder &pb, Location l, ValueRange ivs) {
+          Value p = ivs[0];
+          Value row = op.getRowIndices()
+                          ? loadIndex(pb, l, op.getRowIndices(), p)
+                          : upperSegment(pb, l, offsets, numRows, p);
+          inlineBody(pb, l, row, p);
+        });
+  }
+  op.erase();
+  return success();
+}
+
+struct ConvertHetOpToSCFPass
+    : public hector::impl::ConvertHetOpToSCFBase<ConvertHetOpToSCFPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    SmallVector<Operation *> ops;
+    getOperation()->walk([&](Operation *op) {
+      if (isa<TypedGemmOp, TraverseOp>(op))
+        ops.push_back(op);
+    });
+    for (Operation *op : ops) {
+      LogicalResult result =
+          isa<TypedGemmOp>(op)
+              ? GemmLowering(cast<TypedGemmOp>(op), vectorWidth).run()
+              : lowerTraverse(cast<TraverseOp>(op));
+      if (failed(result))
+        return signalPassFailure();
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,1340 @@
+//===- RGNNToHetOp.cpp - lower rgnn functions to hetop and loops ----------===//
+//
+// Rewrites each function on rgnn types into a function on buffers that
+// follows docs/abi.md. Ops are lowered in program order by one emitter per
+// function: graph-structured ops become hetop templates, dense ops become
+// parallel loops, and gathers stay views that consumers read through.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GraphABI.h"
+
+#include "Hector/Conversion/Passes.h"
+#include "Hector/Dialect/HetOp/IR/HetOp.h"
+#include "Hector/Dialect/RGNN/IR/RGNN.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <numeric>
+
+namespace mlir::hector {
+#define GEN_PASS_DEF_CONVERTRGNNTOHETOP
+#include "Hector/Conversion/Passes.h.inc"
+} // namespace mlir::hector
+
+using namespace mlir;
+using namespace mlir::hector;
+using rgnn::Domain;
+using rgnn::FeatureType;
+
+namespace {
+
+/// How the emitter holds the value of an rgnn SSA value.
+struct Lowered {
+  /// The buffer: `[size(domain), shape...]` for features, the static shape
+  /// for shared tensors.
+  Value buffer;
+  /// For a view, element x reads `buffer` row `index[x]` (an i32 list).
+  Value index;
+  /// For a splat constant, the scalar.
+  Value splat;
+
+  bool isView() const { return static_cast<bool>(index); }
+};
+
+int64_t product(ArrayRef<int64_t> shape) {
+  return std::accumulate(shape.begin(), shape.end(), int64_t{1},
+                         std::multiplies<int64_t>());
+}
+
+std::string shapeString(ArrayRef<int64_t> shape) {
+  if (shape.empty())
+    return "scalar";
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  llvm::interleave(shape, os, "x");
+  return s;
+}
+
+/// The buffer of an rgnn value: `[size(domain), shape...]` for a feature,
+/// the tensor's shape for a shared tensor.
+MemRefType bufferTypeOf(Type rgnnType) {
+  if (auto feat = dyn_cast<FeatureType>(rgnnType)) {
+    SmallVector<int64_t> shape{ShapedType::kDynamic};
+    llvm::append_range(shape, feat.getShape());
+    return MemRefType::get(shape, feat.getElementType());
+  }
+  auto tensor = cast<RankedTensorType>(rgnnType);
+  return MemRefType::get(tensor.getShape(), tensor.getElementType());
+}
+
+std::string domainString(FeatureType type) {
+  std::string s = rgnn::stringifyDomain(type.getDomain()).str();
+  if (type.hasNodeType())
+    s += "[" + std::to_string(type.getNodeType()) + "]";
+  return s;
+}
+
+/// Lowers one rgnn function. Emits at the end of the new function's entry
+/// block; loop bodies get their own builders.
+class FunctionLowering {
+public:
+  FunctionLowering(func::FuncOp source, func::FuncOp target)
+      : source(source), target(target), ctx(source.getContext()),
+        top(OpBuilder::atBlockEnd(&target.getBody().front())),
+        entry(source.getContext()) {
+    // Hoisted values go before this first op, so they dominate everything
+    // that `top` emits after it.
+    auto zero = arith::ConstantIndexOp::create(top, target.getLoc(), 0);
+    indexConstants[0] = zero;
+    entry.setInsertionPoint(zero);
+  }
+
+  LogicalResult run(unsigned firstGraphArg, ArrayRef<unsigned> argStarts);
+
+private:
+  // Values from the function entry, usable anywhere below.
+  Value graphArray(GraphArray array) {
+    return target.getArgument(graphBase + array);
+  }
+  Value constIndex(int64_t value);
+  Value domainSize(FeatureType type);
+  /// First row in `ntype_nodes` of the nodes of type `t`.
+  Value nodeTypeBase(int64_t t);
+  /// The relation of every unique (src or dst, relation) pair, computed once.
+  Value pairRelations(bool src);
+  /// The (src or dst) type of every relation, from the schema's triples.
+  Value relationEndpointTypes(bool src);
+
+  // Buffers.
+  Value alloc(OpBuilder &b, Location loc, Type rgnnType);
+  Value allocFeature(Location loc, FeatureType type) {
+    return alloc(top, loc, type);
+  }
+
+  // Element access.
+  Value load(OpBuilder &b, Location loc, const Lowered &value, Value row,
+             ValueRange inner);
+  Value loadIndex(OpBuilder &b, Location loc, Value list, Value position);
+  void store(OpBuilder &b, Location loc, Value buffer, Value row,
+             ValueRange inner, Value value);
+  /// A buffer holding `value`, copying a view or a splat into a new one.
+  Value materialize(Location loc, const Lowered &value, Type rgnnType);
+
+  // Loops.
+  using RowBody = function_ref<void(OpBuilder &, Location, Value)>;
+  using InnerBody = function_ref<void(OpBuilder &, Location, ValueRange)>;
+  void parallelFor(OpBuilder &b, Location loc, Value count, RowBody body);
+  void forEachIndex(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                    InnerBody body);
+  /// Runs `body(row, inner...)` for every element of a feature or tensor.
+  void forEachElement(Location loc, Type rgnnType,
+                      function_ref<void(OpBuilder &, Location, Value,
+                                        ValueRange)>
+                          body);
+  Value reduceSum(OpBuilder &b, Location loc, Value lb, Value ub,
+                  function_ref<Value(OpBuilder &, Location, Value)> term,
+                  Type elementType);
+  void fillZero(Location loc, Value buffer, Type rgnnType);
+
+  // Op lowering.
+  LogicalResult lower(Operation *op);
+  LogicalResult lowerGather(rgnn::GatherOp op);
+  LogicalResult lowerAggregate(rgnn::AggregateOp op);
+  LogicalResult lowerEdgeSoftmax(rgnn::EdgeSoftmaxOp op);
+  LogicalResult lowerTypeSum(Operation *op, bool perRelation);
+  LogicalResult lowerMergeNodeTypes(rgnn::MergeNodeTypesOp op);
+  LogicalResult lowerTypedLinear(rgnn::TypedLinearOp op);
+  LogicalResult lowerLinear(rgnn::LinearOp op);
+  LogicalResult emitGemm(Operation *op, Value a, ArrayRef<int64_t> aShape,
+                         Value weight, ArrayRef<int64_t> wShape,
+                         bool sharedWeight, Value c, Value offsets,
+                         Value gather, Value scatter);
+  LogicalResult lowerWeightProduct(rgnn::WeightProductOp op);
+  LogicalResult lowerElementwise(Operation *op);
+  LogicalResult lowerInnerProduct(rgnn::InnerProductOp op);
+  LogicalResult lowerOuterProduct(rgnn::OuterProductOp op);
+  LogicalResult lowerScale(rgnn::ScaleOp op);
+  LogicalResult lowerConcat(rgnn::ConcatOp op);
+  LogicalResult lowerSplit(rgnn::SplitOp op);
+  LogicalResult lowerTranspose(rgnn::TransposeOp op);
+  LogicalResult lowerReshape(rgnn::ReshapeOp op);
+  LogicalResult lowerConstant(arith::ConstantOp op);
+  LogicalResult lowerReturn(func::ReturnOp op);
+
+  /// Records `buffer` as the value of `result`, freed at the end.
+  void define(Value result, Value buffer) {
+    values[result] = Lowered{buffer, {}, {}};
+    temporaries.push_back(buffer);
+  }
+
+  func::FuncOp source, target;
+  MLIRContext *ctx;
+  OpBuilder top;   // program order, at the end of the entry block
+  OpBuilder entry; // hoisted values, at the start of the entry block
+  unsigned graphBase = 0;
+  rgnn::HeteroGraphType graphType;
+  DenseMap<Value, Lowered> values;
+  SmallVector<Value> temporaries;
+  DenseMap<int64_t, Value> indexConstants;
+  DenseMap<unsigned, Value> domainSizes;
+  DenseMap<int64_t, Value> nodeTypeBases;
+  Value srcPairRelations, dstPairRelations;
+  Value srcTypeOfRelation, dstTypeOfRelation;
+};
+
+//===----------------------------------------------------------------------===//
+// Values from the function entry
+//===----------------------------------------------------------------------===//
+
+Value FunctionLowering::constIndex(int64_t value) {
+  Value &c = indexConstants[value];
+  if (!c)
+    c = arith::ConstantIndexOp::create(entry, target.getLoc(), value);
+  return c;
+}
+
+Value FunctionLowering::domainSize(FeatureType type) {
+  if (type.hasNodeType()) {
+    int64_t t = type.getNodeType();
+    Location loc = target.getLoc();
+    Value offsets = graphArray(NtypeOffsets);
+    Value lo = memref::LoadOp::create(entry, loc, offsets, constIndex(t));
+    Value hi = memref::LoadOp::create(entry, loc, offsets, constIndex(t + 1));
+    Value n = arith::SubIOp::create(entry, loc, hi, lo);
+    return arith::IndexCastOp::create(entry, loc, entry.getIndexType(), n);
+  }
+  auto key = static_cast<unsigned>(type.getDomain());
+  Value &size = domainSizes[key];
+  if (size)
+    return size;
+  Location loc = target.getLoc();
+  auto dim = [&](GraphArray array) -> Value {
+    return memref::DimOp::create(entry, loc, graphArray(array), 0);
+  };
+  auto dimMinusOne = [&](GraphArray array) -> Value {
+    return arith::SubIOp::create(entry, loc, dim(array), constIndex(1));
+  };
+  switch (type.getDomain()) {
+  case Domain::Node:
+    size = dim(Ntype);
+    break;
+  case Domain::Edge:
+    size = dim(Src);
+    break;
+  case Domain::SrcRel:
+    size = dim(UniqueSrcNodes);
+    break;
+  case Domain::DstRel:
+    size = dim(UniqueDstNodes);
+    break;
+  case Domain::Relation:
+    size = dimMinusOne(RelOffsets);
+    break;
+  case Domain::NodeType:
+    size = dimMinusOne(NtypeOffsets);
+    break;
+  }
+  return size;
+}
+
+Value FunctionLowering::nodeTypeBase(int64_t t) {
+  Value &base = nodeTypeBases[t];
+  if (!base) {
+    Location loc = target.getLoc();
+    Value lo = memref::LoadOp::create(entry, loc, graphArray(NtypeOffsets),
+                                      constIndex(t));
+    base = arith::IndexCastOp::create(entry, loc, entry.getIndexType(), lo);
+  }
+  return base;
+}
+
+Value FunctionLowering::pairRelations(bool src) {
+  Value &rels = src ? srcPairRelations : dstPairRelations;
+  if (rels)
+    return rels;
+  // rels[p] = r for the pairs p of relation r. Built in program order at
+  // first use; it is small (one i32 per pair).
+  Location loc = target.getLoc();
+  Value offsets = graphArray(src ? UniqueSrcOffsets : UniqueDstOffsets);
+  Value pairs = domainSize(FeatureType::get(
+      ctx, src ? Domain::SrcRel : Domain::DstRel, {}, top.getF32Type()));
+  Value numRelations =
+      domainSize(FeatureType::get(ctx, Domain::Relation, {}, top.getF32Type()));
+  rels = memref::AllocOp::create(
+      top, loc, MemRefType::get({ShapedType::kDynamic}, top.getI32Type()),
+      ValueRange{pairs});
+  temporaries.push_back(rels);
+  parallelFor(top, loc, numRelations, [&](OpBuilder &b, Location l, Value r) {
+    Value lo = loadIndex(b, l, offsets, r);
+    Value r1 = arith::AddIOp::create(b, l, r, constIndex(1));
+    Value hi = loadIndex(b, l, offsets, r1);
+    Value r32 = arith::IndexCastOp::create(b, l, b.getI32Type(), r);
+    scf::ForOp::create(b, l, lo, hi, constIndex(1), ValueRange{},
+                       [&](OpBuilder &ib, Location il, Value p, ValueRange) {
+                         memref::StoreOp::create(ib, il, r32, rels, p);
+                         scf::YieldOp::create(ib, il);
+                       });
+  });
+  return rels;
+}
+
+Value FunctionLowering::relationEndpointTypes(bool src) {
+  Value &types = src ? srcTypeOfRelation : dstTypeOfRelation;
+  if (types)
+    return types;
+  Location loc = target.getLoc();
+  int64_t numRelations = graphType.getNumRelations();
+  types = memref::AllocOp::create(
+      top, loc, MemRefType::get({numRelations}, top.getI32Type()));
+  temporaries.push_back(types);
+  for (int64_t r = 0; r < numRelations; ++r) {
+    int64_t t = src ? graphType.getSrcType(r) : graphType.getDstType(r);
+    Value v = arith::ConstantIntOp::create(top, loc, t, 32);
+    memref::StoreOp::create(top, loc, v, types, constIndex(r));
+  }
+  return types;
+}
+
+//===----------------------------------------------------------------------===//
+// Buffers and element access
+//===----------------------------------------------------------------------===//
+
+Value FunctionLowering::alloc(OpBuilder &b, Location loc, Type rgnnType) {
+  MemRefType type = bufferTypeOf(rgnnType);
+  if (auto feat = dyn_cast<FeatureType>(rgnnType))
+    return memref::AllocOp::create(b, loc, type,
+                                   ValueRange{domainSize(feat)});
+  return memref::AllocOp::create(b, loc, type);
+}
+
+Value FunctionLowering::loadIndex(OpBuilder &b, Location loc, Value list,
+                                  Value position) {
+  Value v = memref::LoadOp::create(b, loc, list, position);
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+}
+
+Value FunctionLowering::load(OpBuilder &b, Location loc, const Lowered &value,
+                             Value row, ValueRange inner) {
+  if (value.splat)
+    return value.splat;
+  auto type = cast<MemRefType>(value.buffer.getType());
+  SmallVector<Value> indices;
+  if (type.getRank() > static_cast<int64_t>(inner.size())) {
+    // A feature buffer: the first dimension is the domain.
+    indices.push_back(value.index ? loadIndex(b, loc, value.index, row)
+                                  : row);
+  }
+  // A shared tensor broadcast over a larger shape reads its trailing part.
+  size_t needed = type.getRank() - indices.size();
+  llvm::append_range(indices, inner.take_back(needed));
+  return memref::LoadOp::create(b, loc, value.buffer, indices);
+}
+
+void FunctionLowering::store(OpBuilder &b, Location loc, Value buffer,
+                             Value row, ValueRange inner, Value value) {
+  SmallVector<Value> indices;
+  if (row)
+    indices.push_back(row);
+  llvm::append_range(indices, inner);
+  memref::StoreOp::create(b, loc, value, buffer, indices);
+}
+
+Value FunctionLowering::materialize(Location loc, const Lowered &value,
+                                    Type rgnnType) {
+  if (!value.isView() && !value.splat)
+    return value.buffer;
+  Value buffer = alloc(top, loc, rgnnType);
+  temporaries.push_back(buffer);
+  forEachElement(loc, rgnnType,
+                 [&](OpBuilder &b, Location l, Value row, ValueRange inner) {
+                   store(b, l, buffer, row, inner,
+                         load(b, l, value, row, inner));
+                 });
+  return buffer;
+}
+
+//===----------------------------------------------------------------------===//
+// Loops
+//===----------------------------------------------------------------------===//
+
+void FunctionLowering::parallelFor(OpBuilder &b, Location loc, Value count,
+                                   RowBody body) {
+  scf::ParallelOp::create(
+      b, loc, ValueRange{constIndex(0)}, ValueRange{count},
+      ValueRange{constIndex(1)},
+      [&](OpBuilder &nb, Location nl, ValueRange ivs) { body(nb, nl, ivs[0]); });
+}
+
+void FunctionLowering::forEachIndex(OpBuilder &b, Location loc,
+                                    ArrayRef<int64_t> shape, InnerBody body) {
+  SmallVector<Value> ivs;
+  std::function<void(OpBuilder &, Location, size_t)> nest =
+      [&](OpBuilder &nb, Location nl, size_t d) {
+        if (d == shape.size()) {
+          body(nb, nl, ivs);
+          return;
+        }
+        scf::ForOp::create(nb, nl, constIndex(0), constIndex(shape[d]),
+                           constIndex(1), ValueRange{},
+                           [&](OpBuilder &ib, Location il, Value iv,
+                               ValueRange) {
+                             ivs.push_back(iv);
+                             nest(ib, il, d + 1);
+                             ivs.pop_back();
+                             scf::YieldOp::create(ib, il);
+                           });
+      };
+  nest(b, loc, 0);
+}
+
+void FunctionLowering::forEachElement(
+    Location loc, Type rgnnType,
+    function_ref<void(OpBuilder &, Location, Value, ValueRange)> body) {
+  ArrayRef<int64_t> shape = cast<ShapedType>(rgnnType).getShape();
+  auto feat = dyn_cast<FeatureType>(rgnnType);
+  if (!feat) {
+    forEachIndex(top, loc, shape, [&](OpBuilder &b, Location l,
+                                      ValueRange inner) {
+      body(b, l, Value(), inner);
+    });
+    return;
+  }
+  parallelFor(top, loc, domainSize(feat),
+              [&](OpBuilder &b, Location l, Value row) {
+                forEachIndex(b, l, shape,
+                             [&](OpBuilder &ib, Location il, ValueRange inner) {
+                               body(ib, il, row, inner);
+                             });
+              });
+}
+
+Value FunctionLowering::reduceSum(
+    OpBuilder &b, Location loc, Value lb, Value ub,
+    function_ref<Value(OpBuilder &, Location, Value)> term, Type elementType) {
+  Value zero = arith::ConstantOp::create(b, loc, b.getFloatAttr(elementType, 0));
+  auto loop = scf::ForOp::create(
+      b, loc, lb, ub, constIndex(1), ValueRange{zero},
+      [&](OpBuilder &ib, Location il, Value iv, ValueRange acc) {
+        Value sum = arith::AddFOp::create(ib, il, acc[0], term(ib, il, iv));
+        scf::YieldOp::create(ib, il, sum);
+      });
+  return loop.getResult(0);
+}
+
+void FunctionLowering::fillZero(Location loc, Value buffer, Type rgnnType) {
+  Type elementType = cast<ShapedType>(rgnnType).getElementType();
+  forEachElement(loc, rgnnType,
+                 [&](OpBuilder &b, Location l, Value row, ValueRange inner) {
+                   Value zero = arith::ConstantOp::create(
+                       b, l, b.getFloatAttr(elementType, 0));
+                   store(b, l, buffer, row, inner, zero);
+                 });
+}
+
+//===----------------------------------------------------------------------===//
+// Domain-moving ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult FunctionLowering::lowerGather(rgnn::GatherOp op) {
+  FeatureType in = op.getInput().getType(), out = op.getType();
+  Domain d = out.getDomain();
+  Value index;
+  switch (op.getIndex()) {
+  case rgnn::GatherIndex::Src:
+    index = graphArray(d == Domain::Edge ? Src : UniqueSrcNodes);
+    break;
+  case rgnn::GatherIndex::Dst:
+    index = graphArray(d == Domain::Edge ? Dst : UniqueDstNodes);
+    break;
+  case rgnn::GatherIndex::Relation:
+    index = d == Domain::Edge      ? graphArray(Etype)
+            : d == Domain::SrcRel ? pairRelations(/*src=*/true)
+                                  : pairRelations(/*src=*/false);
+    break;
+  case rgnn::GatherIndex::NodeType:
+    index = graphArray(Ntype);
+    break;
+  case rgnn::GatherIndex::SrcRel:
+    index = graphArray(EdgeToUniqueSrc);
+    break;
+  case rgnn::GatherIndex::DstRel:
+    index = graphArray(EdgeToUniqueDst);
+    break;
+  case rgnn::GatherIndex::SrcType:
+    index = relationEndpointTypes(/*src=*/true);
+    break;
+  case rgnn::GatherIndex::DstType:
+    index = relationEndpointTypes(/*src=*/false);
+    break;
+  }
+  // One level of indirection: a gather of a view reads a copy of it.
+  Value source = materialize(op.getLoc(), values[op.getInput()], in);
+  values[op.getResult()] = Lowered{source, index, {}};
+  return success();
+}
+
+LogicalResult FunctionLowering::lowerAggregate(rgnn::AggregateOp op) {
+  FeatureType in = op.getInput().getType(), out = op.getType();
+  bool toDst = op.getTo() == rgnn::Endpoint::Dst;
+  Location loc = op.getLoc();
+  // The CSR whose rows are the result's elements and whose entries are the
+  // input's elements.
+  hetop::CSRKind kind;
+  GraphArray ptr, col, eid, rel;
+  if (in.getDomain() == Domain::Edge && out.getDomain() == Domain::Node) {
+    kind = toDst ? hetop::CSRKind::In : hetop::CSRKind::Out;
+    ptr = toDst ? InIndptr : OutIndptr;
+    col = toDst ? InSrc : OutDst;
+    eid = toDst ? InEids : OutEids;
+    rel = toDst ? InEtype : OutEtype;
+  } else if (in.getDomain() == Domain::Edge) {
+    kind = toDst ? hetop::CSRKind::DstRel : hetop::CSRKind::SrcRel;
+    ptr = toDst ? UniqueDstIndptr : UniqueSrcIndptr;
+    col = eid = rel = toDst ? UniqueDstEids : UniqueSrcEids;
+  } else {
+    kind = toDst ? hetop::CSRKind::NodeDstRel : hetop::CSRKind::NodeSrcRel;
+    ptr = toDst ? DstPairIndptr : SrcPairIndptr;
+    col = eid = rel = toDst ? DstPairIds : SrcPairIds;
+  }
+  Value result = allocFeature(loc, out);
+  fillZero(loc, result, out);
+  auto traverse = hetop::TraverseOp::create(
+      top, loc, hetop::TraversalKind::NodeParallel, kind, graphArray(ptr),
+      graphArray(col), graphArray(eid), graphArray(rel), /*row_indices=*/Value(),
+      /*access=*/hetop::AccessSchemeAttr(),
+      /*schedule=*/hetop::TraversalScheduleAttr());
+  Block *body = top.createBlock(&traverse.getBody());
+  Type index = top.getIndexType();
+  for (int i = 0; i < 4; ++i)
+    body->addArgument(index, loc);
+  {
+    OpBuilder b = OpBuilder::atBlockEnd(body);
+    Value row = body->getArgument(0), entry = body->getArgument(2);
+    const Lowered &input = values[op.getInput()];
+    forEachIndex(b, loc, in.getShape(),
+                 [&](OpBuilder &ib, Location il, ValueRange inner) {
+                   Value v = load(ib, il, input, entry, inner);
+                   SmallVector<Value> indices{row};
+                   llvm::append_range(indices, inner);
+                   hetop::AccumulateOp::create(ib, il, v, result, indices);
+                 });
+    hetop::YieldOp::create(b, loc);
+  }
+  top.setInsertionPointAfter(traverse);
+
+  if (op.getReduction() == rgnn::Reduction::Mean) {
+    // Divide by the number of entries of each row; an empty row stays 0.
+    Value offsets = graphArray(ptr);
+    Type elementType = out.getElementType();
+    parallelFor(top, loc, domainSize(out), [&](OpBuilder &b, Location l,
+                                               Value row) {
+      Value lo = memref::LoadOp::create(b, l, offsets, row);
+      Value next = arith::AddIOp::create(b, l, row, constIndex(1));
+      Value hi = memref::LoadOp::create(b, l, offsets, next);
+      Value count = arith::SubIOp::create(b, l, hi, lo);
+      Value one = arith::ConstantIntOp::create(b, l, 1, 64);
+      Value nonEmpty = arith::MaxSIOp::create(b, l, count, one);
+      Value denom = arith::SIToFPOp::create(b, l, elementType, nonEmpty);
+      forEachIndex(b, l, out.getShape(),
+                   [&](OpBuilder &ib, Location il, ValueRange inner) {
+                     Value v = load(ib, il, Lowered{result, {}, {}}, row,
+                                    inner);
+                     Value q = arith::DivFOp::create(ib, il, v, denom);
+                     store(ib, il, result, row, inner, q);
+                   });
+    });
+  }
+  define(op.getResult(), result);
+  return success();
+}
+
+LogicalResult FunctionLowering::lowerEdgeSoftmax(rgnn::EdgeSoftmaxOp op) {
+  FeatureType type = op.getType();
+  Location loc = op.getLoc();
+  Value result = allocFeature(loc, type);
+  const Lowered &input = values[op.getInput()];
+  Value indptr = graphArray(InIndptr), eids = graphArray(InEids);
+  Type elementType = type.getElementType();
+  Value numNodes =
+      domainSize(FeatureType::get(ctx, Domain::Node, {}, elementType));
+  // Per destination node and per element of the per-edge shape (one per
+  // head): subtract the maximum, exponentiate, normalize.
+  parallelFor(top, loc, numNodes, [&](OpBuilder &b, Location l, Value node) {
+    Value lo = loadIndex(b, l, indptr, node);
+    Value next = arith::AddIOp::create(b, l, node, constIndex(1));
+    Value hi = loadIndex(b, l, indptr, next);
+    forEachIndex(b, l, type.getShape(), [&](OpBuilder &ib, Location il,
+                                            ValueRange inner) {
+      auto edgeAt = [&](OpBuilder &eb, Location el, Value p) {
+        return loadIndex(eb, el, eids, p);
+      };
+      Value lowest = arith::ConstantOp::create(
+          ib, il,
+          ib.getFloatAttr(elementType,
+                          -std::numeric_limits<double>::infinity()));
+      auto maxLoop = scf::ForOp::create(
+          ib, il, lo, hi, constIndex(1), ValueRange{lowest},
+          [&](OpBuilder &fb, Location fl, Value p, ValueRange acc) {
+            Value x = load(fb, fl, input, edgeAt(fb, fl, p), inner);
+            Value m = arith::MaximumFOp::create(fb, fl, acc[0], x);
+            scf::YieldOp::create(fb, fl, m);
+          });
+      Value max = maxLoop.getResult(0);
+      Value sum = reduceSum(
+          ib, il, lo, hi,
+          [&](OpBuilder &fb, Location fl, Value p) -> Value {
+            Value e = edgeAt(fb, fl, p);
+            Value x = load(fb, fl, input, e, inner);
+            Value ex = math::ExpOp::create(
+                fb, fl, arith::SubFOp::create(fb, fl, x, max));
+            store(fb, fl, result, e, inner, ex);
+            return ex;
+          },
+          elementType);
+      scf::ForOp::create(
+          ib, il, lo, hi, constIndex(1), ValueRange{},
+          [&](OpBuilder &fb, Location fl, Value p, ValueRange) {
+            Value e = edgeAt(fb, fl, p);
+            Value ex = load(fb, fl, Lowered{result, {}, {}}, e, inner);
+            store(fb, fl, result, e, inner,
+                  arith::DivFOp::create(fb, fl, ex, sum));
+            scf::YieldOp::create(fb, fl);
+          });
+    });
+  });
+  define(op.getResult(), result);
+  return success();
+}
+
+LogicalResult FunctionLowering::lowerTypeSum(Operation *op,
+                                             bool perRelation) {
+  Value inputValue = op->getOperand(1);
+  auto in = cast<FeatureType>(inputValue.getType());
+  auto out = cast<FeatureType>(op->getResult(0).getType());
+  Location loc = op->getLoc();
+  Value result = allocFeature(loc, out);
+  const Lowered &input = values[inputValue];
+  // Segments of the input's elements per relation or node type, and the
+  // element at each position (none: the position is the element).
+  Value offsets, members;
+  if (!perRelation) {
+    offsets = graphArray(NtypeOffsets);
+    members = graphArray(NtypeNodes);
+  } else if (in.getDomain() == Domain::Edge) {
+    offsets = graphArray(RelOffsets);
+    members = graphArray(RelEids);
+  } else {
+    offsets = graphArray(in.getDomain() == Domain::SrcRel ? UniqueSrcOffsets
+                                                           : UniqueDstOffsets);
+  }
+  parallelFor(top, loc, domainSize(out), [&](OpBuilder &b, Location l,
+                                             Value seg) {
+    Value lo = loadIndex(b, l, offsets, seg);
+    Value next = arith::AddIOp::create(b, l, seg, constIndex(1));
+    Value hi = loadIndex(b, l, offsets, next);
+    forEachIndex(b, l, out.getShape(), [&](OpBuilder &ib, Location il,
+                                           ValueRange inner) {
+      Value sum = reduceSum(
+          ib, il, lo, hi,
+          [&](OpBuilder &fb, Location fl, Value p) -> Value {
+            Value element = members ? loadIndex(fb, fl, members, p) : p;
+            return load(fb, fl, input, element, inner);
+          },
+          out.getElementType());
+      store(ib, il, result, seg, inner, sum);
+    });
+  });
+  define(op->getResult(0), result);
+  return success();
+}
+
+LogicalResult
+FunctionLowering::lowerMergeNodeTypes(rgnn::MergeNodeTypesOp op) {
+  FeatureType out = op.getType();
+  Location loc = op.getLoc();
+  Value result = allocFeature(loc, out);
+  Value nodes = graphArray(NtypeNodes);
+  for (auto [t, inputValue] : llvm::enumerate(op.getInputs())) {
+    auto in = cast<FeatureType>(inputValue.getType());
+    const Lowered &input = values[inputValue];
+    Value base = nodeTypeBase(t);
+    parallelFor(top, loc, domainSize(in), [&](OpBuilder &b, Location l,
+                                              Value i) {
+      Value position = arith::AddIOp::create(b, l, base, i);
+      Value node = loadIndex(b, l, nodes, position);
+      forEachIndex(b, l, out.getShape(),
+                   [&](OpBuilder &ib, Location il, ValueRange inner) {
+                     store(ib, il, result, node, inner,
+                           load(ib, il, input, i, inner));
+                   });
+    });
+  }
+  define(op.getResult(), result);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra
+//===----------------------------------------------------------------------===//
+
+LogicalResult FunctionLowering::emitGemm(Operation *op, Value a,
+                                         ArrayRef<int64_t> aShape, Value weight,
+                                         ArrayRef<int64_t> wShape,
+                                         bool sharedWeight, Value c,
+                                         Value offsets, Value gather,
+                                         Value scatter) {
+  Location loc = op->getLoc();
+  auto elementType = cast<MemRefType>(a.getType()).getElementType();
+  Value numSegments =
+      sharedWeight ? constIndex(1) : memref::DimOp::create(top, loc, weight, 0);
+  // Per-type weights are `[S, wShape...]`; shared ones get a unit segment
+  // dimension.
+  auto segmentIndex = [&](OpBuilder &b, Location l, Value s,
+                          SmallVector<Value> rest) {
+    if (!sharedWeight)
+      rest.insert(rest.begin(), s);
+    return memref::LoadOp::create(b, l, weight, rest).getResult();
+  };
+  // Builds the GEMM's B operand `[S, dims...]` with `element(s, idx)`.
+  auto buildB = [&](ArrayRef<int64_t> dims,
+                    function_ref<Value(OpBuilder &, Location, Value,
+                                       ValueRange)>
+                        element) -> Value {
+    SmallVector<int64_t> shape{ShapedType::kDynamic};
+    llvm::append_range(shape, dims);
+    Value b = memref::AllocOp::create(top, loc,
+                                      MemRefType::get(shape, elementType),
+                                      ValueRange{numSegments});
+    temporaries.push_back(b);
+    parallelFor(top, loc, numSegments, [&](OpBuilder &pb, Location l,
+                                           Value s) {
+      forEachIndex(pb, l, dims, [&](OpBuilder &ib, Location il,
+                                    ValueRange idx) {
+        SmallVector<Value> indices{s};
+        llvm::append_range(indices, idx);
+        memref::StoreOp::create(ib, il, element(ib, il, s, idx), b, indices);
+      });
+    });
+    return b;
+  };
+
+  Value bOperand = weight, cOperand = c;
+  if (wShape.size() == 2 && aShape.size() == 1) {
+    if (sharedWeight) {
+      bOperand = memref::ExpandShapeOp::create(
+          top, loc,
+          MemRefType::get({1, wShape[0], wShape[1]}, elementType), weight,
+          ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+    }
+  } else if (wShape.size() == 2 && aShape.size() == 2) {
+    // [H, K] rows times one [K, N] weight: every head uses the same B.
+    int64_t heads = aShape[0];
+    bOperand = buildB({heads, wShape[0], wShape[1]},
+                      [&](OpBuilder &b, Location l, Value s, ValueRange idx) {
+                        return segmentIndex(b, l, s, {idx[1], idx[2]});
+                      });
+  } else if (wShape.size() == 3 && aShape.size() == 2) {
+    if (sharedWeight)
+      bOperand = buildB(wShape, [&](OpBuilder &b, Location l, Value s,
+                                    ValueRange idx) {
+        return segmentIndex(b, l, s, {idx[0], idx[1], idx[2]});
+      });
+  } else if (wShape.size() == 3 && aShape.size() == 1) {
+    // [K] rows times [H, K, N]: B[s][k][h * N + n] = W[s][h][k][n], and C
+    // is viewed as rows of H * N.
+    int64_t heads = wShape[0], k = wShape[1], n = wShape[2];
+    bOperand = buildB({k, heads * n}, [&](OpBuilder &b, Location l, Value s,
+                                          ValueRange idx) {
+      Value nIndex = constIndex(n);
+      Value h = arith::DivUIOp::create(b, l, idx[1], nIndex);
+      Value col = arith::RemUIOp::create(b, l, idx[1], nIndex);
+      return segmentIndex(b, l, s, {h, idx[0], col});
+    });
+    cOperand = memref::CollapseShapeOp::create(
+        top, loc, c, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+  } else {
+    return op->emitError("the CPU lowering supports per-element inputs [K] "
+                         "or [H, K] with weights [K, N] or [H, K, N], got '")
+           << shapeString(aShape) << "' and '" << shapeString(wShape) << "'";
+  }
+  hetop::TypedGemmOp::create(
+      top, loc, a, bOperand, cOperand, offsets, gather, scatter,
+      /*epilogue_operands=*/ValueRange{}, hetop::CMode::Store,
+      hetop::Epilogue::None, /*transpose_b=*/false,
+      /*access=*/hetop::AccessSchemeAttr(),
+      /*schedule=*/hetop::GemmScheduleAttr());
+  return success();
+}
+
+LogicalResult FunctionLowering::lowerTypedLinear(rgnn::TypedLinearOp op) {
+  FeatureType in = op.getInput().getType(), out = op.getType();
+  FeatureType weightType = op.getWeight().getType();
+  Location loc = op.getLoc();
+  bool byRelation = op.getBy() == rgnn::TypeKind::Relation;
+  Value a = materialize(loc, values[op.getInput()], in);
+  Value weight = materialize(loc, values[op.getWeight()], weightType);
+
+  if (!byRelation && op.getOn() != rgnn::Endpoint::Self) {
+    // By the endpoint's node type: project every node by its own type,
+    // then read the projection at the endpoint.
+    FeatureType perNode = out.withDomain(Domain::Node);
+    Value projected = allocFeature(loc, perNode);
+    if (failed(emitGemm(op, a, in.getShape(), weight, weightType.getShape(),
+                        /*sharedWeight=*/false, projected,
+                        graphArray(NtypeOffsets), graphArray(NtypeNodes),
+                        graphArray(NtypeNodes))))
+      return failure();
+    temporaries.push_back(projected);
+    bool src = op.getOn() == rgnn::Endpoint::Src;
+    GraphArray index = out.getDomain() == Domain::Edge
+                           ? (src ? Src : Dst)
+                           : (src ? UniqueSrcNodes : UniqueDstNodes);
+    values[op.getResult()] = Lowered{projected, graphArray(index), {}};
+    return success();
+  }
+
+  // Segments of the GEMM's rows, the rows of A they read and the rows of C
+  // they write.
+  Value offsets, gather, scatter;
+  if (!byRelation) {
+    offsets = graphArray(NtypeOffsets);
+    gather = scatter = graphArray(NtypeNodes);
+  } else if (op.getOn() != rgnn::Endpoint::Self) {
+    bool src = op.getOn() == rgnn::Endpoint::Src;
+    if (out.getDomain() == Domain::Edge) {
+      offsets = graphArray(RelOffsets);
+      gather = graphArray(src ? RelSrc : RelDst);
+      scatter = graphArray(RelEids);
+    } else {
+      offsets = graphArray(src ? UniqueSrcOffsets : UniqueDstOffsets);
+      gather = graphArray(src ? UniqueSrcNodes : UniqueDstNodes);
+    }
+  } else if (in.getDomain() == Domain::Edge) {
+    offsets = graphArray(RelOffsets);
+    gather = scatter = graphArray(RelEids);
+  } else {
+    offsets = graphArray(in.getDomain() == Domain::SrcRel ? UniqueSrcOffsets
+                                                           : UniqueDstOffsets);
+  }
+  Value result = allocFeature(loc, out);
+  if (failed(emitGemm(op, a, in.getShape(), weight, weightType.getShape(),
+                      /*sharedWeight=*/false, result, offsets, gather,
+                      scatter)))
+    return failure();
+  define(op.getResult(), result);
+  return success();
+}
+
+LogicalResult FunctionLowering::lowerLinear(rgnn::LinearOp op) {
+  FeatureType in = op.getInput().getType(), out = op.getType();
+  auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+  Location loc = op.getLoc();
+  Value a = materialize(loc, values[op.getInput()], in);
+  Value weight = materialize(loc, values[op.getWeight()], weightType);
+  // One segment covering every row.
+  Value offsets = memref::AllocaOp::create(
+      top, loc, MemRefType::get({2}, top.getI64Type()));
+  Value zero = arith::ConstantIntOp::create(top, loc, 0, 64);
+  Value rows = arith::IndexCastOp::create(top, loc, top.getI64Type(),
+                                          domainSize(in));
+  memref::StoreOp::create(top, loc, zero, offsets, constIndex(0));
+  memref::StoreOp::create(top, loc, rows, offsets, constIndex(1));
+  Value result = allocFeature(loc, out);
+  if (failed(emitGemm(op, a, in.getShape(), weight, weightType.getShape(),
+                      /*sharedWeight=*/true, result, offsets, Value(),
+                      Value())))
+    return failure();
+  define(op.getResult(), result);
+  return success();
+}
+
+LogicalResult FunctionLowering::lowerWeightProduct(rgnn::WeightProductOp op) {
+  Type lhsType = op.getLhs().getType(), rhsType = op.getRhs().getType();
+  Type outType = op.getType();
+  Location loc = op.getLoc();
+  const Lowered &lhs = values[op.getLhs()];
+  const Lowered &rhs = values[op.getRhs()];
+  ArrayRef<int64_t> a = cast<ShapedType>(lhsType).getShape();
+  ArrayRef<int64_t> bShape = cast<ShapedType>(rhsType).getShape();
+  Value result = alloc(top, loc, outType);
+  Type elementType = cast<ShapedType>(outType).getElementType();
+  // The operand indices of every output index `o` and contraction index `k`.
+  auto operands = [&](ValueRange o, Value k) {
+    SmallVector<Value> ai, bi;
+    if (a.size() == 1) { // [K] x [K, D...]
+      ai = {k};
+      bi.push_back(k);
+      llvm::append_range(bi, o);
+    } else {
+      size_t batch = a.size() - 2;
+      ai.assign(o.begin(), o.begin() + batch + 1);
+      ai.push_back(k);
+      bi.assign(o.begin(), o.begin() + batch);
+      bi.push_back(k);
+      if (bShape.size() == a.size())
+        bi.push_back(o.back());
+    }
+    return std::make_pair(ai, bi);
+  };
+  int64_t contraction = a.back();
+  forEachElement(loc, outType, [&](OpBuilder &b, Location l, Value row,
+                                   ValueRange o) {
+    Value sum = reduceSum(
+        b, l, constIndex(0), constIndex(contraction),
+        [&](OpBuilder &fb, Location fl, Value k) -> Value {
+          auto [ai, bi] = operands(o, k);
+          Value x = load(fb, fl, lhs, row, ai);
+          Value y = load(fb, fl, rhs, row, bi);
+          return arith::MulFOp::create(fb, fl, x, y);
+        },
+        elementType);
+    store(b, l, result, row, o, sum);
+  });
+  define(op.getResult(), result);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise and per-element ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult FunctionLowering::lowerElementwise(Operation *op) {
+  Location loc = op->getLoc();
+  Type outType = op->getResult(0).getType();
+  Type elementType = cast<ShapedType>(outType).getElementType();
+  SmallVector<Lowered> inputs;
+  for (Value operand : op->getOperands())
+    inputs.push_back(values[operand]);
+  Value result = alloc(top, loc, outType);
+  auto constant = [&](OpBuilder &b, Location l, double v) -> Value {
+    return arith::ConstantOp::create(b, l, b.getFloatAttr(elementType, v));
+  };
+  auto compute = [&](OpBuilder &b, Location l, ValueRange x) -> Value {
+    return llvm::TypeSwitch<Operation *, Value>(op)
+        .Case([&](rgnn::ExpOp) { return math::ExpOp::create(b, l, x[0]); })
+        .Case([&](rgnn::TanhOp) { return math::TanhOp::create(b, l, x[0]); })
+        .Case([&](rgnn::SigmoidOp) -> Value {
+          Value neg = arith::NegFOp::create(b, l, x[0]);
+          Value e = math::ExpOp::create(b, l, neg);
+          Value one = constant(b, l, 1.0);
+          return arith::DivFOp::create(b, l, one,
+                                       arith::AddFOp::create(b, l, one, e));
+        })
+        .Case([&](rgnn::GeluOp) -> Value {
+          // x * Phi(x) = x / 2 * (1 + erf(x / sqrt(2))).
+          Value scaled =
+              arith::MulFOp::create(b, l, x[0], constant(b, l, M_SQRT1_2));
+          Value erf = math::ErfOp::create(b, l, scaled);
+          Value onePlus = arith::AddFOp::create(b, l, constant(b, l, 1.0), erf);
+          Value half = arith::MulFOp::create(b, l, x[0], constant(b, l, 0.5));
+          return arith::MulFOp::create(b, l, half, onePlus);
+        })
+        .Case([&](rgnn::ReluOp) -> Value {
+          return arith::MaximumFOp::create(b, l, x[0], constant(b, l, 0.0));
+        })
+        .Case([&](rgnn::NegOp) { return arith::NegFOp::create(b, l, x[0]); })
+        .Case([&](rgnn::LeakyReluOp leaky) -> Value {
+          Value alpha = constant(b, l, leaky.getAlpha().convertToDouble());
+          Value scaled = arith::MulFOp::create(b, l, x[0], alpha);
+          Value positive = arith::CmpFOp::create(
+              b, l, arith::CmpFPredicate::OGE, x[0], constant(b, l, 0.0));
+          return arith::SelectOp::create(b, l, positive, x[0], scaled);
+        })
+        .Case([&](rgnn::AddOp) { return arith::AddFOp::create(b, l, x[0], x[1]); })
+        .Case([&](rgnn::SubOp) { return arith::SubFOp::create(b, l, x[0], x[1]); })
+        .Case([&](rgnn::MulOp) { return arith::MulFOp::create(b, l, x[0], x[1]); })
+        .Case([&](rgnn::DivOp) { return arith::DivFOp::create(b, l, x[0], x[1]); })
+        .Default([](Operation *) { return Value(); });
+  };
+  forEachElement(loc, outType, [&](OpBuilder &b, Location l, Value row,
+                                   ValueRange inner) {
+    SmallVector<Value> x;
+    for (const Lowered &input : inputs)
+      x.push_back(load(b, l, input, row, inner));
+    store(b, l, result, row, inner, compute(b, l, x));
+  });
+  define(op->getResult(0), result);
+  return success();
+}
+
+LogicalResult FunctionLowering::lowerInnerProduct(rgnn::InnerProductOp op) {
+  FeatureType lhsType = op.getLhs().getType(), out = op.getType();
+  Location loc = op.getLoc();
+  const Lowered &lhs = values[op.getLhs()];
+  const Lowered &rhs = values[op.getRhs()];
+  Value result = allocFeature(loc, out);
+  int64_t k = lhsType.getShape().back();
+  forEachElement(loc, out, [&](OpBuilder &b, Location l, Value row,
+                               ValueRange inner) {
+    Value sum = reduceSum(
+        b, l, constIndex(0), constIndex(k),
+        [&](OpBuilder &fb, Location fl, Value kk) -> Value {
+          SmallVector<Value> idx(inner);
+          idx.push_back(kk);
+          return arith::MulFOp::create(fb, fl, load(fb, fl, lhs, row, idx),
+                                       load(fb, fl, rhs, row, idx));
+        },
+        out.getElementType());
+    store(b, l, result, row, inner, sum);
+  });
+  define(op.getResult(), result);
+  return success();
+}
+
+LogicalResult FunctionLowering::lowerOuterProduct(rgnn::OuterProductOp op) {
+  FeatureType out = op.getType();
+  Location loc = op.getLoc();
+  const Lowered &lhs = values[op.getLhs()];
+  const Lowered &rhs = values[op.getRhs()];
+  Value result = allocFeature(loc, out);
+  forEachElement(loc, out, [&](OpBuilder &b, Location l, Value row,
+                               ValueRange idx) {
+    SmallVector<Value> ai(idx.drop_back()), bi(idx.drop_back(2));
+    bi.push_back(idx.back());
+    Value p = arith::MulFOp::create(b, l, load(b, l, lhs, row, ai),
+                                    load(b, l, rhs, row, bi));
+    store(b, l, result, row, idx, p);
+  });
+  define(op.getResult(), result);
+  return success();
+}
+
+LogicalResult FunctionLowering::lowerScale(rgnn::ScaleOp op) {
+  FeatureType out = op.getType();
+  Location loc = op.getLoc();
+  const Lowered &scalar = values[op.getScalar()];
+  const Lowered &vector = values[op.getVector()];
+  Value result = allocFeature(loc, out);
+  forEachElement(loc, out, [&](OpBuilder &b, Location l, Value row,
+                               ValueRange idx) {
+    Value s = load(b, l, scalar, row, idx.drop_back());
+    Value v = load(b, l, vector, row, idx);
+    store(b, l, result, row, idx, arith::MulFOp::create(b, l, s, v));
+  });
+  define(op.getResult(), result);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Per-element shape ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult FunctionLowering::lowerConcat(rgnn::ConcatOp op) {
+  FeatureType out = op.getType();
+  Location loc = op.getLoc();
+  Value result = allocFeature(loc, out);
+  int64_t dim = op.getDim(), offset = 0;
+  for (Value inputValue : op.getInputs()) {
+    auto in = cast<FeatureType>(inputValue.getType());
+    const Lowered &input = values[inputValue];
+    int64_t at = offset;
+    forEachElement(loc, in, [&](OpBuilder &b, Location l, Value row,
+                                ValueRange idx) {
+      SmallVector<Value> outIdx(idx);
+      outIdx[dim] = arith::AddIOp::create(b, l, idx[dim], constIndex(at));
+      store(b, l, result, row, outIdx, load(b, l, input, row, idx));
+    });
+    offset += in.getShape()[dim];
+  }
+  define(op.getResult(), result);
+  return success();
+}
+
+LogicalResult FunctionLowering::lowerSplit(rgnn::SplitOp op) {
+  Location loc = op.getLoc();
+  const Lowered &input = values[op.getInput()];
+  int64_t dim = op.getDim(), offset = 0;
+  for (Value resultValue : op.getResults()) {
+    auto out = cast<FeatureType>(resultValue.getType());
+    Value result = allocFeature(loc, out);
+    int64_t at = offset;
+    forEachElement(loc, out, [&](OpBuilder &b, Location l, Value row,
+                                 ValueRange idx) {
+      SmallVector<Value> inIdx(idx);
+      inIdx[dim] = arith::AddIOp::create(b, l, idx[dim], constIndex(at));
+      store(b, l, result, row, idx, load(b, l, input, row, inIdx));
+    });
+    offset += out.getShape()[dim];
+    define(resultValue, result);
+  }
+  return success();
+}
+
+LogicalResult FunctionLowering::lowerTranspose(rgnn::TransposeOp op) {
+  Type outType = op.getType();
+  Location loc = op.getLoc();
+  const Lowered &input = values[op.getInput()];
+  ArrayRef<int64_t> perm = op.getPermutation();
+  Value result = alloc(top, loc, outType);
+  forEachElement(loc, outType, [&](OpBuilder &b, Location l, Value row,
+                                   ValueRange idx) {
+    // Result dimension i is input dimension perm[i].
+    SmallVector<Value> inIdx(idx.size());
+    for (auto [i, p] : llvm::enumerate(perm))
+      inIdx[p] = idx[i];
+    store(b, l, result, row, idx, load(b, l, input, row, inIdx));
+  });
+  define(op.getResult(), result);
+  return success();
+}
+
+LogicalResult FunctionLowering::lowerReshape(rgnn::ReshapeOp op) {
+  Type inType = op.getInput().getType(), outType = op.getType();
+  Location loc = op.getLoc();
+  const Lowered &input = values[op.getInput()];
+  ArrayRef<int64_t> from = cast<ShapedType>(inType).getShape();
+  ArrayRef<int64_t> to = cast<ShapedType>(outType).getShape();
+  Value result = alloc(top, loc, outType);
+  // Row-major: linearize the result index, delinearize into the input's.
+  forEachElement(loc, outType, [&](OpBuilder &b, Location l, Value row,
+                                   ValueRange idx) {
+    Value linear = constIndex(0);
+    for (auto [i, size] : llvm::enumerate(to)) {
+      linear = arith::MulIOp::create(b, l, linear, constIndex(size));
+      linear = arith::AddIOp::create(b, l, linear, idx[i]);
+    }
+    SmallVector<Value> inIdx(from.size());
+    for (int64_t d = static_cast<int64_t>(from.size()) - 1; d >= 0; --d) {
+      Value size = constIndex(from[d]);
+      inIdx[d] = arith::RemUIOp::create(b, l, linear, size);
+      linear = arith::DivUIOp::create(b, l, linear, size);
+    }
+    store(b, l, result, row, idx, load(b, l, input, row, inIdx));
+  });
+  define(op.getResult(), result);
+  return success();
+}
+
+LogicalResult FunctionLowering::lowerConstant(arith::ConstantOp op) {
+  auto dense = dyn_cast<DenseElementsAttr>(op.getValue());
+  if (!dense || !isa<RankedTensorType>(op.getType()))
+    return op.emitError("the CPU lowering supports tensor constants in rgnn "
+                        "functions only");
+  if (!dense.isSplat())
+    return op.emitError("the CPU lowering supports splat tensor constants "
+                        "only");
+  auto splat = dense.getSplatValue<TypedAttr>();
+  values[op.getResult()] =
+      Lowered{{}, {}, arith::ConstantOp::create(entry, op.getLoc(), splat)};
+  return success();
+}
+
+LogicalResult FunctionLowering::lowerReturn(func::ReturnOp op) {
+  if (op.getNumOperands() != 1)
+    return op.emitError("a compiled rgnn function returns exactly one value");
+  Value returned = op.getOperand(0);
+  Value out = target.getArguments().back();
+  const Lowered &value = values[returned];
+  forEachElement(op.getLoc(), returned.getType(),
+                 [&](OpBuilder &b, Location l, Value row, ValueRange inner) {
+                   store(b, l, out, row, inner, load(b, l, value, row, inner));
+                 });
+  for (Value buffer : temporaries)
+    memref::DeallocOp::create(top, op.getLoc(), buffer);
+  func::ReturnOp::create(top, op.getLoc());
+  return success();
+}
+
+LogicalResult FunctionLowering::lower(Operation *op) {
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      .Case([&](rgnn::GatherOp o) { return lowerGather(o); })
+      .Case([&](rgnn::AggregateOp o) { return lowerAggregate(o); })
+      .Case([&](rgnn::EdgeSoftmaxOp o) { return lowerEdgeSoftmax(o); })
+      .Case([&](rgnn::RelationSumOp o) { return lowerTypeSum(o, true); })
+      .Case([&](rgnn::NodeTypeSumOp o) { return lowerTypeSum(o, false); })
+      .Case([&](rgnn::MergeNodeTypesOp o) { return lowerMergeNodeTypes(o); })
+      .Case([&](rgnn::TypedLinearOp o) { return lowerTypedLinear(o); })
+      .Case([&](rgnn::LinearOp o) { return lowerLinear(o); })
+      .Case([&](rgnn::WeightProductOp o) { return lowerWeightProduct(o); })
+      .Case([&](rgnn::InnerProductOp o) { return lowerInnerProduct(o); })
+      .Case([&](rgnn::OuterProductOp o) { return lowerOuterProduct(o); })
+      .Case([&](rgnn::ScaleOp o) { return lowerScale(o); })
+      .Case([&](rgnn::ConcatOp o) { return lowerConcat(o); })
+      .Case([&](rgnn::SplitOp o) { return lowerSplit(o); })
+      .Case([&](rgnn::TransposeOp o) { return lowerTranspose(o); })
+      .Case([&](rgnn::ReshapeOp o) { return lowerReshape(o); })
+      .Case([&](arith::ConstantOp o) { return lowerConstant(o); })
+      .Case([&](func::ReturnOp o) { return lowerReturn(o); })
+      .Case<rgnn::ExpOp, rgnn::TanhOp, rgnn::SigmoidOp, rgnn::GeluOp,
+            rgnn::ReluOp, rgnn::NegOp, rgnn::LeakyReluOp, rgnn::AddOp,
+            rgnn::SubOp, rgnn::MulOp, rgnn::DivOp>(
+          [&](Operation *o) { return lowerElementwise(o); })
+      .Default([](Operation *o) {
+        return o->emitError("cannot lower '")
+               << o->getName() << "' to the CPU";
+      });
+}
+
+LogicalResult FunctionLowering::run(unsigned firstGraphArg,
+                                    ArrayRef<unsigned> argStarts) {
+  graphBase = firstGraphArg;
+  for (BlockArgument arg : source.getArguments()) {
+    if (auto graph = dyn_cast<rgnn::HeteroGraphType>(arg.getType())) {
+      graphType = graph;
+      continue;
+    }
+    values[arg] = Lowered{target.getArgument(argStarts[arg.getArgNumber()]),
+                          {}, {}};
+  }
+  for (Operation &op : source.getBody().front().getOperations())
+    if (failed(lower(&op)))
+      return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Signature and metadata
+//===----------------------------------------------------------------------===//
+
+/// Appends one `arg`/`result` record of hector_model_info() for `type`.
+void describeValue(llvm::raw_ostream &os, Type type) {
+  if (auto feat = dyn_cast<FeatureType>(type)) {
+    os << "feat domain=" << domainString(feat)
+       << " shape=" << shapeString(feat.getShape())
+       << " type=" << feat.getElementType();
+    return;
+  }
+  auto tensor = cast<RankedTensorType>(type);
+  os << "tensor shape=" << shapeString(tensor.getShape())
+     << " type=" << tensor.getElementType();
+}
+
+struct ConvertRGNNToHetOpPass
+    : public hector::impl::ConvertRGNNToHetOpBase<ConvertRGNNToHetOpPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<func::FuncOp> functions;
+    for (auto func : module.getOps<func::FuncOp>())
+      if (llvm::any_of(func.getArgumentTypes(), [](Type t) {
+            return isa<rgnn::HeteroGraphType, FeatureType>(t);
+          }))
+        functions.push_back(func);
+    std::string info;
+    llvm::raw_string_ostream os(info);
+    os << "hector-model 1\n";
+    for (func::FuncOp func : functions)
+      if (failed(convert(func, os)))
+        return signalPassFailure();
+    emitModelInfo(module, info);
+  }
+
+  LogicalResult convert(func::FuncOp source, llvm::raw_ostream &info) {
+    MLIRContext *ctx = source.getContext();
+    FunctionType type = source.getFunctionType();
+    if (type.getNumResults() != 1)
+      return source.emitError("a compiled rgnn function returns exactly one "
+                              "value");
+    if (!source.getBody().hasOneBlock())
+      return source.emitError("a compiled rgnn function has one block");
+    Type resultType = type.getResult(0);
+    if (!isa<FeatureType>(resultType))
+      return source.emitError("a compiled rgnn function returns a feature "
+                              "value, got ")
+             << resultType;
+
+    // The ABI's parameter list and the info records.
+    SmallVector<Type> params;
+    SmallVector<unsigned> argStarts;
+    std::optional<unsigned> graphBase;
+    std::string records;
+    llvm::raw_string_ostream rec(records);
+    rgnn::HeteroGraphType graphType;
+    for (auto [i, argType] : llvm::enumerate(type.getInputs())) {
+      argStarts.push_back(params.size());
+      rec << "arg " << i << " ";
+      if (auto graph = dyn_cast<rgnn::HeteroGraphType>(argType)) {
+        if (graphBase)
+          return source.emitError("ABI version 1 supports one graph argument");
+        graphBase = params.size();
+        graphType = graph;
+        for (unsigned a = 0; a < NumGraphArrays; ++a) {
+          Type element = isOffsetArray(static_cast<GraphArray>(a))
+                             ? IntegerType::get(ctx, 64)
+                             : IntegerType::get(ctx, 32);
+          params.push_back(MemRefType::get({ShapedType::kDynamic}, element));
+        }
+        rec << "graph\n";
+        continue;
+      }
+      if (!isa<FeatureType, RankedTensorType>(argType))
+        return source.emitError("cannot pass an argument of type ")
+               << argType << " to a compiled model";
+      params.push_back(bufferTypeOf(argType));
+      describeValue(rec, argType);
+      rec << "\n";
+    }
+    if (!graphBase)
+      return source.emitError("a compiled rgnn function takes a graph");
+    params.push_back(bufferTypeOf(resultType));
+    rec << "result ";
+    describeValue(rec, resultType);
+    rec << "\n";
+
+    std::string name = source.getSymName().str();
+    info << "func " << name << " entry=_mlir_ciface_" << name
+         << " params=" << params.size() << "\n";
+    info << "graph node_types=" << graphType.getNumNodeTypes()
+         << " relations=" << graphType.getNumRelations() << " triples=";
+    if (graphType.hasTriples()) {
+      ArrayRef<int64_t> t = graphType.getTriples();
+      for (size_t i = 0; i < t.size(); i += 3)
+        info << (i ? ";" : "") << t[i] << "," << t[i + 1] << "," << t[i + 2];
+    } else {
+      info << "-";
+    }
+    info << "\n" << records << "end\n";
+
+    OpBuilder builder(source);
+    auto target = func::FuncOp::create(
+        builder, source.getLoc(), name + ".lowered",
+        FunctionType::get(ctx, params, {}));
+    target->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
+    target.addEntryBlock();
+    FunctionLowering lowering(source, target);
+    if (failed(lowering.run(*graphBase, argStarts))) {
+      target.erase();
+      return failure();
+    }
+    source.erase();
+    target.setSymName(name);
+    return success();
+  }
+
+  /// `hector_model_info()` returns the signature records.
+  void emitModelInfo(ModuleOp module, StringRef info) {
+    MLIRContext *ctx = module.getContext();
+    Location loc = module.getLoc();
+    OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+    std::string text = info.str();
+    text.push_back('\0');
+    auto arrayType = LLVM::LLVMArrayType::get(IntegerType::get(ctx, 8),
+                                              text.size());
+    LLVM::GlobalOp::create(b, loc, arrayType, /*isConstant=*/true,
+                           LLVM::Linkage::Internal, "__hector_model_info",
+                           b.getStringAttr(text));
+    auto ptrType = LLVM::LLVMPointerType::get(ctx);
+    auto func = func::FuncOp::create(b, loc, "hector_model_info",
+                                     FunctionType::get(ctx, {}, {ptrType}));
+    OpBuilder body = OpBuilder::atBlockEnd(func.addEntryBlock());
+    Value address = LLVM::AddressOfOp::create(body, loc, ptrType,
+                                              "__hector_model_info");
+    func::ReturnOp::create(body, loc, address);
+  }
+};
+
+} // namespace
