@@ -3,7 +3,7 @@
 set -euo pipefail
 
 packages=(cmake ninja-build g++ llvm-22-dev libmlir-22-dev mlir-22-tools
-          python3-numpy python3-pytest python3-torch)
+          libomp-22-dev python3-numpy python3-pytest python3-torch)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -21,6 +21,7 @@ and ``$CC`` (else ``cc``).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -61,8 +62,9 @@ class CompileError(RuntimeError):
 
 @dataclass
 class CompileResult:
-    """Where the library is, whether it came from the cache, and the
-    seconds each step took (empty on a cache hit)."""
+    """Where the library is, whether it came from the cache, the seconds
+    this call took, and the seconds each step took when the library was
+    built (also on a cache hit)."""
     path: Path
     cached: bool
     seconds: float
@@ -96,7 +98,8 @@ def _tools() -> Dict[str, Path]:
             "llc": llvm / "llc", "link": Path(cc)}
 
 
-def _run(step: str, cmd: List[str], hint: str = "") -> str:
+def _run(step: str, cmd: List[str], hint: str = "",
+         output: Optional[Path] = None) -> str:
     try:
         proc = subprocess.run(cmd, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)
@@ -104,6 +107,13 @@ def _run(step: str, cmd: List[str], hint: str = "") -> str:
         raise CompileError(step, cmd, str(e), hint) from None
     if proc.returncode != 0:
         raise CompileError(step, cmd, proc.stderr or proc.stdout, hint)
+    # A tool that exits 0 without writing its output (hector-opt prints its
+    # help for an unknown pipeline flag) must not pass silently.
+    if output is not None and (not output.is_file()
+                               or output.stat().st_size == 0):
+        tail = (proc.stderr + proc.stdout)[-2000:]
+        raise CompileError(step, cmd, f"exited 0 but wrote no {output.name}"
+                           f"\n{tail}", hint)
     return proc.stdout
 
 
@@ -177,7 +187,11 @@ def compile_module_info(mlir_text: str, target: str = "cpu",
     lib = entry / "model.so"
     start = time.perf_counter()
     if lib.is_file() and (not keep_temps or (entry / "lowered.mlir").is_file()):
-        return CompileResult(lib, True, time.perf_counter() - start)
+        try:
+            steps = json.loads((entry / "compile.json").read_text())["steps"]
+        except (OSError, ValueError, KeyError):
+            steps = {}
+        return CompileResult(lib, True, time.perf_counter() - start, steps)
 
     cache.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=cache))
@@ -204,13 +218,16 @@ def compile_module_info(mlir_text: str, target: str = "cpu",
                       *_omp_link_flags()],
              "Is libomp installed (Debian package libomp-22-dev)?"),
         ]
-        for step, cmd, hint in commands:
+        outputs = [lowered, ll, bc, obj, so]
+        for (step, cmd, hint), output in zip(commands, outputs):
             t0 = time.perf_counter()
-            _run(step, cmd, hint)
+            _run(step, cmd, hint, output)
             steps[step] = time.perf_counter() - t0
         if not keep_temps:
             for p in (src, lowered, ll, bc, obj):
                 p.unlink()
+        # The step times of the original compilation, for cache hits.
+        (work / "compile.json").write_text(json.dumps({"steps": steps}))
         if entry.exists():
             # Another process (or a temps-less earlier run) got there
             # first; replace it whole so readers never see a partial entry.

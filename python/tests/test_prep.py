@@ -326,3 +326,29 @@ def test_graph_abi_order_is_complete():
     assert len(GRAPH_ABI_ARRAYS) == 32
     assert len(set(GRAPH_ABI_ARRAYS)) == 32
     assert set(GRAPH_ABI_ARRAYS) <= set(ARRAY_IDS)
+
+
+def test_add_reverse_edges():
+    from hector.graph import add_reverse_edges
+    g = HeteroGraph(name="t", num_nodes=3, src=[0, 1], dst=[1, 2],
+                    etype=[1, 0], ntype=[0, 1, 1], ntype_names=["a", "b"],
+                    etype_names=["x", "y"], node_names=list("pqr"),
+                    canonical_etypes=[("b", "x", "b"), ("a", "y", "b")],
+                    edge_data={"w": np.array([0.5, 2.0])})
+    r = add_reverse_edges(g)
+    assert r.src.tolist() == [0, 1, 1, 2] and r.dst.tolist() == [1, 2, 0, 1]
+    assert r.etype.tolist() == [1, 0, 3, 2]
+    assert r.etype_names == ["x", "y", "rev-x", "rev-y"]
+    assert r.canonical_etypes[2:] == [("b", "rev-x", "b"), ("b", "rev-y", "a")]
+    assert r.edge_data["w"].tolist() == [0.5, 2.0, 0.5, 2.0]
+    assert r.meta["reverse_edge_offset"] == 2
+    assert r.meta["reverse_relation_offset"] == 2
+    assert g.num_edges == 2  # the input is unchanged
+
+
+def test_fb15k_with_reverse_edges(data_root):
+    from hector.main import load_graph
+    g = load_graph("fb15k-237")
+    assert (g.num_nodes, g.num_edges, g.num_relations) == (14541, 544230, 474)
+    p = prepare(g)
+    assert p.stats["num_empty_relations"] == 0
