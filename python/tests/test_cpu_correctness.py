@@ -1,0 +1,230 @@
+"""Compiled CPU models against the float64 reference.
+
+Every test compiles its model with ``hector-lower-to-cpu`` (through
+``hector.runtime.compile_layer``; the content-addressed cache in
+``build/hector-cache`` compiles each (model, schema) once), draws fresh
+random features and weights (the seed is in the failure message), runs
+with the result poisoned (every element must be written) and requires
+``|out - ref| / |ref| < 1e-5``.  Inputs are rounded to f32 before the
+reference sees them, so only the compiled computation is measured.
+
+These tests need the lowering pipeline and fail (not skip) without it.
+"""
+
+import numpy as np
+import pytest
+
+from hector import reference, runtime
+from hector.prep import prepare, prepare_arrays
+
+TOL = 1e-5
+
+
+def fresh_seed() -> int:
+    return int(np.random.SeedSequence().entropy % 2**32)
+
+
+def f32(x):
+    return np.asarray(x, np.float32).astype(np.float64)
+
+
+class Case:
+    """A graph with everything a test needs, built once per session."""
+
+    def __init__(self, name, graph=None, arrays=None):
+        self.name = name
+        if graph is not None:
+            self.graph = graph
+            self.prepared = prepare(graph)
+            self.ref = reference.RefGraph.of(graph)
+            self.schema = graph
+        else:
+            n, src, dst, rel, R, ntype, T, triples = arrays
+            self.prepared = prepare_arrays(n, src, dst, rel, R, ntype, T)
+            self.ref = reference.RefGraph(n, src, dst, rel, ntype, R, T,
+                                          triples)
+            self.schema = (T, R, triples)
+
+
+def check(case: Case, model: str, in_dim=64, out_dim=64, heads=4,
+          seed=None):
+    seed = fresh_seed() if seed is None else seed
+    fn = runtime.compile_layer(model, case.schema, in_dim, out_dim,
+                               heads=heads)
+    rng = np.random.default_rng(seed)
+    h = f32(rng.standard_normal((case.ref.num_nodes, in_dim)))
+    weights = {k: f32(v) for k, v in reference.init_weights(
+        model, case.ref, in_dim, out_dim, heads=heads, rng=rng).items()}
+    inputs = [h] + [weights[a.name] for a in fn.inputs[1:]]
+    out = fn.bind(case.prepared).run(inputs, poison=True)
+    ref = reference.MODELS[model](case.ref, h, weights)
+    assert out.shape == ref.shape
+    assert np.isfinite(out).all(), f"{model} on {case.name}: non-finite " \
+                                   f"values (seed {seed})"
+    denom = np.linalg.norm(ref)
+    err = np.linalg.norm(out - ref) / (denom if denom else 1.0)
+    assert err < TOL, (f"{model} (heads={heads}) on {case.name}: relative "
+                       f"error {err:.3e} (seed {seed})")
+    return out, ref
+
+
+# ---- real datasets --------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def datasets(data_root):
+    from hector.main import load_graph
+    cache = {}
+
+    def get(name):
+        if name not in cache:
+            cache[name] = Case(name, graph=load_graph(name))
+        return cache[name]
+    return get
+
+
+CONFIGS = [("rgcn", 4), ("rgat", 1), ("rgat", 4), ("hgt", 1), ("hgt", 4)]
+
+
+@pytest.mark.parametrize("dataset", ["aifb", "fb15k-237", "acm", "dblp"])
+@pytest.mark.parametrize("model,heads", CONFIGS,
+                         ids=[f"{m}-{h}h" for m, h in CONFIGS])
+def test_dataset(datasets, dataset, model, heads):
+    case = datasets(dataset)
+    if dataset == "fb15k-237":
+        assert case.prepared.num_relations == 474  # with reverse edges
+    check(case, model, heads=heads)
+
+
+# ---- synthetic edge cases ---------------------------------------------------
+
+def typed_graph(seed, n, e, R, T, empty_rels=(), no_in=(), triples=True):
+    """A random graph whose edges follow random (src type, r, dst type)
+    triples; relations in ``empty_rels`` get no edges and nodes in
+    ``no_in`` no incoming edges."""
+    rng = np.random.default_rng(seed)
+    ntype = np.arange(n) % T  # every type has nodes
+    rng.shuffle(ntype)
+    trip = [(int(rng.integers(T)), r, int(rng.integers(T))) for r in range(R)]
+    rels = [r for r in range(R) if r not in set(empty_rels)]
+    src, dst, rel = [], [], []
+    for _ in range(e):
+        r = rels[int(rng.integers(len(rels)))]
+        s_t, _, d_t = trip[r]
+        srcs = np.flatnonzero(ntype == s_t)
+        dsts = np.setdiff1d(np.flatnonzero(ntype == d_t), no_in)
+        if not len(dsts):
+            continue
+        # Skewed sources so that (src, relation) pairs repeat.
+        src.append(int(srcs[int(len(srcs) * rng.random() ** 3)]))
+        dst.append(int(rng.choice(dsts)))
+        rel.append(r)
+    return (n, np.array(src, np.int64), np.array(dst, np.int64),
+            np.array(rel, np.int64), R, ntype, T, trip if triples else None)
+
+
+@pytest.fixture(scope="session")
+def synthetic():
+    return {
+        # Relations 1 and 4 have no edges; nodes 0..9 have no incoming
+        # edges (their softmax is empty).
+        "holes": Case("holes", arrays=typed_graph(
+            1, 200, 1500, 6, 1, empty_rels=(1, 4), no_in=range(10))),
+        # Several node types with a consistent schema.
+        "typed": Case("typed", arrays=typed_graph(
+            2, 300, 2500, 7, 3, empty_rels=(5,), no_in=(3, 50))),
+        # Many relations, most with a handful of edges, some with none.
+        "many": Case("many", arrays=typed_graph(
+            3, 400, 3000, 600, 2, empty_rels=range(0, 600, 7))),
+        # No edges at all.
+        "edgeless": Case("edgeless", arrays=(
+            20, np.zeros(0, np.int64), np.zeros(0, np.int64),
+            np.zeros(0, np.int64), 3, np.zeros(20, np.int64), 1, None)),
+    }
+
+
+EDGE_CASES = [("holes", "rgcn", 4), ("holes", "rgat", 4), ("holes", "hgt", 2),
+              ("typed", "rgcn", 4), ("typed", "rgat", 2), ("typed", "hgt", 4),
+              ("many", "rgcn", 4), ("many", "rgat", 1), ("many", "hgt", 4),
+              ("edgeless", "rgcn", 4), ("edgeless", "rgat", 4),
+              ("edgeless", "hgt", 4)]
+
+
+@pytest.mark.parametrize("graph,model,heads", EDGE_CASES,
+                         ids=[f"{g}-{m}-{h}h" for g, m, h in EDGE_CASES])
+def test_edge_cases(synthetic, graph, model, heads):
+    out, ref = check(synthetic[graph], model, in_dim=32, out_dim=32,
+                     heads=heads)
+    if model == "rgat" and graph == "holes":
+        # No incoming edges: the empty softmax contributes nothing.
+        assert np.all(out[:10] == 0)
+
+
+def test_empty_softmax_rows_hgt(synthetic):
+    # Without incoming edges the attention output is 0, so HGT's row is
+    # gelu(0) W_out + b_out mixed with the skip input.
+    case = synthetic["holes"]
+    out, ref = check(case, "hgt", 32, 32, heads=4)
+    np.testing.assert_allclose(out[:10], ref[:10], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("model", ["rgcn_basis", "rgcn_norm",
+                                   "rgcn_basis_norm"])
+def test_rgcn_variants(synthetic, model):
+    check(synthetic["typed"], model, in_dim=16, out_dim=24)
+
+
+def test_hgt_without_skip(synthetic):
+    # in_dim != out_dim: no gated skip connection (as in PyG).
+    check(synthetic["typed"], "hgt", in_dim=24, out_dim=32, heads=4)
+
+
+# ---- rejections at bind and run time ------------------------------------------
+
+def test_bind_rejects_other_schemas(datasets):
+    aifb = datasets("aifb")
+    fn = runtime.compile_layer("rgcn", aifb.graph, 64, 64)
+    wrong_r = typed_graph(4, 50, 100, 91, 1, triples=False)
+    with pytest.raises(runtime.ModelError,
+                       match="compiled for 90 relations, but the graph has "
+                             "91"):
+        fn.bind(prepare_arrays(*wrong_r[:7]))
+    wrong_t = typed_graph(4, 50, 100, 90, 2, triples=False)
+    with pytest.raises(runtime.ModelError,
+                       match="compiled for 1 node types, but the graph has 2"):
+        fn.bind(prepare_arrays(*wrong_t[:7]))
+
+
+def test_run_rejects_wrong_feature_size(datasets):
+    aifb = datasets("aifb")
+    fn = runtime.compile_layer("rgcn", aifb.graph, 64, 64)
+    bound = fn.bind(aifb.prepared)
+    n = aifb.prepared.num_nodes
+    w = reference.init_weights("rgcn", aifb.ref, 64, 64, rng=0)
+    good = [np.zeros((n, 64))] + [w[a.name] for a in fn.inputs[1:]]
+    with pytest.raises(runtime.ModelError,
+                       match=rf"argument 1 'h' .*buffer has {n * 32} "
+                             rf"elements, expected {n * 64}") as e:
+        bound.run([np.zeros((n, 32))] + good[1:])
+    assert e.value.argument == "h"
+    with pytest.raises(runtime.ModelError, match=r"argument 2 'w' .*expected "
+                                                 r"368640 \(shape 90x64x64\)"):
+        bound.run(good[:1] + [w["w"][:89]] + good[2:])
+    with pytest.raises(runtime.ModelError, match="takes 4 inputs"):
+        bound.run(good[:3])
+
+
+def test_hgt_rejects_graph_against_triples(synthetic):
+    case = synthetic["typed"]
+    fn = runtime.compile_layer("hgt", case.schema, 32, 32, heads=4)
+    n, src, dst, rel, R, ntype, T, trip = typed_graph(2, 300, 2500, 7, 3,
+                                                      empty_rels=(5,),
+                                                      no_in=(3, 50))
+    # Move one edge to a relation whose triple its endpoints do not match.
+    r0 = int(rel[0])
+    other = next(r for r in range(R) if trip[r][0] != trip[r0][0]
+                 or trip[r][2] != trip[r0][2])
+    rel = rel.copy()
+    rel[0] = other
+    with pytest.raises(runtime.ModelError, match=r"edge 0 \(relation "
+                                                 rf"{other}\) goes from"):
+        fn.bind(prepare_arrays(n, src, dst, rel, R, ntype, T))
