@@ -107,12 +107,17 @@ def main(argv=None) -> int:
     except (CompileError, RuntimeLibraryError, runtime.ModelError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
+    finally:
+        if cache is not None:
+            # The library stays mapped once loaded.
+            import shutil
+            shutil.rmtree(cache, ignore_errors=True)
     cr = fn.compile_result
     steps = ", ".join(f"{k} {v:.2f}" for k, v in cr.step_seconds.items())
     total = sum(cr.step_seconds.values())
     print(f"  compile {total:.2f} s ({steps})"
           + (" [cached]" if cr.cached else ""))
-    print(f"  model: {cr.path}")
+    print(f"  model: {cr.path}" + (" (temporary)" if cache else ""))
 
     rng = np.random.default_rng(args.seed)
     ref_graph = reference.RefGraph.of(g)
