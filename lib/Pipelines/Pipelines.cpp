@@ -41,6 +41,7 @@ void mlir::hector::buildLowerToCPUPipeline(OpPassManager &pm) {
   pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createSetTargetTriple());
 }
 
 void mlir::hector::registerHectorPipelines() {

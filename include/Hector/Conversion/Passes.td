@@ -58,4 +58,18 @@ def ConvertHetOpToSCF : Pass<"convert-hetop-to-scf", "::mlir::ModuleOp"> {
   ];
 }
 
+def SetTargetTriple : Pass<"hector-set-target-triple", "::mlir::ModuleOp"> {
+  let summary = "records the target triple for the LLVM IR translation";
+  let description = [{
+    Sets the module's `llvm.target_triple`, which the translation to LLVM IR
+    carries over. Without a triple, LLVM's optimizer has no target cost
+    model and leaves scalar loops unvectorized. The default is the host's
+    triple.
+  }];
+  let options = [
+    Option<"triple", "triple", "std::string", /*default=*/"\"\"",
+           "Target triple (default: the host's)">,
+  ];
+}
+
 #endif // HECTOR_CONVERSION_PASSES_TD

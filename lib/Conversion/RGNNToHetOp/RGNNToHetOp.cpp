@@ -29,7 +29,6 @@
 #include <cmath>
 #include <functional>
 #include <limits>
-#include <numeric>
 
 namespace mlir::hector {
 #define GEN_PASS_DEF_CONVERTRGNNTOHETOP
@@ -43,23 +42,33 @@ using rgnn::FeatureType;
 
 namespace {
 
-/// How the emitter holds the value of an rgnn SSA value.
+/// Computes one element of a value inside a consumer's loop.
+using ElementFn =
+    std::function<Value(OpBuilder &, Location, Value row, ValueRange inner)>;
+
+/// How the emitter holds the value of an rgnn SSA value: in a buffer, as a
+/// view of another value through an index list, as a splat constant, or as
+/// an expression that consumers evaluate in their own loops (fusion).
 struct Lowered {
   /// The buffer: `[size(domain), shape...]` for features, the static shape
   /// for shared tensors.
   Value buffer;
-  /// For a view, element x reads `buffer` row `index[x]` (an i32 list).
+  /// For a view, element x reads row `index[x]` of `buffer`, or of
+  /// `source` when that is set.
   Value index;
+  std::shared_ptr<Lowered> source;
   /// For a splat constant, the scalar.
   Value splat;
+  /// For an expression, the element at (row, inner).
+  ElementFn compute;
 
-  bool isView() const { return static_cast<bool>(index); }
+  bool inBuffer() const { return buffer && !index; }
+  static Lowered ofBuffer(Value buffer) {
+    Lowered v;
+    v.buffer = buffer;
+    return v;
+  }
 };
-
-int64_t product(ArrayRef<int64_t> shape) {
-  return std::accumulate(shape.begin(), shape.end(), int64_t{1},
-                         std::multiplies<int64_t>());
-}
 
 std::string shapeString(ArrayRef<int64_t> shape) {
   if (shape.empty())
@@ -166,6 +175,12 @@ private:
                          Value gather, Value scatter);
   LogicalResult lowerWeightProduct(rgnn::WeightProductOp op);
   LogicalResult lowerElementwise(Operation *op);
+  /// Defines an elementwise result: an expression its single consumer
+  /// evaluates, or a buffer when several ops read it.
+  LogicalResult defineElementwise(Operation *op, ElementFn element);
+  /// Whether `value` is a concatenation along the last dimension whose only
+  /// reader is an inner product over it.
+  bool isFusedConcat(Value value);
   LogicalResult lowerInnerProduct(rgnn::InnerProductOp op);
   LogicalResult lowerOuterProduct(rgnn::OuterProductOp op);
   LogicalResult lowerScale(rgnn::ScaleOp op);
@@ -178,7 +193,7 @@ private:
 
   /// Records `buffer` as the value of `result`, freed at the end.
   void define(Value result, Value buffer) {
-    values[result] = Lowered{buffer, {}, {}};
+    values[result] = Lowered::ofBuffer(buffer);
     temporaries.push_back(buffer);
   }
 
@@ -332,6 +347,11 @@ Value FunctionLowering::load(OpBuilder &b, Location loc, const Lowered &value,
                              Value row, ValueRange inner) {
   if (value.splat)
     return value.splat;
+  if (value.compute)
+    return value.compute(b, loc, row, inner);
+  if (value.source)
+    return load(b, loc, *value.source, loadIndex(b, loc, value.index, row),
+                inner);
   auto type = cast<MemRefType>(value.buffer.getType());
   SmallVector<Value> indices;
   if (type.getRank() > static_cast<int64_t>(inner.size())) {
@@ -356,7 +376,7 @@ void FunctionLowering::store(OpBuilder &b, Location loc, Value buffer,
 
 Value FunctionLowering::materialize(Location loc, const Lowered &value,
                                     Type rgnnType) {
-  if (!value.isView() && !value.splat)
+  if (value.inBuffer())
     return value.buffer;
   Value buffer = alloc(top, loc, rgnnType);
   temporaries.push_back(buffer);
@@ -482,9 +502,18 @@ LogicalResult FunctionLowering::lowerGather(rgnn::GatherOp op) {
     index = relationEndpointTypes(/*src=*/false);
     break;
   }
-  // One level of indirection: a gather of a view reads a copy of it.
-  Value source = materialize(op.getLoc(), values[op.getInput()], in);
-  values[op.getResult()] = Lowered{source, index, {}};
+  const Lowered &input = values[op.getInput()];
+  Lowered view;
+  view.index = index;
+  if (input.inBuffer()) {
+    view.buffer = input.buffer;
+  } else if (input.compute) {
+    // Evaluate an expression once per input element, not once per read.
+    view.buffer = materialize(op.getLoc(), input, in);
+  } else {
+    view.source = std::make_shared<Lowered>(input);
+  }
+  values[op.getResult()] = view;
   return success();
 }
 
@@ -552,7 +581,7 @@ LogicalResult FunctionLowering::lowerAggregate(rgnn::AggregateOp op) {
       Value denom = arith::SIToFPOp::create(b, l, elementType, nonEmpty);
       forEachIndex(b, l, out.getShape(),
                    [&](OpBuilder &ib, Location il, ValueRange inner) {
-                     Value v = load(ib, il, Lowered{result, {}, {}}, row,
+                     Value v = load(ib, il, Lowered::ofBuffer(result), row,
                                     inner);
                      Value q = arith::DivFOp::create(ib, il, v, denom);
                      store(ib, il, result, row, inner, q);
@@ -610,7 +639,7 @@ LogicalResult FunctionLowering::lowerEdgeSoftmax(rgnn::EdgeSoftmaxOp op) {
           ib, il, lo, hi, constIndex(1), ValueRange{},
           [&](OpBuilder &fb, Location fl, Value p, ValueRange) {
             Value e = edgeAt(fb, fl, p);
-            Value ex = load(fb, fl, Lowered{result, {}, {}}, e, inner);
+            Value ex = load(fb, fl, Lowered::ofBuffer(result), e, inner);
             store(fb, fl, result, e, inner,
                   arith::DivFOp::create(fb, fl, ex, sum));
             scf::YieldOp::create(fb, fl);
@@ -804,7 +833,9 @@ LogicalResult FunctionLowering::lowerTypedLinear(rgnn::TypedLinearOp op) {
     GraphArray index = out.getDomain() == Domain::Edge
                            ? (src ? Src : Dst)
                            : (src ? UniqueSrcNodes : UniqueDstNodes);
-    values[op.getResult()] = Lowered{projected, graphArray(index), {}};
+    Lowered view = Lowered::ofBuffer(projected);
+    view.index = graphArray(index);
+    values[op.getResult()] = view;
     return success();
   }
 
@@ -914,17 +945,16 @@ LogicalResult FunctionLowering::lowerWeightProduct(rgnn::WeightProductOp op) {
 //===----------------------------------------------------------------------===//
 
 LogicalResult FunctionLowering::lowerElementwise(Operation *op) {
-  Location loc = op->getLoc();
   Type outType = op->getResult(0).getType();
   Type elementType = cast<ShapedType>(outType).getElementType();
   SmallVector<Lowered> inputs;
   for (Value operand : op->getOperands())
     inputs.push_back(values[operand]);
-  Value result = alloc(top, loc, outType);
-  auto constant = [&](OpBuilder &b, Location l, double v) -> Value {
+  auto constant = [elementType](OpBuilder &b, Location l, double v) -> Value {
     return arith::ConstantOp::create(b, l, b.getFloatAttr(elementType, v));
   };
-  auto compute = [&](OpBuilder &b, Location l, ValueRange x) -> Value {
+  auto compute = [op, constant](OpBuilder &b, Location l,
+                                ValueRange x) -> Value {
     return llvm::TypeSwitch<Operation *, Value>(op)
         .Case([&](rgnn::ExpOp) { return math::ExpOp::create(b, l, x[0]); })
         .Case([&](rgnn::TanhOp) { return math::TanhOp::create(b, l, x[0]); })
@@ -961,36 +991,76 @@ LogicalResult FunctionLowering::lowerElementwise(Operation *op) {
         .Case([&](rgnn::DivOp) { return arith::DivFOp::create(b, l, x[0], x[1]); })
         .Default([](Operation *) { return Value(); });
   };
-  forEachElement(loc, outType, [&](OpBuilder &b, Location l, Value row,
-                                   ValueRange inner) {
+  ElementFn element = [this, inputs, compute](OpBuilder &b, Location l,
+                                              Value row, ValueRange inner) {
     SmallVector<Value> x;
     for (const Lowered &input : inputs)
       x.push_back(load(b, l, input, row, inner));
-    store(b, l, result, row, inner, compute(b, l, x));
-  });
-  define(op->getResult(0), result);
+    return compute(b, l, x);
+  };
+  return defineElementwise(op, element);
+}
+
+LogicalResult FunctionLowering::defineElementwise(Operation *op,
+                                                  ElementFn element) {
+  Value resultValue = op->getResult(0);
+  if (resultValue.hasOneUse()) {
+    // Fused: the single consumer evaluates the element in its own loop.
+    Lowered lazy;
+    lazy.compute = element;
+    values[resultValue] = lazy;
+    return success();
+  }
+  Type type = resultValue.getType();
+  Value result = alloc(top, op->getLoc(), type);
+  forEachElement(op->getLoc(), type,
+                 [&](OpBuilder &b, Location l, Value row, ValueRange inner) {
+                   store(b, l, result, row, inner, element(b, l, row, inner));
+                 });
+  define(resultValue, result);
   return success();
 }
 
 LogicalResult FunctionLowering::lowerInnerProduct(rgnn::InnerProductOp op) {
-  FeatureType lhsType = op.getLhs().getType(), out = op.getType();
+  FeatureType out = op.getType();
   Location loc = op.getLoc();
-  const Lowered &lhs = values[op.getLhs()];
   const Lowered &rhs = values[op.getRhs()];
+  // The lhs as pieces along the contracted dimension: the inputs of a
+  // concatenation that only this op reads, which is then never built.
+  SmallVector<std::pair<Lowered, int64_t>> pieces;
+  if (isFusedConcat(op.getLhs())) {
+    for (Value input : op.getLhs().getDefiningOp<rgnn::ConcatOp>().getInputs())
+      pieces.emplace_back(values[input],
+                          cast<FeatureType>(input.getType()).getShape().back());
+  } else {
+    pieces.emplace_back(values[op.getLhs()],
+                        op.getLhs().getType().getShape().back());
+  }
   Value result = allocFeature(loc, out);
-  int64_t k = lhsType.getShape().back();
   forEachElement(loc, out, [&](OpBuilder &b, Location l, Value row,
                                ValueRange inner) {
-    Value sum = reduceSum(
-        b, l, constIndex(0), constIndex(k),
-        [&](OpBuilder &fb, Location fl, Value kk) -> Value {
-          SmallVector<Value> idx(inner);
-          idx.push_back(kk);
-          return arith::MulFOp::create(fb, fl, load(fb, fl, lhs, row, idx),
-                                       load(fb, fl, rhs, row, idx));
-        },
-        out.getElementType());
-    store(b, l, result, row, inner, sum);
+    Value total;
+    int64_t offset = 0;
+    for (auto &[piece, size] : pieces) {
+      int64_t at = offset;
+      Value sum = reduceSum(
+          b, l, constIndex(0), constIndex(size),
+          [&](OpBuilder &fb, Location fl, Value kk) -> Value {
+            SmallVector<Value> idx(inner);
+            idx.push_back(kk);
+            SmallVector<Value> rhsIdx(inner);
+            rhsIdx.push_back(
+                arith::AddIOp::create(fb, fl, kk, constIndex(at)));
+            return arith::MulFOp::create(fb, fl,
+                                         load(fb, fl, piece, row, idx),
+                                         load(fb, fl, rhs, row, rhsIdx));
+          },
+          out.getElementType());
+      total = total ? arith::AddFOp::create(b, l, total, sum).getResult()
+                    : sum;
+      offset += size;
+    }
+    store(b, l, result, row, inner, total);
   });
   define(op.getResult(), result);
   return success();
@@ -1017,24 +1087,36 @@ LogicalResult FunctionLowering::lowerOuterProduct(rgnn::OuterProductOp op) {
 LogicalResult FunctionLowering::lowerScale(rgnn::ScaleOp op) {
   FeatureType out = op.getType();
   Location loc = op.getLoc();
-  const Lowered &scalar = values[op.getScalar()];
-  const Lowered &vector = values[op.getVector()];
-  Value result = allocFeature(loc, out);
-  forEachElement(loc, out, [&](OpBuilder &b, Location l, Value row,
-                               ValueRange idx) {
-    Value s = load(b, l, scalar, row, idx.drop_back());
-    Value v = load(b, l, vector, row, idx);
-    store(b, l, result, row, idx, arith::MulFOp::create(b, l, s, v));
-  });
-  define(op.getResult(), result);
-  return success();
+  (void)out;
+  (void)loc;
+  Lowered scalar = values[op.getScalar()], vector = values[op.getVector()];
+  return defineElementwise(
+      op, [this, scalar, vector](OpBuilder &b, Location l, Value row,
+                                 ValueRange idx) -> Value {
+        Value s = load(b, l, scalar, row, idx.drop_back());
+        Value v = load(b, l, vector, row, idx);
+        return arith::MulFOp::create(b, l, s, v);
+      });
 }
 
 //===----------------------------------------------------------------------===//
 // Per-element shape ops
 //===----------------------------------------------------------------------===//
 
+bool FunctionLowering::isFusedConcat(Value value) {
+  auto concat = value.getDefiningOp<rgnn::ConcatOp>();
+  if (!concat || !value.hasOneUse())
+    return false;
+  auto user = dyn_cast<rgnn::InnerProductOp>(*value.getUsers().begin());
+  return user && user.getLhs() == value &&
+         static_cast<int64_t>(concat.getDim()) ==
+             static_cast<int64_t>(concat.getType().getShape().size()) - 1;
+}
+
 LogicalResult FunctionLowering::lowerConcat(rgnn::ConcatOp op) {
+  // Its inner product reads the pieces directly.
+  if (isFusedConcat(op.getResult()))
+    return success();
   FeatureType out = op.getType();
   Location loc = op.getLoc();
   Value result = allocFeature(loc, out);
@@ -1078,31 +1160,36 @@ LogicalResult FunctionLowering::lowerSplit(rgnn::SplitOp op) {
 LogicalResult FunctionLowering::lowerTranspose(rgnn::TransposeOp op) {
   Type outType = op.getType();
   Location loc = op.getLoc();
-  const Lowered &input = values[op.getInput()];
-  ArrayRef<int64_t> perm = op.getPermutation();
-  Value result = alloc(top, loc, outType);
-  forEachElement(loc, outType, [&](OpBuilder &b, Location l, Value row,
-                                   ValueRange idx) {
+  (void)outType;
+  (void)loc;
+  Lowered input = values[op.getInput()];
+  SmallVector<int64_t> perm(op.getPermutation());
+  // An index permutation: always read through, never copied.
+  Lowered lazy;
+  lazy.compute = [this, input, perm](OpBuilder &b, Location l, Value row,
+                                     ValueRange idx) {
     // Result dimension i is input dimension perm[i].
     SmallVector<Value> inIdx(idx.size());
     for (auto [i, p] : llvm::enumerate(perm))
       inIdx[p] = idx[i];
-    store(b, l, result, row, idx, load(b, l, input, row, inIdx));
-  });
-  define(op.getResult(), result);
+    return load(b, l, input, row, inIdx);
+  };
+  values[op.getResult()] = lazy;
   return success();
 }
 
 LogicalResult FunctionLowering::lowerReshape(rgnn::ReshapeOp op) {
   Type inType = op.getInput().getType(), outType = op.getType();
   Location loc = op.getLoc();
-  const Lowered &input = values[op.getInput()];
-  ArrayRef<int64_t> from = cast<ShapedType>(inType).getShape();
-  ArrayRef<int64_t> to = cast<ShapedType>(outType).getShape();
-  Value result = alloc(top, loc, outType);
+  (void)loc;
+  Lowered input = values[op.getInput()];
+  SmallVector<int64_t> from(cast<ShapedType>(inType).getShape());
+  SmallVector<int64_t> to(cast<ShapedType>(outType).getShape());
   // Row-major: linearize the result index, delinearize into the input's.
-  forEachElement(loc, outType, [&](OpBuilder &b, Location l, Value row,
-                                   ValueRange idx) {
+  // An index remapping: always read through, never copied.
+  Lowered lazy;
+  lazy.compute = [this, input, from, to](OpBuilder &b, Location l, Value row,
+                                         ValueRange idx) {
     Value linear = constIndex(0);
     for (auto [i, size] : llvm::enumerate(to)) {
       linear = arith::MulIOp::create(b, l, linear, constIndex(size));
@@ -1114,9 +1201,9 @@ LogicalResult FunctionLowering::lowerReshape(rgnn::ReshapeOp op) {
       inIdx[d] = arith::RemUIOp::create(b, l, linear, size);
       linear = arith::DivUIOp::create(b, l, linear, size);
     }
-    store(b, l, result, row, idx, load(b, l, input, row, inIdx));
-  });
-  define(op.getResult(), result);
+    return load(b, l, input, row, inIdx);
+  };
+  values[op.getResult()] = lazy;
   return success();
 }
 
@@ -1129,8 +1216,9 @@ LogicalResult FunctionLowering::lowerConstant(arith::ConstantOp op) {
     return op.emitError("the CPU lowering supports splat tensor constants "
                         "only");
   auto splat = dense.getSplatValue<TypedAttr>();
-  values[op.getResult()] =
-      Lowered{{}, {}, arith::ConstantOp::create(entry, op.getLoc(), splat)};
+  Lowered value;
+  value.splat = arith::ConstantOp::create(entry, op.getLoc(), splat);
+  values[op.getResult()] = value;
   return success();
 }
 
@@ -1188,8 +1276,8 @@ LogicalResult FunctionLowering::run(unsigned firstGraphArg,
       graphType = graph;
       continue;
     }
-    values[arg] = Lowered{target.getArgument(argStarts[arg.getArgNumber()]),
-                          {}, {}};
+    values[arg] =
+        Lowered::ofBuffer(target.getArgument(argStarts[arg.getArgNumber()]));
   }
   for (Operation &op : source.getBody().front().getOperations())
     if (failed(lower(&op)))

@@ -1,0 +1,94 @@
+// RUN: hector-opt %s -convert-hetop-to-scf -split-input-file | FileCheck %s
+
+// A typed GEMM: a parallel loop over blocks of 4 rows. A full block inside
+// one segment runs the 4-row kernel (16 accumulators of 16 floats for
+// N = 64); other rows run the 1-row kernel. The segment of a block's first
+// row is found by binary search over the offsets.
+// CHECK-LABEL: func.func @gemm(
+// CHECK-SAME: %[[A:.*]]: memref<?x32xf32>, %[[B:.*]]: memref<?x32x64xf32>, %[[C:.*]]: memref<?x64xf32>, %[[OFF:.*]]: memref<?xi64>, %[[G:.*]]: memref<?xi32>, %[[S:.*]]: memref<?xi32>)
+// CHECK: scf.parallel
+// CHECK: scf.while
+// CHECK: arith.divui
+// CHECK: scf.while
+// CHECK: scf.if
+// CHECK: memref.load %[[G]]
+// CHECK: memref.load %[[S]]
+// CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: vector.load %[[B]]
+// CHECK: vector.broadcast
+// CHECK-COUNT-16: vector.fma
+// CHECK: vector.store {{.*}}, %[[C]]
+// CHECK: } else {
+// CHECK: scf.for
+// CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-NOT: hetop.typed_gemm
+func.func @gemm(%a: memref<?x32xf32>, %b: memref<?x32x64xf32>, %c: memref<?x64xf32>,
+                %off: memref<?xi64>, %g: memref<?xi32>, %s: memref<?xi32>) {
+  hetop.typed_gemm ins(%a, %b : memref<?x32xf32>, memref<?x32x64xf32>)
+      outs(%c : memref<?x64xf32>) segments(%off : memref<?xi64>)
+      gather(%g : memref<?xi32>) scatter(%s : memref<?xi32>)
+  return
+}
+
+// -----
+
+// N = 12: the widest vector that divides it is 4; a schedule pins 2 rows
+// per kernel; atomic accumulation adds each lane with atomic_rmw.
+// CHECK-LABEL: func.func @gemm_atomic
+// CHECK: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
+// CHECK: memref.atomic_rmw addf
+// CHECK-NOT: vector.store
+func.func @gemm_atomic(%a: memref<?x8xf32>, %b: memref<3x8x12xf32>, %c: memref<?x12xf32>,
+                       %off: memref<4xindex>, %s: memref<?xi32>) {
+  hetop.typed_gemm ins(%a, %b : memref<?x8xf32>, memref<3x8x12xf32>)
+      outs(%c : memref<?x12xf32>) mode = atomic_add segments(%off : memref<4xindex>)
+      scatter(%s : memref<?xi32>)
+      {schedule = #hetop.gemm_schedule<tile_m = 2, tile_n = 16, tile_k = 8, threads = 32>}
+  return
+}
+
+// -----
+
+// Node-parallel traversal: the row's own accumulation is a plain add, an
+// accumulation into another row an atomic one.
+// CHECK-LABEL: func.func @traverse_node(
+// CHECK-SAME: %[[PTR:.*]]: memref<?xi64>, %[[COL:.*]]: memref<?xi32>, %[[EID:.*]]: memref<?xi32>, %{{.*}}: memref<?xi32>, %[[X:.*]]: memref<?xf32>, %[[OUT:.*]]: memref<?xf32>)
+// CHECK: scf.parallel (%[[ROW:.*]]) =
+// CHECK: scf.for %[[P:.*]] =
+// CHECK: %[[C:.*]] = arith.index_cast %{{.*}} : i32 to index
+// CHECK: %[[V:.*]] = memref.load %[[X]]
+// CHECK: %[[OLD:.*]] = memref.load %[[OUT]][%[[ROW]]]
+// CHECK: %[[NEW:.*]] = arith.addf %[[OLD]], %[[V]]
+// CHECK: memref.store %[[NEW]], %[[OUT]][%[[ROW]]]
+// CHECK: memref.atomic_rmw addf %[[V]], %[[OUT]][%[[C]]]
+// CHECK-NOT: hetop
+func.func @traverse_node(%ptr: memref<?xi64>, %col: memref<?xi32>, %eid: memref<?xi32>,
+                         %et: memref<?xi32>, %x: memref<?xf32>, %out: memref<?xf32>) {
+  hetop.traverse node_parallel over in csr(%ptr, %col, %eid, %et
+      : memref<?xi64>, memref<?xi32>, memref<?xi32>, memref<?xi32>) {
+  ^bb0(%row: index, %c: index, %e: index, %r: index):
+    %v = memref.load %x[%e] : memref<?xf32>
+    hetop.accumulate %v, %out[%row] : f32, memref<?xf32>
+    hetop.accumulate %v, %out[%c] : f32, memref<?xf32>
+  }
+  return
+}
+
+// -----
+
+// Edge-parallel traversal: one iteration per entry; the row comes from a
+// binary search of the offsets; every accumulation is atomic.
+// CHECK-LABEL: func.func @traverse_edge
+// CHECK: scf.parallel
+// CHECK: scf.while
+// CHECK: memref.atomic_rmw addf
+func.func @traverse_edge(%ptr: memref<?xi64>, %col: memref<?xi32>, %eid: memref<?xi32>,
+                         %et: memref<?xi32>, %out: memref<?xf32>) {
+  hetop.traverse edge_parallel over in csr(%ptr, %col, %eid, %et
+      : memref<?xi64>, memref<?xi32>, memref<?xi32>, memref<?xi32>) {
+  ^bb0(%row: index, %c: index, %e: index, %r: index):
+    %one = arith.constant 1.0 : f32
+    hetop.accumulate %one, %out[%row] : f32, memref<?xf32>
+  }
+  return
+}

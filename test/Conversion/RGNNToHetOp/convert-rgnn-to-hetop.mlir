@@ -1,0 +1,116 @@
+// RUN: hector-opt %s -convert-rgnn-to-hetop -split-input-file | FileCheck %s
+
+// RGCN: the message GEMM runs over relation segments, gathers source rows
+// and scatters to edge ids; the per-(dst, relation) mean is a node-parallel
+// traversal over the pair CSR; the sum over relations one over the node ->
+// pair CSR; the root weight a one-segment GEMM.
+!g = !rgnn.graph<node_types = 1, relations = 3>
+// CHECK-LABEL: func.func @rgcn(
+// CHECK-SAME: %[[SRC:arg0]]: memref<?xi32>
+// CHECK-SAME: %[[RELOFF:arg4]]: memref<?xi64>, %[[RELEIDS:arg5]]: memref<?xi32>, %[[RELSRC:arg6]]: memref<?xi32>
+// CHECK-SAME: %[[DSTPTR:arg28]]: memref<?xi64>, %[[DSTEIDS:arg29]]: memref<?xi32>, %[[NPTR:arg30]]: memref<?xi64>, %[[NPAIRS:arg31]]: memref<?xi32>
+// CHECK-SAME: %[[H:arg32]]: memref<?x8xf32>, %[[W:arg33]]: memref<?x8x4xf32>, %[[ROOT:arg34]]: memref<8x4xf32>, %[[OUT:arg35]]: memref<?x4xf32>)
+// CHECK-SAME: attributes {llvm.emit_c_interface}
+// CHECK: %[[MSG:.*]] = memref.alloc(%{{.*}}) : memref<?x4xf32>
+// CHECK: hetop.typed_gemm ins(%[[H]], %[[W]] : memref<?x8xf32>, memref<?x8x4xf32>) outs(%[[MSG]] : memref<?x4xf32>) segments(%[[RELOFF]] : memref<?xi64>) gather(%[[RELSRC]] : memref<?xi32>) scatter(%[[RELEIDS]] : memref<?xi32>)
+// CHECK: hetop.traverse node_parallel over dst_rel csr(%[[DSTPTR]], %[[DSTEIDS]], %[[DSTEIDS]], %[[DSTEIDS]]
+// CHECK: ^bb0(%[[ROW:.*]]: index, %{{.*}}: index, %[[E:.*]]: index, %{{.*}}: index):
+// CHECK: memref.load %[[MSG]][%[[E]], %{{.*}}]
+// CHECK: hetop.accumulate %{{.*}}, %{{.*}}[%[[ROW]], %{{.*}}]
+// Mean: divide by the entries of each pair.
+// CHECK: arith.divf
+// CHECK: hetop.traverse node_parallel over node_dst_rel csr(%[[NPTR]], %[[NPAIRS]], %[[NPAIRS]], %[[NPAIRS]]
+// CHECK: memref.expand_shape %[[ROOT]] {{\[\[}}0, 1], [2]] output_shape [1, 8, 4] : memref<8x4xf32> into memref<1x8x4xf32>
+// CHECK: hetop.typed_gemm ins(%[[H]], %{{.*}} : memref<?x8xf32>, memref<1x8x4xf32>)
+// The result goes to the last argument; temporaries are freed.
+// CHECK: memref.store %{{.*}}, %[[OUT]]
+// CHECK: memref.dealloc %[[MSG]]
+// CHECK: return
+// CHECK: llvm.mlir.global internal constant @__hector_model_info("hector-model 1\0Afunc rgcn entry=_mlir_ciface_rgcn params=36\0Agraph node_types=1 relations=3 triples=-\0Aarg 0 graph\0Aarg 1 feat domain=node shape=8 type=f32\0Aarg 2 feat domain=relation shape=8x4 type=f32\0Aarg 3 tensor shape=8x4 type=f32\0Aresult feat domain=node shape=4 type=f32\0Aend\0A\00")
+// CHECK: func.func @hector_model_info() -> !llvm.ptr
+func.func @rgcn(%g: !g, %h: !rgnn.feat<node, 8xf32>, %w: !rgnn.feat<relation, 8x4xf32>,
+                %root: tensor<8x4xf32>) -> !rgnn.feat<node, 4xf32> {
+  %m = rgnn.typed_linear %g, %h, %w by relation on src
+      : (!g, !rgnn.feat<node, 8xf32>, !rgnn.feat<relation, 8x4xf32>) -> !rgnn.feat<edge, 4xf32>
+  %p = rgnn.aggregate %g, %m mean : (!g, !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<dst_rel, 4xf32>
+  %a = rgnn.aggregate %g, %p sum : (!g, !rgnn.feat<dst_rel, 4xf32>) -> !rgnn.feat<node, 4xf32>
+  %s = rgnn.linear %h, %root : (!rgnn.feat<node, 8xf32>, tensor<8x4xf32>) -> !rgnn.feat<node, 4xf32>
+  %o = rgnn.add %a, %s : (!rgnn.feat<node, 4xf32>, !rgnn.feat<node, 4xf32>) -> !rgnn.feat<node, 4xf32>
+  return %o : !rgnn.feat<node, 4xf32>
+}
+
+// -----
+
+// A gather is a view, and a single-use elementwise op an expression: the
+// copy into the result reads h through the edge -> source list and
+// exponentiates in the same loop. No temporary buffer is made.
+!g = !rgnn.graph<node_types = 1, relations = 2>
+// CHECK-LABEL: func.func @gather_view(
+// CHECK-SAME: %[[SRC:arg0]]: memref<?xi32>
+// CHECK-SAME: %[[H:arg32]]: memref<?x8xf32>
+// CHECK-NOT: memref.alloc
+// CHECK: scf.parallel (%[[E:.*]]) =
+// CHECK: %[[S:.*]] = memref.load %[[SRC]][%[[E]]] : memref<?xi32>
+// CHECK: %[[SI:.*]] = arith.index_cast %[[S]] : i32 to index
+// CHECK: memref.load %[[H]][%[[SI]], %{{.*}}] : memref<?x8xf32>
+// CHECK: %[[X:.*]] = math.exp
+// CHECK: memref.store %[[X]], %arg33
+func.func @gather_view(%g: !g, %h: !rgnn.feat<node, 8xf32>) -> !rgnn.feat<edge, 8xf32> {
+  %e = rgnn.gather %g, %h by src : (!g, !rgnn.feat<node, 8xf32>) -> !rgnn.feat<edge, 8xf32>
+  %x = rgnn.exp %e : !rgnn.feat<edge, 8xf32>
+  return %x : !rgnn.feat<edge, 8xf32>
+}
+
+// -----
+
+// Compact materialization's output: the GEMM runs over the unique
+// (src, relation) pairs, reading each pair's source row, with no scatter.
+!g = !rgnn.graph<node_types = 1, relations = 2>
+// CHECK-LABEL: func.func @compact(
+// CHECK-SAME: %[[UOFF:arg18]]: memref<?xi64>, %[[UNODES:arg19]]: memref<?xi32>
+// CHECK: hetop.typed_gemm {{.*}} segments(%[[UOFF]] : memref<?xi64>) gather(%[[UNODES]] : memref<?xi32>)
+// CHECK-NOT: scatter
+func.func @compact(%g: !g, %h: !rgnn.feat<node, 8xf32>, %w: !rgnn.feat<relation, 8x8xf32>)
+    -> !rgnn.feat<src_rel, 8xf32> {
+  %m = rgnn.typed_linear %g, %h, %w by relation on src
+      : (!g, !rgnn.feat<node, 8xf32>, !rgnn.feat<relation, 8x8xf32>) -> !rgnn.feat<src_rel, 8xf32>
+  return %m : !rgnn.feat<src_rel, 8xf32>
+}
+
+// -----
+
+// Per-node-type weights: node-type segments over the nodes sorted by type.
+// A [K] input times a multi-head [H, K, N] weight reads a transposed copy
+// of the weight and writes C viewed as rows of H * N.
+!g = !rgnn.graph<node_types = 2, relations = 1>
+// CHECK-LABEL: func.func @by_node_type(
+// CHECK-SAME: %[[NOFF:arg16]]: memref<?xi64>, %[[NNODES:arg17]]: memref<?xi32>
+// CHECK: %[[B:.*]] = memref.alloc(%{{.*}}) : memref<?x8x8xf32>
+// CHECK: arith.divui
+// CHECK: arith.remui
+// CHECK: %[[C:.*]] = memref.collapse_shape %{{.*}} {{\[\[}}0], [1, 2]] : memref<?x2x4xf32> into memref<?x8xf32>
+// CHECK: hetop.typed_gemm ins(%{{.*}}, %[[B]] : memref<?x8xf32>, memref<?x8x8xf32>) outs(%[[C]] : memref<?x8xf32>) segments(%[[NOFF]] : memref<?xi64>) gather(%[[NNODES]] : memref<?xi32>) scatter(%[[NNODES]] : memref<?xi32>)
+func.func @by_node_type(%g: !g, %h: !rgnn.feat<node, 8xf32>, %w: !rgnn.feat<node_type, 2x8x4xf32>)
+    -> !rgnn.feat<node, 2x4xf32> {
+  %y = rgnn.typed_linear %g, %h, %w by node_type
+      : (!g, !rgnn.feat<node, 8xf32>, !rgnn.feat<node_type, 2x8x4xf32>) -> !rgnn.feat<node, 2x4xf32>
+  return %y : !rgnn.feat<node, 2x4xf32>
+}
+
+// -----
+
+// Edge softmax: per destination node, three passes over its in-CSR row.
+!g = !rgnn.graph<node_types = 1, relations = 2>
+// CHECK-LABEL: func.func @softmax(
+// CHECK-SAME: %[[INPTR:arg8]]: memref<?xi64>, %{{.*}}: memref<?xi32>, %[[INEIDS:arg10]]: memref<?xi32>
+// CHECK: scf.parallel
+// CHECK: memref.load %[[INPTR]]
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (f32)
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK: arith.divf
+func.func @softmax(%g: !g, %s: !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<edge, 4xf32> {
+  %a = rgnn.edge_softmax %g, %s : (!g, !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<edge, 4xf32>
+  return %a : !rgnn.feat<edge, 4xf32>
+}
+
