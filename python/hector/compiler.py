@@ -144,9 +144,16 @@ def _tool_stamp(path: Path) -> str:
         return f"{path}:missing"
 
 
+def model_support_path() -> Path:
+    """The static library every model links: the allocation hooks of its
+    temporaries (lib/Runtime/ModelSupport.c)."""
+    env = os.environ.get("HECTOR_MODEL_SUPPORT")
+    return Path(env) if env else _build_dir() / "lib" / "libHectorModelSupport.a"
+
+
 def _omp_link_flags() -> List[str]:
     lib = _llvm_bin().parent / "lib"
-    return [f"-L{lib}", "-lomp", f"-Wl,-rpath,{lib}"]
+    return [str(model_support_path()), f"-L{lib}", "-lomp", f"-Wl,-rpath,{lib}"]
 
 
 def compile_module_info(mlir_text: str, target: str = "cpu",
@@ -181,6 +188,7 @@ def compile_module_info(mlir_text: str, target: str = "cpu",
                  host["triple"], host["cpu"]]
     key_parts += [_tool_stamp(p) for p in tools.values()]
     key_parts.append(_tool_stamp(Path(lower[0])))
+    key_parts.append(_tool_stamp(model_support_path()))
     key = hashlib.sha256("\0".join(key_parts).encode()).hexdigest()[:32]
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     entry = cache / key
