@@ -19,7 +19,8 @@ void mlir::hector::buildSimplifyPipeline(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
-void mlir::hector::buildLowerToCPUPipeline(OpPassManager &pm) {
+void mlir::hector::buildLowerToCPUPipeline(OpPassManager &pm,
+                                           const LowerToCPUOptions &options) {
   buildSimplifyPipeline(pm);
   pm.addPass(createConvertRGNNToHetOp());
   pm.addPass(createConvertHetOpToSCF());
@@ -45,7 +46,9 @@ void mlir::hector::buildLowerToCPUPipeline(OpPassManager &pm) {
   pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
-  pm.addPass(createSetTargetTriple());
+  LLVMTargetOptions target;
+  target.sanitizeAddress = options.sanitizeAddress;
+  pm.addPass(createLLVMTarget(target));
 }
 
 void mlir::hector::registerHectorPipelines() {
@@ -54,10 +57,12 @@ void mlir::hector::registerHectorPipelines() {
       "Checks rgnn IR and simplifies it: schema check, canonicalization "
       "(folds and endpoint reads into typed linears) and CSE",
       buildSimplifyPipeline);
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<LowerToCPUOptions>(
       "hector-lower-to-cpu",
       "Lowers rgnn functions to LLVM dialect for the CPU: rgnn -> hetop "
       "templates -> parallel loops (OpenMP) -> LLVM, with the ABI of "
       "docs/abi.md",
-      buildLowerToCPUPipeline);
+      [](OpPassManager &pm, const LowerToCPUOptions &options) {
+        buildLowerToCPUPipeline(pm, options);
+      });
 }

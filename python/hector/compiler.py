@@ -40,6 +40,30 @@ __all__ = ["compile_module", "compile_module_info", "CompileError",
 PIPELINES = {"cpu": "--hector-lower-to-cpu"}
 
 _OPT_FLAGS = ["-O3", "-mcpu=native"]
+
+
+def sanitizer() -> str:
+    """``HECTOR_SANITIZE=address`` compiles models with AddressSanitizer:
+    the pipeline marks every function, ``opt`` runs LLVM's ``asan`` pass
+    after -O3, and the link uses ``-fsanitize=address``. The process must
+    load an ASan runtime first (scripts/test.sh preloads GCC's libasan)."""
+    value = os.environ.get("HECTOR_SANITIZE", "")
+    if value not in ("", "address"):
+        raise ValueError(f"HECTOR_SANITIZE={value!r}: only 'address' is "
+                         "supported")
+    return value
+
+
+def _opt_flags() -> List[str]:
+    if not sanitizer():
+        return list(_OPT_FLAGS)
+    # Instrument after optimizing, as clang does.
+    return ["-passes=default<O3>,asan", "-mcpu=native"]
+
+
+def _pipeline(target: str) -> str:
+    flag = PIPELINES[target]
+    return flag + "=sanitize-address" if sanitizer() else flag
 _LLC_FLAGS = ["-O3", "-mcpu=native", "-relocation-model=pic", "-filetype=obj"]
 
 
@@ -176,19 +200,20 @@ def compile_module_info(mlir_text: str, target: str = "cpu",
         raise TypeError("mlir_text must be a str")
     tools = _tools()
     hopt = tools["hector-opt"]
-    lower = list(lower_with) if lower_with else [str(hopt), PIPELINES[target]]
+    lower = list(lower_with) if lower_with else [str(hopt), _pipeline(target)]
     if not lower_with and not hopt.is_file():
         raise CompileError("hector-opt", [str(hopt)],
                            f"{hopt} does not exist",
                            "Build it with: bash scripts/build.sh (or set "
                            "HECTOR_OPT / HECTOR_BUILD_DIR).")
     host = _host(tools["llc"])
-    key_parts = [mlir_text, target, " ".join(lower), " ".join(_OPT_FLAGS),
+    key_parts = [mlir_text, target, " ".join(lower), " ".join(_opt_flags()),
                  " ".join(_LLC_FLAGS), " ".join(_omp_link_flags()),
                  host["triple"], host["cpu"]]
     key_parts += [_tool_stamp(p) for p in tools.values()]
     key_parts.append(_tool_stamp(Path(lower[0])))
     key_parts.append(_tool_stamp(model_support_path()))
+    key_parts.append("sanitize=" + sanitizer())
     key = hashlib.sha256("\0".join(key_parts).encode()).hexdigest()[:32]
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     entry = cache / key
@@ -218,12 +243,13 @@ def compile_module_info(mlir_text: str, target: str = "cpu",
             ("mlir-translate", [str(tools["mlir-translate"]),
                                 "--mlir-to-llvmir", str(lowered), "-o",
                                 str(ll)], ""),
-            ("opt", [str(tools["opt"]), *_OPT_FLAGS, *triple, str(ll), "-o",
-                     str(bc)], ""),
+            ("opt", [str(tools["opt"]), *_opt_flags(), *triple, str(ll),
+                     "-o", str(bc)], ""),
             ("llc", [str(tools["llc"]), *_LLC_FLAGS, *triple, str(bc), "-o",
                      str(obj)], ""),
             ("link", [str(tools["link"]), "-shared", "-o", str(so), str(obj),
-                      *_omp_link_flags()],
+                      *_omp_link_flags(),
+                      *(["-fsanitize=address"] if sanitizer() else [])],
              "Is libomp installed (Debian package libomp-22-dev)?"),
         ]
         outputs = [lowered, ll, bc, obj, so]

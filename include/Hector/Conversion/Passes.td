@@ -58,18 +58,23 @@ def ConvertHetOpToSCF : Pass<"convert-hetop-to-scf", "::mlir::ModuleOp"> {
   ];
 }
 
-def SetTargetTriple : Pass<"hector-set-target-triple", "::mlir::ModuleOp"> {
-  let summary = "records the target triple for the LLVM IR translation";
+def LLVMTarget : Pass<"hector-llvm-target", "::mlir::ModuleOp"> {
+  let summary = "records the target triple and code-generation attributes";
   let description = [{
     Sets the module's `llvm.target_triple`, which the translation to LLVM IR
-    carries over. Without a triple, LLVM's optimizer has no target cost
+    carries over: without a triple, LLVM's optimizer has no target cost
     model and leaves scalar loops unvectorized. The default is the host's
-    triple.
+    triple. With `sanitize-address`, every function is marked for
+    AddressSanitizer (LLVM's `asan` pass instruments only marked functions;
+    the OpenMP outlining copies the mark to parallel regions).
   }];
   let options = [
     Option<"triple", "triple", "std::string", /*default=*/"\"\"",
            "Target triple (default: the host's)">,
+    Option<"sanitizeAddress", "sanitize-address", "bool", /*default=*/"false",
+           "Mark every function sanitize_address">,
   ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
 #endif // HECTOR_CONVERSION_PASSES_TD
