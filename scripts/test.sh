@@ -23,6 +23,14 @@ echo "== pytest"
 (cd "$root" && "$python" -m pytest -q python/tests \
   --junitxml "$results/pytest.xml") || status=1
 
+# The compiled models again with the optional rewrites off, so that every
+# number is checked with each of them on and off.
+echo "== pytest: compiled models without rgnn-compact-materialization"
+(cd "$root" && HECTOR_PIPELINE_OPTIONS="compact=false" \
+   "$python" -m pytest -q -p no:cacheprovider \
+   python/tests/test_cpu_correctness.py \
+   --junitxml "$results/pytest-nocompact.xml") || status=1
+
 # The CPU tests again under AddressSanitizer: the runtime built with
 # -fsanitize=address (MLIR-free, in build-asan/), models instrumented by
 # LLVM's asan pass (HECTOR_SANITIZE=address), GCC's libasan preloaded
@@ -56,5 +64,6 @@ fi
 # Name every expected report: a runner that died before writing one counts
 # as a failure.
 "$python" "$root/scripts/summarize_tests.py" "$results/lit.xml" \
-  "$results/pytest.xml" "$results/pytest-asan.xml" || status=1
+  "$results/pytest.xml" "$results/pytest-nocompact.xml" \
+  "$results/pytest-asan.xml" || status=1
 exit $status

@@ -6,6 +6,7 @@
 #include "Hector/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -22,6 +23,10 @@ void mlir::hector::buildSimplifyPipeline(OpPassManager &pm) {
 void mlir::hector::buildLowerToCPUPipeline(OpPassManager &pm,
                                            const LowerToCPUOptions &options) {
   buildSimplifyPipeline(pm);
+  if (options.compact) {
+    pm.addNestedPass<func::FuncOp>(createRGNNCompactMaterialization());
+    pm.addPass(createCanonicalizerPass());
+  }
   pm.addPass(createConvertRGNNToHetOp());
   pm.addPass(createConvertHetOpToSCF());
   pm.addPass(createCanonicalizerPass());

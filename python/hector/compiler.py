@@ -61,9 +61,22 @@ def _opt_flags() -> List[str]:
     return ["-passes=default<O3>,asan", "-mcpu=native"]
 
 
-def _pipeline(target: str) -> str:
+def pipeline_options(extra: Optional[str] = None) -> List[str]:
+    """Options of the lowering pipeline: ``extra`` (for example
+    ``"compact=false"``), else ``$HECTOR_PIPELINE_OPTIONS``, plus
+    ``sanitize-address`` under HECTOR_SANITIZE=address."""
+    text = extra if extra is not None else os.environ.get(
+        "HECTOR_PIPELINE_OPTIONS", "")
+    options = text.split()
+    if sanitizer():
+        options.append("sanitize-address")
+    return options
+
+
+def _pipeline(target: str, extra: Optional[str] = None) -> str:
     flag = PIPELINES[target]
-    return flag + "=sanitize-address" if sanitizer() else flag
+    options = pipeline_options(extra)
+    return flag + "=" + " ".join(options) if options else flag
 _LLC_FLAGS = ["-O3", "-mcpu=native", "-relocation-model=pic", "-filetype=obj"]
 
 
@@ -182,8 +195,8 @@ def _omp_link_flags() -> List[str]:
 
 def compile_module_info(mlir_text: str, target: str = "cpu",
                         cache_dir=None, keep_temps: bool = False,
-                        lower_with: Optional[List[str]] = None
-                        ) -> CompileResult:
+                        lower_with: Optional[List[str]] = None,
+                        options: Optional[str] = None) -> CompileResult:
     """Compile ``mlir_text`` (an rgnn module) for ``target``; see the
     module docstring.  ``keep_temps`` keeps the intermediate files
     (``input.mlir``, ``lowered.mlir``, ``model.ll``, ``model.opt.bc``,
@@ -192,7 +205,10 @@ def compile_module_info(mlir_text: str, target: str = "cpu",
     ``lower_with`` replaces the first step by another command (a tool and
     its flags, e.g. ``[".../mlir-opt", "--convert-scf-to-cf", ...]``) that
     reads the input file and writes LLVM-dialect MLIR: hand-written,
-    already-lowerable modules (the runtime's tests) use upstream passes."""
+    already-lowerable modules (the runtime's tests) use upstream passes.
+
+    ``options`` are the lowering pipeline's options, such as
+    ``"compact=false"`` (default: ``$HECTOR_PIPELINE_OPTIONS``)."""
     if target not in PIPELINES:
         raise ValueError(f"unknown target {target!r}; expected one of "
                          f"{sorted(PIPELINES)}")
@@ -200,7 +216,8 @@ def compile_module_info(mlir_text: str, target: str = "cpu",
         raise TypeError("mlir_text must be a str")
     tools = _tools()
     hopt = tools["hector-opt"]
-    lower = list(lower_with) if lower_with else [str(hopt), _pipeline(target)]
+    lower = (list(lower_with) if lower_with
+             else [str(hopt), _pipeline(target, options)])
     if not lower_with and not hopt.is_file():
         raise CompileError("hector-opt", [str(hopt)],
                            f"{hopt} does not exist",
@@ -277,7 +294,8 @@ def compile_module_info(mlir_text: str, target: str = "cpu",
 
 def compile_module(mlir_text: str, target: str = "cpu", cache_dir=None,
                    keep_temps: bool = False,
-                   lower_with: Optional[List[str]] = None) -> Path:
+                   lower_with: Optional[List[str]] = None,
+                   options: Optional[str] = None) -> Path:
     """Compile ``mlir_text`` and return the path of ``model.so``."""
     return compile_module_info(mlir_text, target, cache_dir, keep_temps,
-                               lower_with).path
+                               lower_with, options).path

@@ -12,6 +12,11 @@ class OpPassManager;
 namespace mlir::hector {
 
 struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
+  PassOptions::Option<bool> compact{
+      *this, "compact",
+      llvm::cl::desc("Run rgnn-compact-materialization: compute values that "
+                     "depend on (node, relation) once per unique pair"),
+      llvm::cl::init(true)};
   PassOptions::Option<bool> sanitizeAddress{
       *this, "sanitize-address",
       llvm::cl::desc("Mark the code for AddressSanitizer instrumentation"),
