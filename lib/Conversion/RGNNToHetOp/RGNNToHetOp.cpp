@@ -22,6 +22,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/raw_ostream.h"
@@ -139,6 +140,13 @@ private:
   Value load(OpBuilder &b, Location loc, const Lowered &value, Value row,
              ValueRange inner);
   Value loadIndex(OpBuilder &b, Location loc, Value list, Value position);
+  /// `index[row]`, the row a view reads. Inside a row scope for `row` it is
+  /// loaded once, before the scope's inner loops: LLVM cannot hoist it past
+  /// the stores of those loops, not knowing that the buffers do not alias.
+  Value viewRow(OpBuilder &b, Location loc, Value index, Value row);
+  /// Emits `body` for one row with view indices of that row hoisted.
+  void withRowScope(OpBuilder &b, Location loc, Value row,
+                    function_ref<void()> body);
   void store(OpBuilder &b, Location loc, Value buffer, Value row,
              ValueRange inner, Value value);
   /// A buffer holding `value`, copying a view or a splat into a new one.
@@ -206,6 +214,13 @@ private:
   DenseMap<Value, Lowered> values;
   SmallVector<Value> temporaries;
   DenseMap<int64_t, Value> indexConstants;
+  /// Open row scopes: the row, where its hoisted loads go, and those loads.
+  struct RowScope {
+    llvm::SmallDenseSet<Value, 4> rows;
+    Operation *marker;
+    DenseMap<std::pair<Value, Value>, Value> resolved;
+  };
+  SmallVector<RowScope *> rowScopes;
   DenseMap<unsigned, Value> domainSizes;
   DenseMap<int64_t, Value> nodeTypeBases;
   Value srcPairRelations, dstPairRelations;
@@ -343,6 +358,34 @@ Value FunctionLowering::loadIndex(OpBuilder &b, Location loc, Value list,
   return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
 }
 
+Value FunctionLowering::viewRow(OpBuilder &b, Location loc, Value index,
+                                Value row) {
+  for (RowScope *scope : llvm::reverse(rowScopes)) {
+    // The scope's row, or a row already resolved in it (a view of a view).
+    if (!scope->rows.contains(row))
+      continue;
+    Value &resolved = scope->resolved[{index, row}];
+    if (!resolved) {
+      OpBuilder hb(scope->marker);
+      resolved = loadIndex(hb, loc, index, row);
+      scope->rows.insert(resolved);
+    }
+    return resolved;
+  }
+  return loadIndex(b, loc, index, row);
+}
+
+void FunctionLowering::withRowScope(OpBuilder &b, Location loc, Value row,
+                                    function_ref<void()> body) {
+  // Hoisted loads go before this marker, ahead of the inner loops.
+  Operation *marker = arith::ConstantIndexOp::create(b, loc, 0);
+  RowScope scope{{row}, marker, {}};
+  rowScopes.push_back(&scope);
+  body();
+  rowScopes.pop_back();
+  marker->erase();
+}
+
 Value FunctionLowering::load(OpBuilder &b, Location loc, const Lowered &value,
                              Value row, ValueRange inner) {
   if (value.splat)
@@ -350,14 +393,13 @@ Value FunctionLowering::load(OpBuilder &b, Location loc, const Lowered &value,
   if (value.compute)
     return value.compute(b, loc, row, inner);
   if (value.source)
-    return load(b, loc, *value.source, loadIndex(b, loc, value.index, row),
+    return load(b, loc, *value.source, viewRow(b, loc, value.index, row),
                 inner);
   auto type = cast<MemRefType>(value.buffer.getType());
   SmallVector<Value> indices;
   if (type.getRank() > static_cast<int64_t>(inner.size())) {
     // A feature buffer: the first dimension is the domain.
-    indices.push_back(value.index ? loadIndex(b, loc, value.index, row)
-                                  : row);
+    indices.push_back(value.index ? viewRow(b, loc, value.index, row) : row);
   }
   // A shared tensor broadcast over a larger shape reads its trailing part.
   size_t needed = type.getRank() - indices.size();
@@ -436,10 +478,13 @@ void FunctionLowering::forEachElement(
   }
   parallelFor(top, loc, domainSize(feat),
               [&](OpBuilder &b, Location l, Value row) {
-                forEachIndex(b, l, shape,
-                             [&](OpBuilder &ib, Location il, ValueRange inner) {
-                               body(ib, il, row, inner);
-                             });
+                withRowScope(b, l, row, [&] {
+                  forEachIndex(b, l, shape,
+                               [&](OpBuilder &ib, Location il,
+                                   ValueRange inner) {
+                                 body(ib, il, row, inner);
+                               });
+                });
               });
 }
 
@@ -555,13 +600,15 @@ LogicalResult FunctionLowering::lowerAggregate(rgnn::AggregateOp op) {
     OpBuilder b = OpBuilder::atBlockEnd(body);
     Value row = body->getArgument(0), entry = body->getArgument(2);
     const Lowered &input = values[op.getInput()];
-    forEachIndex(b, loc, in.getShape(),
-                 [&](OpBuilder &ib, Location il, ValueRange inner) {
-                   Value v = load(ib, il, input, entry, inner);
-                   SmallVector<Value> indices{row};
-                   llvm::append_range(indices, inner);
-                   hetop::AccumulateOp::create(ib, il, v, result, indices);
-                 });
+    withRowScope(b, loc, entry, [&] {
+      forEachIndex(b, loc, in.getShape(),
+                   [&](OpBuilder &ib, Location il, ValueRange inner) {
+                     Value v = load(ib, il, input, entry, inner);
+                     SmallVector<Value> indices{row};
+                     llvm::append_range(indices, inner);
+                     hetop::AccumulateOp::create(ib, il, v, result, indices);
+                   });
+    });
     hetop::YieldOp::create(b, loc);
   }
   top.setInsertionPointAfter(traverse);
