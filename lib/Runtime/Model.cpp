@@ -17,14 +17,21 @@
 
 #include "RuntimeError.h"
 
+#if HECTOR_RUNTIME_CUDA
+#include "Hector/Runtime/CUDA.h"
+#endif
+
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cstdint>
 #include <cstring>
 #include <dlfcn.h>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -89,10 +96,18 @@ struct HectorFunction {
   bool hasGraphArg = false;
   ArgRecord result;
   GenericFn entryFn = nullptr;
+  HectorTarget target = HECTOR_TARGET_CPU;
+  std::string chip; // "sm_80" for CUDA
+  /// CUDA: why the model's GPU code did not load (its global constructor
+  /// called mgpuModuleLoad*), or "".
+  const std::string *gpuLoadError = nullptr;
 };
 
 struct HectorModel {
   std::string path, info;
+  HectorTarget target = HECTOR_TARGET_CPU;
+  std::string chip;
+  std::string gpuLoadError;
   void *handle = nullptr;
   std::vector<std::unique_ptr<HectorFunction>> functions;
 
@@ -108,9 +123,15 @@ struct HectorBoundFunction {
   const HectorFunction *fn = nullptr;
   std::array<void *, HECTOR_MODEL_GRAPH_ARRAYS> graphData{};
   std::array<int64_t, HECTOR_MODEL_GRAPH_ARRAYS> graphSizes{};
+  std::array<int64_t, HECTOR_MODEL_GRAPH_ARRAYS> graphElemSize{};
   /// Full buffer shape of every input, then of the result.
   std::vector<std::vector<int64_t>> shapes;
   std::vector<int64_t> numElements;
+  /// CUDA: the graph arrays on the device (one allocation).
+  void *deviceGraph = nullptr;
+  std::array<void *, HECTOR_MODEL_GRAPH_ARRAYS> deviceGraphData{};
+
+  ~HectorBoundFunction();
 };
 
 namespace {
@@ -169,6 +190,10 @@ public:
             clip(first) + "'");
     }
     size_t i = 1;
+    if (i < lines.size() && lines[i].rfind("target", 0) == 0) {
+      parseTarget(i);
+      ++i;
+    }
     while (i < lines.size()) {
       fns.push_back(parseFunction(i));
       for (size_t k = 0; k + 1 < fns.size(); ++k)
@@ -181,8 +206,15 @@ public:
       lineNo = static_cast<int64_t>(lines.size()) + 1;
       error("no 'func' record: the model has no functions");
     }
+    for (auto &fn : fns) {
+      fn->target = target;
+      fn->chip = chip;
+    }
     return fns;
   }
+
+  HectorTarget target = HECTOR_TARGET_CPU;
+  std::string chip;
 
 private:
   std::vector<std::string> lines;
@@ -415,6 +447,40 @@ private:
                    static_cast<long long>(fn.numRelations)));
   }
 
+  /// `target cpu` or `target cuda chip=sm_NN`, right after the version.
+  void parseTarget(size_t i) {
+    load(i);
+    if (fields[0] != "target")
+      error("unknown record '" + clip(fields[0]) + "'");
+    if (fields.size() < 2)
+      error("expected 'target cpu' or 'target cuda chip=sm_NN'");
+    if (fields[1] == "cpu") {
+      expectFields(2, "target cpu");
+      target = HECTOR_TARGET_CPU;
+      return;
+    }
+    if (fields[1] == "cuda") {
+      expectFields(3, "target cuda chip=sm_NN");
+      std::string c = value(2, "chip");
+      bool ok = c.size() > 3 && c.rfind("sm_", 0) == 0 &&
+                isdigit(static_cast<unsigned char>(c[3]));
+      size_t k = 3;
+      while (ok && k < c.size() && isdigit(static_cast<unsigned char>(c[k])))
+        ++k;
+      // sm_90a, sm_100f: an optional letter suffix.
+      if (ok && k < c.size() && k + 1 == c.size() &&
+          islower(static_cast<unsigned char>(c[k])))
+        ++k;
+      if (!ok || k != c.size() || c.size() > 12)
+        error("bad chip '" + clip(c) + "' (expected sm_NN, e.g. sm_80)");
+      target = HECTOR_TARGET_CUDA;
+      chip = c;
+      return;
+    }
+    error("unknown target '" + clip(fields[1]) +
+          "' (this runtime runs models compiled for 'cpu' and 'cuda')");
+  }
+
   std::unique_ptr<HectorFunction> parseFunction(size_t &i) {
     auto fn = std::make_unique<HectorFunction>();
     load(i);
@@ -484,6 +550,9 @@ private:
         break;
       } else if (rec == "end") {
         error("function '" + fn->name + "' has no 'result' record");
+      } else if (rec == "target") {
+        error("the 'target' record must directly follow the 'hector-model' "
+              "line");
       } else {
         error("unknown record '" + clip(rec) + "'");
       }
@@ -508,8 +577,19 @@ private:
   }
 };
 
-std::vector<std::unique_ptr<HectorFunction>> parseInfo(const std::string &s) {
-  return InfoParser(s).parse();
+struct ParsedInfo {
+  std::vector<std::unique_ptr<HectorFunction>> functions;
+  HectorTarget target = HECTOR_TARGET_CPU;
+  std::string chip;
+};
+
+ParsedInfo parseInfo(const std::string &s) {
+  InfoParser parser(s);
+  ParsedInfo out;
+  out.functions = parser.parse();
+  out.target = parser.target;
+  out.chip = parser.chip;
+  return out;
 }
 
 /// Runs `body`, turning exceptions into a status and message.
@@ -599,7 +679,143 @@ std::string joinShape(const std::vector<int64_t> &shape) {
   return s.empty() ? "scalar" : s;
 }
 
+//===----------------------------------------------------------------------===//
+// CUDA
+//===----------------------------------------------------------------------===//
+
+#if HECTOR_RUNTIME_CUDA
+
+std::string who(const HectorFunction &fn) {
+  if (fn.target == HECTOR_TARGET_CUDA)
+    return format("function '%s' (cuda %s)", fn.name.c_str(),
+                  fn.chip.c_str());
+  return "function '" + fn.name + "'";
+}
+
+/// Device buffers are laid out at this alignment inside one allocation.
+constexpr int64_t kDeviceAlign = 256;
+
+int64_t alignUp(int64_t n) {
+  return (n + kDeviceAlign - 1) / kDeviceAlign * kDeviceAlign;
+}
+
+/// The shim's pending error, cleared; "" when none.
+std::string takeCudaError() {
+  if (hectorCudaPeekError(nullptr) == HECTOR_CUDA_SUCCESS)
+    return std::string();
+  std::string msg = hectorCudaGetLastError();
+  hectorCudaClearError();
+  return msg.empty() ? "unknown CUDA error" : msg;
+}
+
+/// GPU-code load outcome of each loaded library (dlopen returns the same
+/// handle for a library loaded before, whose constructors do not run again).
+std::string recordGpuLoad(void *handle, std::string error) {
+  static std::mutex mutex;
+  static auto *outcomes = new std::unordered_map<void *, std::string>;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto it = outcomes->find(handle);
+  if (it != outcomes->end())
+    return it->second;
+  (*outcomes)[handle] = error;
+  return error;
+}
+
+/// CUDA calls of the runner are serialized: the shim's error is
+/// process-wide.
+std::mutex &cudaMutex() {
+  static auto *m = new std::mutex;
+  return *m;
+}
+
+HectorStatus statusOfCuda(HectorCudaStatus s) {
+  return s == HECTOR_CUDA_ERROR_OUT_OF_MEMORY ? HECTOR_STATUS_OUT_OF_MEMORY
+                                              : HECTOR_STATUS_INTERNAL;
+}
+
+/// Raises the pending CUDA error (if any), prefixed with `context`.
+void raiseIfCudaError(const std::string &context) {
+  if (hectorCudaPeekError(nullptr) == HECTOR_CUDA_SUCCESS)
+    return;
+  HectorCudaStatus st = hectorCudaPeekError(nullptr);
+  std::string msg = takeCudaError();
+  raise(statusOfCuda(st), context + ": " + msg);
+}
+
+/// Checks that CUDA can run `fn` here.
+void requireCuda(const HectorFunction &fn) {
+  char why[512] = {0};
+  if (!hectorCudaAvailable(why, sizeof(why)))
+    raise(HECTOR_STATUS_INVALID_ARGUMENT,
+          format("%s: CUDA is not available: %s", who(fn).c_str(), why));
+  if (fn.gpuLoadError && !fn.gpuLoadError->empty())
+    raise(HECTOR_STATUS_INVALID_ARGUMENT,
+          format("%s: the model's GPU code did not load: %s",
+                 who(fn).c_str(), fn.gpuLoadError->c_str()));
+  std::string stale = takeCudaError();
+  if (!stale.empty())
+    raise(HECTOR_STATUS_INTERNAL,
+          format("%s: a CUDA error was pending from an earlier call: %s",
+                 who(fn).c_str(), stale.c_str()));
+}
+
+/// A device allocation freed on scope exit (also when an error is pending).
+struct DeviceAllocation {
+  void *ptr = nullptr;
+  DeviceAllocation() = default;
+  DeviceAllocation(const DeviceAllocation &) = delete;
+  DeviceAllocation &operator=(const DeviceAllocation &) = delete;
+  ~DeviceAllocation() {
+    if (ptr)
+      hectorCudaFree(ptr);
+  }
+  void *release() {
+    void *p = ptr;
+    ptr = nullptr;
+    return p;
+  }
+};
+
+/// Copies the 32 graph arrays into one device allocation, each at an
+/// aligned offset.
+void uploadGraph(HectorBoundFunction &bound) {
+  std::array<int64_t, HECTOR_MODEL_GRAPH_ARRAYS> offsets{};
+  int64_t total = 0;
+  for (size_t k = 0; k < kGraphArrays.size(); ++k) {
+    offsets[k] = total;
+    total += alignUp(bound.graphSizes[k] * bound.graphElemSize[k]);
+  }
+  const std::string context = who(*bound.fn) + ": uploading the graph";
+  DeviceAllocation dev;
+  // At least one block, so that empty arrays get a valid pointer too.
+  hectorCudaMalloc(&dev.ptr,
+                   static_cast<size_t>(std::max(total, kDeviceAlign)));
+  raiseIfCudaError(context);
+  char *base = static_cast<char *>(dev.ptr);
+  for (size_t k = 0; k < kGraphArrays.size(); ++k) {
+    bound.deviceGraphData[k] = base + offsets[k];
+    size_t bytes =
+        static_cast<size_t>(bound.graphSizes[k] * bound.graphElemSize[k]);
+    if (bytes)
+      hectorCudaMemcpyHtoD(bound.deviceGraphData[k], bound.graphData[k],
+                           bytes);
+    raiseIfCudaError(context + format(" (array '%s')",
+                                      hectorPreparedArrayName(
+                                          kGraphArrays[k])));
+  }
+  bound.deviceGraph = dev.release();
+}
+
+#endif // HECTOR_RUNTIME_CUDA
+
 } // namespace
+
+HectorBoundFunction::~HectorBoundFunction() {
+#if HECTOR_RUNTIME_CUDA
+  if (deviceGraph)
+    hectorCudaFree(deviceGraph);
+#endif
+}
 
 //===----------------------------------------------------------------------===//
 // C API
@@ -656,10 +872,28 @@ HectorStatus hectorModelLoad(const char *path, HectorModel **out) {
                    path));
     model->info.assign(text, len);
     try {
-      model->functions = parseInfo(model->info);
+      ParsedInfo parsed = parseInfo(model->info);
+      model->functions = std::move(parsed.functions);
+      model->target = parsed.target;
+      model->chip = parsed.chip;
     } catch (const RuntimeFailure &e) {
       raise(e.status, std::string(path) + ": " + e.message);
     }
+    if (model->target == HECTOR_TARGET_CUDA) {
+#if HECTOR_RUNTIME_CUDA
+      // dlopen ran the model's global constructors, which load its GPU
+      // code (mgpuModuleLoad*); a failure there is the shim's pending
+      // error.  A library that was already loaded keeps its first outcome.
+      model->gpuLoadError = recordGpuLoad(model->handle, takeCudaError());
+#else
+      raise(HECTOR_STATUS_INVALID_ARGUMENT,
+            format("%s is compiled for CUDA (%s), but this runtime was built "
+                   "without the CUDA shim (HECTOR_ENABLE_CUDA=OFF)",
+                   path, model->chip.c_str()));
+#endif
+    }
+    for (auto &fn : model->functions)
+      fn->gpuLoadError = &model->gpuLoadError;
     for (auto &fn : model->functions) {
       void *entry = dlsym(model->handle, fn->entry.c_str());
       if (!entry)
@@ -676,6 +910,26 @@ void hectorModelDestroy(HectorModel *model) { delete model; }
 
 const char *hectorModelGetInfo(const HectorModel *model) {
   return model ? model->info.c_str() : "";
+}
+
+HectorTarget hectorModelGetTarget(const HectorModel *model) {
+  return model ? model->target : HECTOR_TARGET_CPU;
+}
+
+const char *hectorModelGetChip(const HectorModel *model) {
+  return model ? model->chip.c_str() : "";
+}
+
+HectorTarget hectorFunctionGetTarget(const HectorFunction *fn) {
+  return fn ? fn->target : HECTOR_TARGET_CPU;
+}
+
+int hectorRuntimeHasCuda(void) {
+#if HECTOR_RUNTIME_CUDA
+  return 1;
+#else
+  return 0;
+#endif
 }
 
 int64_t hectorModelGetNumFunctions(const HectorModel *model) {
@@ -835,6 +1089,7 @@ HectorStatus hectorFunctionBind(const HectorFunction *fn,
         bound->graphData[k] =
             length ? const_cast<void *>(data) : static_cast<void *>(emptyStorage);
         bound->graphSizes[k] = length;
+        bound->graphElemSize[k] = type == HECTOR_INDEX_INT64 ? 8 : 4;
       }
       const void *p;
       HectorIndexType type;
@@ -912,6 +1167,14 @@ HectorStatus hectorFunctionBind(const HectorFunction *fn,
       addShape(fn->args[static_cast<size_t>(fn->inputArgs[k])],
                static_cast<int64_t>(k));
     addShape(fn->result, -1);
+#if HECTOR_RUNTIME_CUDA
+    if (fn->target == HECTOR_TARGET_CUDA) {
+      std::lock_guard<std::mutex> lock(cudaMutex());
+      requireCuda(*fn);
+      if (graph)
+        uploadGraph(*bound);
+    }
+#endif
     *out = bound.release();
   });
 }
@@ -941,6 +1204,14 @@ HectorStatus hectorBoundFunctionRun(const HectorBoundFunction *bound,
                                     const HectorBuffer *inputs,
                                     int64_t numInputs,
                                     const HectorBuffer *result) {
+  return hectorBoundFunctionRunEx(bound, inputs, numInputs, result, 0);
+}
+
+HectorStatus hectorBoundFunctionRunEx(const HectorBoundFunction *bound,
+                                      const HectorBuffer *inputs,
+                                      int64_t numInputs,
+                                      const HectorBuffer *result,
+                                      unsigned flags) {
   if (!bound)
     return fail(HECTOR_STATUS_INVALID_ARGUMENT, "bound function is null");
   const HectorFunction &fn = *bound->fn;
@@ -955,6 +1226,16 @@ HectorStatus hectorBoundFunctionRun(const HectorBoundFunction *bound,
     return fail(HECTOR_STATUS_INVALID_ARGUMENT, "inputs is null");
   if (!result)
     return fail(HECTOR_STATUS_INVALID_ARGUMENT, "result buffer is null");
+  if (flags & ~(HECTOR_RUN_DEVICE_POINTERS | HECTOR_RUN_UPLOAD_RESULT))
+    return fail(HECTOR_STATUS_INVALID_ARGUMENT,
+                format("unknown run flags 0x%x", flags));
+  const bool cuda = fn.target == HECTOR_TARGET_CUDA;
+  if (!cuda && (flags & HECTOR_RUN_DEVICE_POINTERS))
+    return fail(HECTOR_STATUS_INVALID_ARGUMENT,
+                format("function '%s' is compiled for the CPU; device "
+                       "pointers are only for CUDA functions",
+                       fn.name.c_str()));
+  const bool devicePointers = (flags & HECTOR_RUN_DEVICE_POINTERS) != 0;
   return guarded([&] {
     // Scratch descriptors live on this call's stack frame, so concurrent
     // calls share nothing mutable.
@@ -968,7 +1249,8 @@ HectorStatus hectorBoundFunctionRun(const HectorBoundFunction *bound,
     };
     if (fn.hasGraphArg)
       for (size_t k = 0; k < kGraphArrays.size(); ++k)
-        addParam(bound->graphData[k], {bound->graphSizes[k]});
+        addParam(cuda ? bound->deviceGraphData[k] : bound->graphData[k],
+                 {bound->graphSizes[k]});
     auto check = [&](const HectorBuffer &b, int64_t input) -> void * {
       const ArgRecord &a =
           input < 0 ? fn.result
@@ -1005,18 +1287,79 @@ HectorStatus hectorBoundFunctionRun(const HectorBoundFunction *bound,
                   elementName(a.elementType));
       return b.data;
     };
+    std::vector<void *> data(static_cast<size_t>(want) + 1);
     for (int64_t k = 0; k < want; ++k)
-      addParam(check(inputs[k], k), bound->shapes[static_cast<size_t>(k)]);
-    addParam(check(*result, -1), bound->shapes.back());
-    if (static_cast<int64_t>(starts.size()) != fn.numParams)
-      raise(HECTOR_STATUS_INTERNAL,
-            format("built %zu parameters for '%s', expected %lld",
-                   starts.size(), fn.name.c_str(),
-                   static_cast<long long>(fn.numParams)));
+      data[static_cast<size_t>(k)] = check(inputs[k], k);
+    data.back() = check(*result, -1);
+    auto bytesOf = [&](size_t slot) {
+      const HectorBuffer &b = slot < static_cast<size_t>(want)
+                                  ? inputs[slot]
+                                  : *result;
+      return b.numElements * elementSize(b.type);
+    };
     std::array<void *, HECTOR_MODEL_MAX_PARAMS> params{};
-    for (size_t k = 0; k < starts.size(); ++k)
-      params[k] = &words[starts[k]];
-    kCallers[static_cast<size_t>(fn.numParams)](fn.entryFn, params.data());
+    auto call = [&] {
+      for (size_t k = 0; k < data.size(); ++k)
+        addParam(data[k], bound->shapes[k]);
+      if (static_cast<int64_t>(starts.size()) != fn.numParams)
+        raise(HECTOR_STATUS_INTERNAL,
+              format("built %zu parameters for '%s', expected %lld",
+                     starts.size(), fn.name.c_str(),
+                     static_cast<long long>(fn.numParams)));
+      for (size_t k = 0; k < starts.size(); ++k)
+        params[k] = &words[starts[k]];
+      kCallers[static_cast<size_t>(fn.numParams)](fn.entryFn, params.data());
+    };
+    if (!cuda) {
+      call();
+      return;
+    }
+#if HECTOR_RUNTIME_CUDA
+    std::lock_guard<std::mutex> lock(cudaMutex());
+    requireCuda(fn);
+    const std::string context = who(fn);
+    if (devicePointers) {
+      call();
+      hectorCudaSynchronize();
+      raiseIfCudaError(context);
+      return;
+    }
+    // Host buffers: one device allocation for the inputs and the result.
+    std::vector<int64_t> offsets(data.size());
+    int64_t total = 0;
+    for (size_t k = 0; k < data.size(); ++k) {
+      offsets[k] = total;
+      total += alignUp(bytesOf(k));
+    }
+    DeviceAllocation dev;
+    hectorCudaMalloc(&dev.ptr,
+                     static_cast<size_t>(std::max(total, kDeviceAlign)));
+    raiseIfCudaError(context + ": allocating its buffers");
+    std::vector<void *> host = data;
+    for (size_t k = 0; k < data.size(); ++k) {
+      data[k] = static_cast<char *>(dev.ptr) + offsets[k];
+      bool isResult = k + 1 == data.size();
+      int64_t bytes = bytesOf(k);
+      if (bytes && (!isResult || (flags & HECTOR_RUN_UPLOAD_RESULT))) {
+        hectorCudaMemcpyHtoD(data[k], host[k], static_cast<size_t>(bytes));
+        raiseIfCudaError(context + ": uploading " +
+                         describeArg(fn, isResult ? -1
+                                                  : static_cast<int64_t>(k)));
+      }
+    }
+    call();
+    hectorCudaSynchronize();
+    raiseIfCudaError(context);
+    if (int64_t bytes = bytesOf(data.size() - 1)) {
+      hectorCudaMemcpyDtoH(host.back(), data.back(),
+                           static_cast<size_t>(bytes));
+      raiseIfCudaError(context + ": downloading the result");
+    }
+#else
+    (void)devicePointers;
+    (void)bytesOf;
+    raise(HECTOR_STATUS_INTERNAL, "CUDA function in a runtime without CUDA");
+#endif
   });
 }
 

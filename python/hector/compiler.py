@@ -8,7 +8,12 @@
     llc -O3 -mcpu=native -relocation-model=pic -filetype=obj
     cc -shared ... -lomp                     -> model.so
 
-and caches the library by a hash of the IR, the tools (paths, sizes,
+For ``target="cuda"`` the first step is ``hector-opt --hector-lower-to-ptx``
+(kernels to PTX embedded in the host code, which calls the ``mgpu*``
+functions) and the link uses ``-lHectorCUDA`` (the driver shim,
+``<build>/lib/libHectorCUDA.so``) instead of OpenMP.
+
+It caches the library by a hash of the IR, the tools (paths, sizes,
 modification times), the flags and the host CPU, in ``cache_dir``,
 ``$HECTOR_CACHE_DIR`` or ``<build>/hector-cache``.  A failing step raises
 :class:`CompileError` carrying the tool's stderr.
@@ -37,7 +42,7 @@ __all__ = ["compile_module", "compile_module_info", "CompileError",
            "CompileResult", "hector_opt_path", "default_cache_dir"]
 
 #: The hector-opt pipeline of each target.
-PIPELINES = {"cpu": "--hector-lower-to-cpu"}
+PIPELINES = {"cpu": "--hector-lower-to-cpu", "cuda": "--hector-lower-to-ptx"}
 
 _OPT_FLAGS = ["-O3", "-mcpu=native"]
 
@@ -76,6 +81,9 @@ def pipeline_options(extra: Optional[str] = None) -> List[str]:
 def _pipeline(target: str, extra: Optional[str] = None) -> str:
     flag = PIPELINES[target]
     options = pipeline_options(extra)
+    if target != "cpu":
+        # Only the CPU pipeline instruments for AddressSanitizer.
+        options = [o for o in options if o != "sanitize-address"]
     return flag + "=" + " ".join(options) if options else flag
 _LLC_FLAGS = ["-O3", "-mcpu=native", "-relocation-model=pic", "-filetype=obj"]
 
@@ -193,6 +201,21 @@ def _omp_link_flags() -> List[str]:
     return [str(model_support_path()), f"-L{lib}", "-lomp", f"-Wl,-rpath,{lib}"]
 
 
+def cuda_shim_dir() -> Path:
+    """Where ``libHectorCUDA.so`` is: ``$HECTOR_CUDA_LIB_DIR``, else
+    ``<build>/lib``."""
+    env = os.environ.get("HECTOR_CUDA_LIB_DIR")
+    return Path(env) if env else _build_dir() / "lib"
+
+
+def _link_flags(target: str) -> List[str]:
+    if target == "cuda":
+        lib = cuda_shim_dir()
+        return [str(model_support_path()), f"-L{lib}", "-lHectorCUDA",
+                f"-Wl,-rpath,{lib}"]
+    return _omp_link_flags()
+
+
 def compile_module_info(mlir_text: str, target: str = "cpu",
                         cache_dir=None, keep_temps: bool = False,
                         lower_with: Optional[List[str]] = None,
@@ -225,7 +248,7 @@ def compile_module_info(mlir_text: str, target: str = "cpu",
                            "HECTOR_OPT / HECTOR_BUILD_DIR).")
     host = _host(tools["llc"])
     key_parts = [mlir_text, target, " ".join(lower), " ".join(_opt_flags()),
-                 " ".join(_LLC_FLAGS), " ".join(_omp_link_flags()),
+                 " ".join(_LLC_FLAGS), " ".join(_link_flags(target)),
                  host["triple"], host["cpu"]]
     key_parts += [_tool_stamp(p) for p in tools.values()]
     key_parts.append(_tool_stamp(Path(lower[0])))
@@ -256,7 +279,7 @@ def compile_module_info(mlir_text: str, target: str = "cpu",
             (Path(lower[0]).name, [*lower, str(src), "-o", str(lowered)],
              "" if lower_with else
              "Is the lowering pipeline built? Check `hector-opt --help | grep "
-             "hector-lower-to-cpu`."),
+             f"{PIPELINES[target][2:]}`."),
             ("mlir-translate", [str(tools["mlir-translate"]),
                                 "--mlir-to-llvmir", str(lowered), "-o",
                                 str(ll)], ""),
@@ -265,8 +288,10 @@ def compile_module_info(mlir_text: str, target: str = "cpu",
             ("llc", [str(tools["llc"]), *_LLC_FLAGS, *triple, str(bc), "-o",
                      str(obj)], ""),
             ("link", [str(tools["link"]), "-shared", "-o", str(so), str(obj),
-                      *_omp_link_flags(),
+                      *_link_flags(target),
                       *(["-fsanitize=address"] if sanitizer() else [])],
+             f"Is the CUDA shim built (ninja -C {_build_dir()} HectorCUDA)?"
+             if target == "cuda" else
              "Is libomp installed (Debian package libomp-22-dev)?"),
         ]
         outputs = [lowered, ll, bc, obj, so]

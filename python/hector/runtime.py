@@ -22,13 +22,20 @@ pass as correct.
 :func:`compile_layer` builds a model with :mod:`hector.models` for a graph's
 schema, compiles it with :mod:`hector.compiler` and loads it, naming the
 inputs after the builder's arguments.
+
+Models compiled for CUDA (``model.target == "cuda"``) run through the CUDA
+driver shim (``libHectorCUDA.so``, ``include/Hector/Runtime/CUDA.h``):
+``bind`` uploads the graph once; ``run`` takes numpy arrays (uploaded per
+call, the result downloaded) or :class:`DeviceBuffer` objects (no copies);
+:func:`cuda_available` says whether this machine can run them, and why
+not; :func:`cuda_time` times calls with CUDA events.
 """
 
 from __future__ import annotations
 
 import ctypes
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -37,7 +44,8 @@ from .errors import RuntimeLibraryError
 
 __all__ = ["load", "Model", "Function", "BoundFunction", "ArgInfo",
            "ModelError", "compile_layer", "schema_of", "POISON_F32",
-           "POISON_F64"]
+           "POISON_F64", "cuda_available", "cuda_device_info", "CudaError",
+           "DeviceBuffer", "to_device", "cuda_time"]
 
 #: Poison bit patterns: quiet NaNs with a payload no arithmetic produces.
 POISON_F32 = 0x7FC0DEAD
@@ -50,6 +58,10 @@ _DTYPES = {0: np.dtype(np.float32), 1: np.dtype(np.float64),
            2: np.dtype(np.int32), 3: np.dtype(np.int64)}
 _CODES = {v: k for k, v in _DTYPES.items()}
 _MAX_RANK = 8
+_TARGETS = {0: "cpu", 1: "cuda"}
+# hectorBoundFunctionRunEx flags (Model.h).
+_RUN_DEVICE_POINTERS = 1
+_RUN_UPLOAD_RESULT = 2
 
 
 class ModelError(RuntimeError):
@@ -115,6 +127,12 @@ def _lib() -> ctypes.CDLL:
                                              ctypes.POINTER(i64)]),
         "hectorBoundFunctionRun": (st, [vp, ctypes.POINTER(_BufferC), i64,
                                         ctypes.POINTER(_BufferC)]),
+        "hectorBoundFunctionRunEx": (st, [vp, ctypes.POINTER(_BufferC), i64,
+                                          ctypes.POINTER(_BufferC),
+                                          ctypes.c_uint]),
+        "hectorModelGetTarget": (ctypes.c_int, [vp]),
+        "hectorModelGetChip": (ctypes.c_char_p, [vp]),
+        "hectorRuntimeHasCuda": (ctypes.c_int, []),
     }
     for name, (res, args) in protos.items():
         try:
@@ -189,6 +207,9 @@ class Model:
         self._ptr = handle.value
         self._destroy = L.hectorModelDestroy
         self.info = L.hectorModelGetInfo(self._ptr).decode()
+        #: "cpu" or "cuda"; ``chip`` is the CUDA chip ("sm_80") or "".
+        self.target = _TARGETS[L.hectorModelGetTarget(self._ptr)]
+        self.chip = L.hectorModelGetChip(self._ptr).decode()
         self.functions = [Function(self, L.hectorModelGetFunction(self._ptr,
                                                                    k))
                           for k in range(L.hectorModelGetNumFunctions(
@@ -216,7 +237,8 @@ class Model:
             self._ptr = None
 
     def __repr__(self):
-        return f"Model({self.path!r}, functions={[f.name for f in self.functions]})"
+        return (f"Model({self.path!r}, target={self.target!r}, "
+                f"functions={[f.name for f in self.functions]})")
 
 
 class Function:
@@ -225,6 +247,7 @@ class Function:
     def __init__(self, model: Model, ptr: int):
         L = _lib()
         self.model, self._ptr = model, ptr
+        self.target, self.chip = model.target, model.chip
         self.name = L.hectorFunctionGetName(ptr).decode()
         self.entry = L.hectorFunctionGetEntry(ptr).decode()
         self.num_params = L.hectorFunctionGetNumParams(ptr)
@@ -268,7 +291,8 @@ class Function:
 
     def bind(self, prepared=None) -> "BoundFunction":
         """Bind a :class:`hector.prep.PreparedGraph` (checked against the
-        schema: relation and node-type counts, triples)."""
+        schema: relation and node-type counts, triples).  For a CUDA
+        function the graph is uploaded to the device here, once."""
         return BoundFunction(self, prepared)
 
     def __repr__(self):
@@ -322,6 +346,17 @@ class BoundFunction:
                              "size mismatch")
         out = []
         for x, arg in zip(inputs, ins):
+            if isinstance(x, DeviceBuffer):
+                if self.function.target != "cuda":
+                    raise ModelError(f"{arg.describe()}: a DeviceBuffer "
+                                     f"needs a function compiled for CUDA",
+                                     "invalid argument", arg.name)
+                if x.dtype != arg.dtype:
+                    raise ModelError(f"{arg.describe()}: DeviceBuffer holds "
+                                     f"{x.dtype}, expected {arg.dtype}",
+                                     "invalid argument", arg.name)
+                out.append(x)
+                continue
             a = np.asarray(x)
             if a.dtype.kind not in "fiub":
                 raise ModelError(f"{arg.describe()}: cannot pass an array "
@@ -331,11 +366,21 @@ class BoundFunction:
         return out
 
     def run(self, inputs: Sequence, poison: bool = True,
-            out: Optional[np.ndarray] = None) -> np.ndarray:
+            out=None):
         """Call the function on ``inputs`` (numpy arrays in argument order,
-        the graph excluded) and return the result (``out`` if given)."""
-        L = _lib()
+        the graph excluded) and return the result (``out`` if given).
+
+        For a CUDA function, numpy inputs are uploaded and the result
+        downloaded on each call.  If any input or ``out`` is a
+        :class:`DeviceBuffer`, the call runs on device pointers instead
+        (numpy inputs are uploaded first) and returns a DeviceBuffer; the
+        poison check then downloads the result once (pass ``poison=False``
+        when timing)."""
         arrays = self.prepare_inputs(inputs)
+        if (isinstance(out, DeviceBuffer)
+                or any(isinstance(a, DeviceBuffer) for a in arrays)):
+            return self._run_device(arrays, poison, out)
+        L = _lib()
         bufs = (_BufferC * max(1, len(arrays)))()
         for k, a in enumerate(arrays):
             bufs[k] = _BufferC(a.ctypes.data, _CODES[a.dtype], a.size)
@@ -345,28 +390,77 @@ class BoundFunction:
         elif (not isinstance(out, np.ndarray) or out.dtype != res.dtype
               or not out.flags.c_contiguous or not out.flags.writeable):
             raise ModelError(f"{res.describe()}: 'out' must be a writable "
-                             f"C-contiguous {res.dtype} array",
-                             "invalid argument")
-        pattern = None
-        if poison and res.dtype.kind == "f":
-            pattern = (np.uint32(POISON_F32) if res.dtype.itemsize == 4
-                       else np.uint64(POISON_F64))
-            out.view(pattern.dtype).fill(pattern)
+                             f"C-contiguous {res.dtype} array or a "
+                             f"DeviceBuffer", "invalid argument")
+        pattern = self._poison(out) if poison else None
+        # A CUDA function gets the poisoned result uploaded with the inputs.
+        flags = (_RUN_UPLOAD_RESULT if pattern is not None
+                 and self.function.target == "cuda" else 0)
         result = _BufferC(out.ctypes.data, _CODES[out.dtype], out.size)
-        status = L.hectorBoundFunctionRun(self._ptr, bufs, len(arrays),
-                                          ctypes.byref(result))
+        status = L.hectorBoundFunctionRunEx(self._ptr, bufs, len(arrays),
+                                            ctypes.byref(result), flags)
         if status:
             raise self._named_error(status)
         if pattern is not None:
-            left = np.flatnonzero(out.reshape(-1).view(pattern.dtype)
-                                  == pattern)
-            if left.size:
-                first = np.unravel_index(int(left[0]), out.shape)
-                raise ModelError(
-                    f"function '{self.function.name}' left {left.size} of "
-                    f"{out.size} result elements unwritten (still poisoned; "
-                    f"first at index {tuple(int(i) for i in first)})",
-                    "internal error")
+            self._check_poison(out, pattern)
+        return out
+
+    def _poison(self, out: np.ndarray):
+        """Fill ``out`` with the poison pattern; the pattern, or None for
+        integer results."""
+        if out.dtype.kind != "f":
+            return None
+        pattern = (np.uint32(POISON_F32) if out.dtype.itemsize == 4
+                   else np.uint64(POISON_F64))
+        out.view(pattern.dtype).fill(pattern)
+        return pattern
+
+    def _check_poison(self, out: np.ndarray, pattern) -> None:
+        left = np.flatnonzero(out.reshape(-1).view(pattern.dtype) == pattern)
+        if left.size:
+            first = np.unravel_index(int(left[0]), out.shape)
+            raise ModelError(
+                f"function '{self.function.name}' left {left.size} of "
+                f"{out.size} result elements unwritten (still poisoned; "
+                f"first at index {tuple(int(i) for i in first)})",
+                "internal error")
+
+    def upload_inputs(self, inputs: Sequence) -> List["DeviceBuffer"]:
+        """The inputs as DeviceBuffers (CUDA functions), for repeated
+        :meth:`run` calls without host-device copies."""
+        return [a if isinstance(a, DeviceBuffer) else to_device(a)
+                for a in self.prepare_inputs(inputs)]
+
+    def _run_device(self, arrays, poison: bool, out) -> "DeviceBuffer":
+        fn = self.function
+        if fn.target != "cuda":
+            raise ModelError(f"function '{fn.name}' is compiled for the "
+                             f"CPU; DeviceBuffers need a CUDA function",
+                             "invalid argument")
+        keep = [a if isinstance(a, DeviceBuffer) else to_device(a)
+                for a in arrays]
+        res = fn.result
+        if out is None:
+            out = DeviceBuffer.empty(self.result_shape, res.dtype)
+        elif not isinstance(out, DeviceBuffer) or out.dtype != res.dtype:
+            raise ModelError(f"{res.describe()}: 'out' must be a "
+                             f"{res.dtype} DeviceBuffer", "invalid argument")
+        pattern = None
+        if poison and res.dtype.kind == "f":
+            host = np.empty(out.shape, res.dtype)
+            pattern = self._poison(host)
+            out.upload(host)
+        bufs = (_BufferC * max(1, len(keep)))()
+        for k, a in enumerate(keep):
+            bufs[k] = _BufferC(a.ptr, _CODES[a.dtype], a.size)
+        result = _BufferC(out.ptr, _CODES[out.dtype], out.size)
+        status = _lib().hectorBoundFunctionRunEx(
+            self._ptr, bufs, len(keep), ctypes.byref(result),
+            _RUN_DEVICE_POINTERS)
+        if status:
+            raise self._named_error(status)
+        if pattern is not None:
+            self._check_poison(out.to_host(), pattern)
         return out
 
     __call__ = run
@@ -388,6 +482,229 @@ class BoundFunction:
 def load(path) -> Model:
     """Load a compiled model (``model.so``)."""
     return Model(path)
+
+
+# ---------------------------------------------------------------------------
+# CUDA: the driver shim's control API (include/Hector/Runtime/CUDA.h)
+# ---------------------------------------------------------------------------
+
+_CUDA_STATUS = {0: "success", 1: "unavailable", 2: "driver error",
+                3: "invalid argument", 4: "out of memory",
+                5: "error pending"}
+
+
+class CudaError(RuntimeError):
+    """A CUDA control call failed.  ``status`` is the shim's status name
+    and ``cu_result`` the driver's CUresult (0 when not a driver error)."""
+
+    def __init__(self, message: str, status: str = "", cu_result: int = 0):
+        super().__init__(message)
+        self.status, self.cu_result = status, cu_result
+
+
+class _DeviceInfoC(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char * 256), ("ordinal", ctypes.c_int32),
+                ("major", ctypes.c_int32), ("minor", ctypes.c_int32),
+                ("multiprocessors", ctypes.c_int32),
+                ("maxThreadsPerBlock", ctypes.c_int32),
+                ("maxBlockDim", ctypes.c_int32 * 3),
+                ("maxGridDim", ctypes.c_int32 * 3),
+                ("warpSize", ctypes.c_int32),
+                ("sharedMemoryPerBlock", ctypes.c_int64),
+                ("totalMemory", ctypes.c_int64),
+                ("driverVersion", ctypes.c_int32)]
+
+
+_cuda_lib = None
+
+
+def _cuda():
+    """The runtime library with the CUDA control API declared, or None when
+    the runtime was built without the shim (HECTOR_ENABLE_CUDA=OFF)."""
+    global _cuda_lib
+    if _cuda_lib is not None:
+        return _cuda_lib
+    L = _lib()
+    if not L.hectorRuntimeHasCuda():
+        return None
+    vp, st, sz = ctypes.c_void_p, ctypes.c_int, ctypes.c_size_t
+    protos = {
+        "hectorCudaAbiVersion": (ctypes.c_int, []),
+        "hectorCudaAvailable": (ctypes.c_int, [ctypes.c_char_p, sz]),
+        "hectorCudaGetDeviceCount": (st, [ctypes.POINTER(ctypes.c_int32)]),
+        "hectorCudaDeviceInfo": (st, [ctypes.c_int32,
+                                      ctypes.POINTER(_DeviceInfoC)]),
+        "hectorCudaSetDevice": (st, [ctypes.c_int32]),
+        "hectorCudaMalloc": (st, [ctypes.POINTER(vp), sz]),
+        "hectorCudaFree": (st, [vp]),
+        "hectorCudaMemcpyHtoD": (st, [vp, vp, sz]),
+        "hectorCudaMemcpyDtoH": (st, [vp, vp, sz]),
+        "hectorCudaMemcpyDtoD": (st, [vp, vp, sz]),
+        "hectorCudaMemsetD32": (st, [vp, ctypes.c_uint32, sz]),
+        "hectorCudaSynchronize": (st, []),
+        "hectorCudaEventCreate": (st, [ctypes.POINTER(vp)]),
+        "hectorCudaEventDestroy": (st, [vp]),
+        "hectorCudaEventRecord": (st, [vp, vp]),
+        "hectorCudaEventSynchronize": (st, [vp]),
+        "hectorCudaEventElapsedMs": (st, [vp, vp,
+                                          ctypes.POINTER(ctypes.c_float)]),
+        "hectorCudaGetLastError": (ctypes.c_char_p, []),
+        "hectorCudaPeekError": (st, [ctypes.POINTER(ctypes.c_int32)]),
+        "hectorCudaClearError": (None, []),
+    }
+    for name, (res, args) in protos.items():
+        f = getattr(L, name)
+        f.restype, f.argtypes = res, args
+    if L.hectorCudaAbiVersion() != 1:
+        raise RuntimeLibraryError(
+            f"the CUDA shim has control ABI version "
+            f"{L.hectorCudaAbiVersion()}, this package expects 1")
+    _cuda_lib = L
+    return L
+
+
+def _cuda_required():
+    L = _cuda()
+    if L is None:
+        raise CudaError("the runtime was built without the CUDA shim "
+                        "(HECTOR_ENABLE_CUDA=OFF)", "unavailable")
+    return L
+
+
+def _cuda_check(status: int) -> None:
+    """Raise the shim's pending error (and clear it) if ``status`` fails."""
+    if status == 0:
+        return
+    L = _cuda_required()
+    code = ctypes.c_int32()
+    L.hectorCudaPeekError(ctypes.byref(code))
+    msg = (L.hectorCudaGetLastError() or b"").decode("utf-8", "replace")
+    L.hectorCudaClearError()
+    raise CudaError(msg or f"CUDA call failed ({_CUDA_STATUS.get(status)})",
+                    _CUDA_STATUS.get(status, str(status)), code.value)
+
+
+def cuda_available() -> Tuple[bool, str]:
+    """``(True, "")`` when the CUDA driver loads and sees a device, else
+    ``(False, reason)`` ("libcuda.so.1 not found: ...", "no CUDA device:
+    ...", or a runtime built without the shim)."""
+    try:
+        L = _cuda()
+    except RuntimeLibraryError as e:
+        return False, str(e)
+    if L is None:
+        return False, ("the runtime was built without the CUDA shim "
+                       "(HECTOR_ENABLE_CUDA=OFF)")
+    why = ctypes.create_string_buffer(1024)
+    ok = L.hectorCudaAvailable(why, len(why))
+    return bool(ok), why.value.decode("utf-8", "replace")
+
+
+def cuda_device_info(device: int = 0) -> dict:
+    """Name, compute capability, SM count, memory and limits of a device."""
+    L = _cuda_required()
+    info = _DeviceInfoC()
+    _cuda_check(L.hectorCudaDeviceInfo(device, ctypes.byref(info)))
+    return {"name": info.name.decode("utf-8", "replace"),
+            "ordinal": info.ordinal,
+            "compute_capability": (info.major, info.minor),
+            "chip": f"sm_{info.major}{info.minor}",
+            "multiprocessors": info.multiprocessors,
+            "max_threads_per_block": info.maxThreadsPerBlock,
+            "max_block_dim": tuple(info.maxBlockDim),
+            "max_grid_dim": tuple(info.maxGridDim),
+            "warp_size": info.warpSize,
+            "shared_memory_per_block": info.sharedMemoryPerBlock,
+            "total_memory": info.totalMemory,
+            "driver_version": info.driverVersion}
+
+
+class DeviceBuffer:
+    """A C-contiguous array in device memory (freed with the object)."""
+
+    def __init__(self, shape, dtype):
+        L = _cuda_required()
+        self.shape = ((int(shape),) if np.isscalar(shape)
+                      else tuple(int(d) for d in shape))
+        self.dtype = np.dtype(dtype)
+        self.size = int(np.prod(self.shape, dtype=np.int64))
+        self.nbytes = self.size * self.dtype.itemsize
+        self._free = L.hectorCudaFree
+        ptr = ctypes.c_void_p()
+        _cuda_check(L.hectorCudaMalloc(ctypes.byref(ptr), self.nbytes))
+        self.ptr = ptr.value or 0
+
+    @classmethod
+    def empty(cls, shape, dtype) -> "DeviceBuffer":
+        return cls(shape, dtype)
+
+    def upload(self, array) -> "DeviceBuffer":
+        a = np.ascontiguousarray(array, dtype=self.dtype)
+        if a.size != self.size:
+            raise ValueError(f"uploading {a.size} elements into a "
+                             f"DeviceBuffer of {self.size}")
+        if self.nbytes:
+            _cuda_check(_cuda_required().hectorCudaMemcpyHtoD(
+                self.ptr, a.ctypes.data, self.nbytes))
+        return self
+
+    def to_host(self, out: Optional[np.ndarray] = None) -> np.ndarray:
+        if out is None:
+            out = np.empty(self.shape, self.dtype)
+        if (out.dtype != self.dtype or out.size != self.size
+                or not out.flags.c_contiguous or not out.flags.writeable):
+            raise ValueError("'out' must be a writable C-contiguous array of "
+                             "the same dtype and size")
+        if self.nbytes:
+            _cuda_check(_cuda_required().hectorCudaMemcpyDtoH(
+                out.ctypes.data, self.ptr, self.nbytes))
+        return out
+
+    def free(self) -> None:
+        if getattr(self, "ptr", 0):
+            self._free(self.ptr)
+            self.ptr = 0
+
+    __del__ = free
+
+    def __repr__(self):
+        return (f"DeviceBuffer(shape={self.shape}, dtype={self.dtype}, "
+                f"ptr=0x{self.ptr:x})")
+
+
+def to_device(array) -> DeviceBuffer:
+    """Upload a numpy array (made C-contiguous) to a new DeviceBuffer."""
+    a = np.ascontiguousarray(array)
+    return DeviceBuffer(a.shape, a.dtype).upload(a)
+
+
+def cuda_time(fn: Callable[[], object], runs: int = 20,
+              warmup: int = 2) -> np.ndarray:
+    """Milliseconds of each of ``runs`` calls of ``fn`` (after ``warmup``
+    untimed ones), measured with CUDA events recorded on the default
+    stream, which waits for the streams compiled models use."""
+    L = _cuda_required()
+    for _ in range(warmup):
+        fn()
+    start, end = ctypes.c_void_p(), ctypes.c_void_p()
+    _cuda_check(L.hectorCudaEventCreate(ctypes.byref(start)))
+    try:
+        _cuda_check(L.hectorCudaEventCreate(ctypes.byref(end)))
+        times = np.empty(runs)
+        ms = ctypes.c_float()
+        for k in range(runs):
+            _cuda_check(L.hectorCudaEventRecord(start, None))
+            fn()
+            _cuda_check(L.hectorCudaEventRecord(end, None))
+            _cuda_check(L.hectorCudaEventSynchronize(end))
+            _cuda_check(L.hectorCudaEventElapsedMs(start, end,
+                                                   ctypes.byref(ms)))
+            times[k] = ms.value
+        return times
+    finally:
+        L.hectorCudaEventDestroy(start)
+        if end.value:
+            L.hectorCudaEventDestroy(end)
 
 
 # ---------------------------------------------------------------------------

@@ -2,10 +2,13 @@
 |*                                                                            *|
 |* Part of the Hector project.                                                *|
 |*                                                                            *|
-|* Loads a model compiled for the CPU (a shared library following           *|
-|* docs/abi.md), reads and validates its hector_model_info() metadata, binds *|
-|* a prepared graph to one of its functions and calls it on caller-owned     *|
-|* buffers, building the MLIR memref descriptors the entry point expects.    *|
+|* Loads a compiled model (a shared library following docs/abi.md), reads    *|
+|* and validates its hector_model_info() metadata, binds a prepared graph to *|
+|* one of its functions and calls it on caller-owned buffers, building the   *|
+|* MLIR memref descriptors the entry point expects.  Models compiled for    *|
+|* CUDA (`target cuda` in their metadata) run through libHectorCUDA.so: the  *|
+|* graph is uploaded once at bind time, buffers per call (or passed as       *|
+|* device pointers), and every call is synchronized and checked.            *|
 |*                                                                            *|
 |* Lifetimes: a HectorFunction belongs to its HectorModel; a bound function  *|
 |* borrows its function and its prepared graph, which must outlive it.       *|
@@ -36,6 +39,21 @@ extern "C" {
 #define HECTOR_MODEL_GRAPH_ARRAYS 32
 
 typedef struct HectorModel HectorModel;
+
+/// What a model was compiled for: its `target` record (none means CPU).
+typedef enum HectorTarget {
+  HECTOR_TARGET_CPU = 0,
+  HECTOR_TARGET_CUDA = 1, ///< `target cuda chip=sm_NN`
+} HectorTarget;
+
+/// Flags of hectorBoundFunctionRunEx.
+/// The buffers' data are device pointers (CUDA functions only): nothing is
+/// copied; the call is synchronized and checked.
+#define HECTOR_RUN_DEVICE_POINTERS 1u
+/// With host buffers on a CUDA function: upload the result buffer's contents
+/// before the call (so a poison pattern reaches the device), not only
+/// download it after.
+#define HECTOR_RUN_UPLOAD_RESULT 2u
 typedef struct HectorFunction HectorFunction;
 typedef struct HectorBoundFunction HectorBoundFunction;
 
@@ -101,6 +119,15 @@ HECTOR_RUNTIME_EXPORT void hectorModelDestroy(HectorModel *model);
 /// Validates metadata text without loading anything (no symbol checks).
 HECTOR_RUNTIME_EXPORT HectorStatus hectorModelCheckInfo(const char *text);
 
+/// The model's target, and its chip ("sm_80") for CUDA ("" for the CPU).
+HECTOR_RUNTIME_EXPORT HectorTarget hectorModelGetTarget(const HectorModel *model);
+HECTOR_RUNTIME_EXPORT const char *hectorModelGetChip(const HectorModel *model);
+HECTOR_RUNTIME_EXPORT HectorTarget
+hectorFunctionGetTarget(const HectorFunction *fn);
+
+/// 1 when this runtime was built with the CUDA shim (HECTOR_ENABLE_CUDA).
+HECTOR_RUNTIME_EXPORT int hectorRuntimeHasCuda(void);
+
 /// The raw hector_model_info() text.
 HECTOR_RUNTIME_EXPORT const char *hectorModelGetInfo(const HectorModel *model);
 
@@ -145,7 +172,10 @@ hectorFunctionGetSchema(const HectorFunction *fn, HectorSchema *out);
 
 /// Binds a prepared graph (NULL only for a function that needs none).
 /// Rejects a graph whose relation or node-type count differs from the
-/// schema, or whose edges contradict the schema's triples.
+/// schema, or whose edges contradict the schema's triples.  For a CUDA
+/// function, uploads the 32 graph arrays to the device once (freed with the
+/// binding); fails when CUDA is unavailable or the model's GPU code did not
+/// load, with the reason.
 HECTOR_RUNTIME_EXPORT HectorStatus
 hectorFunctionBind(const HectorFunction *fn, const HectorPreparedGraph *graph,
                    HectorBoundFunction **out);
@@ -163,11 +193,23 @@ hectorBoundFunctionGetShape(const HectorBoundFunction *bound, int64_t input,
 /// Calls the entry point: graph arrays, `inputs` (numInputs buffers in
 /// argument order, the graph excluded), then `result`.  Each buffer must
 /// hold exactly size(D) * prod(S) elements of the declared type; an error
-/// names the argument.  Safe to call concurrently on different buffers.
+/// names the argument.  Safe to call concurrently on different buffers (CUDA
+/// calls are serialized).  For a CUDA function the buffers are host memory:
+/// the inputs are uploaded, the result downloaded.
 HECTOR_RUNTIME_EXPORT HectorStatus
 hectorBoundFunctionRun(const HectorBoundFunction *bound,
                        const HectorBuffer *inputs, int64_t numInputs,
                        const HectorBuffer *result);
+
+/// hectorBoundFunctionRun with HECTOR_RUN_* flags.  For a CUDA function the
+/// call is followed by a device synchronization; a failure of any driver
+/// call or launch (the shim's sticky error, which is then cleared) fails
+/// the run with a message naming the mgpu call, the kernel and the
+/// CUresult.
+HECTOR_RUNTIME_EXPORT HectorStatus
+hectorBoundFunctionRunEx(const HectorBoundFunction *bound,
+                         const HectorBuffer *inputs, int64_t numInputs,
+                         const HectorBuffer *result, unsigned flags);
 
 HECTOR_RUNTIME_EXPORT int hectorModelAbiVersion(void);
 
