@@ -33,6 +33,10 @@ tool_dirs = [config.hector_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["hector-opt", "hector-capi-test", "mlir-translate"],
                                    tool_dirs)
 
+config.substitutions.append(
+    ("%{ptx_tool}", "/usr/bin/python3 " +
+     os.path.join(config.hector_src_root, "scripts", "ptx_tool.py")))
+
 # PTX assembly checks need the CUDA toolkit's ptxas, not a GPU.
 ptxas = shutil.which("ptxas") or (
     "/usr/local/cuda/bin/ptxas"

@@ -17,8 +17,10 @@
 
 namespace mlir::hector {
 
+/// Hector's dialects, plus what its pipelines need (registerPipelineDependencies).
 inline void registerAllDialects(DialectRegistry &registry) {
   registry.insert<rgnn::RGNNDialect, hetop::HetOpDialect>();
+  registerPipelineDependencies(registry);
 }
 
 inline void registerAllPasses() {

@@ -6,13 +6,28 @@
 #include "Hector/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+
+#include <cstdlib>
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
+
+void mlir::hector::registerPipelineDependencies(DialectRegistry &registry) {
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllToLLVMIRTranslations(registry);
+}
 
 void mlir::hector::buildSimplifyPipeline(OpPassManager &pm) {
   pm.addPass(createRGNNVerifySchema());
@@ -56,6 +71,87 @@ void mlir::hector::buildLowerToCPUPipeline(OpPassManager &pm,
   pm.addPass(createLLVMTarget(target));
 }
 
+/// The toolkit whose libdevice kernels link (exp, erf, tanh call it).
+static std::string cudaToolkit(const hector::LowerToPTXOptions &options) {
+  if (!options.cudaPath.empty())
+    return options.cudaPath;
+  for (const char *var : {"CUDA_ROOT", "CUDA_HOME", "CUDA_PATH"})
+    if (const char *value = std::getenv(var); value && *value)
+      return value;
+  return "/usr/local/cuda";
+}
+
+/// gpu.launch kernels and their host code -> NVVM kernels serialized to
+/// PTX in gpu.binary, and host code calling the mgpu* runtime API. The
+/// steps of MLIR's gpu-lower-to-nvvm-pipeline, with libdevice linked.
+static void buildKernelsToNVVMPipeline(OpPassManager &pm,
+                                       const hector::LowerToPTXOptions &options) {
+  pm.addPass(createConvertNVGPUToNVVMPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createConvertVectorToSCFPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertNVVMToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.chip;
+  // PTX 8.0 covers sm_80 through sm_90a.
+  target.features = "+ptx80";
+  target.linkLibs.push_back(cudaToolkit(options) +
+                            "/nvvm/libdevice/libdevice.10.bc");
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  pm.addNestedPass<gpu::GPUModuleOp>(createStripDebugInfoPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps());
+  pm.addNestedPass<gpu::GPUModuleOp>(createCanonicalizerPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(createCSEPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(createReconcileUnrealizedCastsPass());
+
+  pm.addPass(createGpuToLLVMConversionPass());
+  GpuModuleToBinaryPassOptions binary;
+  // PTX in the module; the driver compiles it for the device at load.
+  binary.compilationTarget = "isa";
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+void mlir::hector::buildLowerToPTXPipeline(OpPassManager &pm,
+                                           const LowerToPTXOptions &options) {
+  buildSimplifyPipeline(pm);
+  if (options.compact) {
+    pm.addNestedPass<func::FuncOp>(createRGNNCompactMaterialization());
+    pm.addPass(createCanonicalizerPass());
+  }
+  ConvertRGNNToHetOpOptions lowering;
+  lowering.target = "cuda";
+  lowering.chip = options.chip;
+  pm.addPass(createConvertRGNNToHetOp(lowering));
+  ConvertHetOpToSCFOptions templates;
+  templates.target = "gpu";
+  pm.addPass(createConvertHetOpToSCF(templates));
+  // Every parallel loop becomes a kernel before anything canonicalizes:
+  // canonicalization would inline one-iteration loops (table fills) into
+  // the host function, which must not touch device buffers. 1-D loops get
+  // 64 threads a block; GEMMs 64 columns by 2 rows.
+  pm.addNestedPass<func::FuncOp>(
+      createParallelLoopTilingPass({64, 2}, /*noMinMaxBounds=*/true));
+  pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createHostBuffersToGPU());
+  buildKernelsToNVVMPipeline(pm, options);
+  pm.addPass(createLLVMTarget());
+}
+
 void mlir::hector::registerHectorPipelines() {
   PassPipelineRegistration<>(
       "hector-simplify",
@@ -69,5 +165,14 @@ void mlir::hector::registerHectorPipelines() {
       "docs/abi.md",
       [](OpPassManager &pm, const LowerToCPUOptions &options) {
         buildLowerToCPUPipeline(pm, options);
+      });
+  PassPipelineRegistration<LowerToPTXOptions>(
+      "hector-lower-to-ptx",
+      "Lowers rgnn functions for NVIDIA GPUs: rgnn -> hetop templates -> "
+      "parallel loops -> gpu kernels -> NVVM -> PTX (embedded, compiled by "
+      "the driver at load), with host code calling the mgpu* runtime API "
+      "and the ABI of docs/abi.md",
+      [](OpPassManager &pm, const LowerToPTXOptions &options) {
+        buildLowerToPTXPipeline(pm, options);
       });
 }

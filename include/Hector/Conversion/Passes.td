@@ -25,8 +25,15 @@ def ConvertRGNNToHetOp : Pass<"convert-rgnn-to-hetop", "::mlir::ModuleOp"> {
       parallel loops over their domain.
 
     The pass also records the model's signature for the runtime as the
-    string returned by `hector_model_info()`.
+    string returned by `hector_model_info()`, with the target when it is a
+    GPU (`target cuda chip=sm_80`).
   }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
+           "cpu or cuda: cuda code never reads device buffers on the host">,
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_80\"",
+           "GPU architecture recorded in the model info (target=cuda)">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
     "::mlir::hector::hetop::HetOpDialect", "::mlir::LLVM::LLVMDialect",
@@ -43,6 +50,8 @@ def ConvertHetOpToSCF : Pass<"convert-hetop-to-scf", "::mlir::ModuleOp"> {
     kernel: `tile_m` rows times up to 64 columns of vector accumulators,
     stepping through K with one vector load of B per column chunk and one
     broadcast of A per row. Other rows run the same kernel one at a time.
+    With `target=gpu` the GEMM is instead one parallel iteration per
+    element of C (row, column), which loop mapping gives a GPU thread each.
     `hetop.traverse` becomes a parallel loop over CSR rows (node-parallel)
     or entries (edge-parallel) with its body inlined; `hetop.accumulate`
     is a plain add where the row is owned by the iteration, and an atomic
@@ -51,11 +60,28 @@ def ConvertHetOpToSCF : Pass<"convert-hetop-to-scf", "::mlir::ModuleOp"> {
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
            "Columns per vector register in the GEMM kernel">,
+    Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
+           "cpu: register-blocked vector kernel over row blocks; gpu: one "
+           "parallel iteration per output element (a thread each, after "
+           "mapping), whose K loop reads B coalesced across threads">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"
   ];
+}
+
+def HostBuffersToGPU : Pass<"hector-host-buffers-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "allocates a GPU model's buffers on the device";
+  let description = [{
+    After parallel loops became `gpu.launch` kernels, every buffer the host
+    function allocates is read and written by kernels only: `memref.alloc`
+    and `memref.dealloc` outside kernels become `gpu.alloc` and
+    `gpu.dealloc`. Host code must not touch buffer contents (they live on
+    the device): a host `memref.load`, `memref.store` or `memref.atomic_rmw`
+    is an error naming the op, rather than a crash at run time.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
 def LLVMTarget : Pass<"hector-llvm-target", "::mlir::ModuleOp"> {

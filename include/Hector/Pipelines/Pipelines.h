@@ -6,6 +6,7 @@
 #include "mlir/Pass/PassOptions.h"
 
 namespace mlir {
+class DialectRegistry;
 class OpPassManager;
 } // namespace mlir
 
@@ -30,7 +31,35 @@ void buildSimplifyPipeline(OpPassManager &pm);
 void buildLowerToCPUPipeline(OpPassManager &pm,
                              const LowerToCPUOptions &options = {});
 
-/// Registers `hector-simplify` and `hector-lower-to-cpu`.
+struct LowerToPTXOptions : public PassPipelineOptions<LowerToPTXOptions> {
+  PassOptions::Option<std::string> chip{
+      *this, "chip", llvm::cl::desc("GPU architecture (sm_80, sm_90, sm_90a)"),
+      llvm::cl::init("sm_80")};
+  PassOptions::Option<bool> compact{
+      *this, "compact",
+      llvm::cl::desc("Run rgnn-compact-materialization"),
+      llvm::cl::init(true)};
+  PassOptions::Option<std::string> cudaPath{
+      *this, "cuda-path",
+      llvm::cl::desc("CUDA toolkit whose libdevice is linked into kernels "
+                     "(default: $CUDA_ROOT, $CUDA_HOME, $CUDA_PATH, else "
+                     "/usr/local/cuda)"),
+      llvm::cl::init("")};
+};
+
+/// rgnn -> hetop -> parallel loops -> gpu kernels -> NVVM -> PTX embedded in
+/// the module, and host code calling the mgpu* runtime API.
+void buildLowerToPTXPipeline(OpPassManager &pm,
+                             const LowerToPTXOptions &options = {});
+
+/// Registers what the pipelines need in a context: the upstream dialects
+/// they produce, the conversion interfaces that convert-gpu-to-nvvm and the
+/// LLVM conversions collect patterns from, the NVVM target and the LLVM IR
+/// translations that gpu-module-to-binary uses.
+void registerPipelineDependencies(DialectRegistry &registry);
+
+/// Registers `hector-simplify`, `hector-lower-to-cpu` and
+/// `hector-lower-to-ptx`.
 void registerHectorPipelines();
 
 } // namespace mlir::hector

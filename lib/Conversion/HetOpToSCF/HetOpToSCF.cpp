@@ -96,9 +96,20 @@ public:
         vectorWidth *= 2;
   }
 
-  LogicalResult run();
+  /// `elementwise`: one parallel iteration per element of C (the GPU
+  /// form); otherwise the register-blocked CPU kernel.
+  LogicalResult run(bool elementwise);
+
+  /// The number of rows, `offsets[S]`, from the buffer sizes rather than
+  /// the offsets: host code must not read arrays that may live on a
+  /// device. Rows read A through the gather list, or are the rows of C.
+  Value rowCount(OpBuilder &b) {
+    Value list = op.getAGather() ? op.getAGather() : op.getC();
+    return memref::DimOp::create(b, loc, list, 0);
+  }
 
 private:
+  LogicalResult runElementwise();
   /// Computes rows [first, first + rows) of segment `s` (for head `h`, when
   /// there are heads) and writes them.
   void kernel(OpBuilder &b, Value first, int64_t rows, Value s, Value h);
@@ -244,16 +255,108 @@ void GemmLowering::kernel(OpBuilder &b, Value first, int64_t rows, Value s,
   }
 }
 
-LogicalResult GemmLowering::run() {
-  if (ShapedType::isDynamic(n) || ShapedType::isDynamic(k) ||
-      (heads && ShapedType::isDynamic(heads)))
-    return op.emitError("the CPU lowering needs static K, N and head counts");
+LogicalResult GemmLowering::runElementwise() {
   OpBuilder b(op);
   Value offsets = op.getSegmentOffsets();
   Value c0 = constIndex(b, loc, 0), c1 = constIndex(b, loc, 1);
   Value numSegments = arith::SubIOp::create(
       b, loc, memref::DimOp::create(b, loc, offsets, 0), c1);
-  Value numRows = loadIndex(b, loc, offsets, numSegments);
+  Value numRows = rowCount(b);
+  Value numCols = constIndex(b, loc, (heads ? heads : 1) * n);
+  Value a = op.getA(), bMat = op.getB(), c = op.getC();
+  // Columns first: loop mapping gives them threadIdx.x, so neighbouring
+  // threads read neighbouring elements of B and write those of C.
+  scf::ParallelOp::create(
+      b, loc, ValueRange{c0, c0}, ValueRange{numCols, numRows},
+      ValueRange{c1, c1}, [&](OpBuilder &pb, Location l, ValueRange ivs) {
+        Value col = ivs[0], row = ivs[1];
+        Value h, nIdx = col;
+        if (heads) {
+          Value nSize = constIndex(pb, l, n);
+          h = arith::DivUIOp::create(pb, l, col, nSize);
+          nIdx = arith::RemUIOp::create(pb, l, col, nSize);
+        }
+        Value s = upperSegment(pb, l, offsets, numSegments, row);
+        Value aRow = op.getAGather() ? loadIndex(pb, l, op.getAGather(), row)
+                                     : row;
+        Value cRow = op.getCScatter()
+                         ? loadIndex(pb, l, op.getCScatter(), row)
+                         : row;
+        Value zero =
+            arith::ConstantOp::create(pb, l, pb.getZeroAttr(elementType));
+        auto loop = scf::ForOp::create(
+            pb, l, c0, constIndex(pb, l, k), c1, ValueRange{zero},
+            [&](OpBuilder &fb, Location fl, Value kk, ValueRange acc) {
+              SmallVector<Value> bIdx{s};
+              if (h)
+                bIdx.push_back(h);
+              if (op.getTransposeB()) {
+                bIdx.push_back(nIdx);
+                bIdx.push_back(kk);
+              } else {
+                bIdx.push_back(kk);
+                bIdx.push_back(nIdx);
+              }
+              Value av = memref::LoadOp::create(fb, fl, a,
+                                                headIndex(aRow, h, kk));
+              Value bv = memref::LoadOp::create(fb, fl, bMat, bIdx);
+              Value sum = arith::AddFOp::create(
+                  fb, fl, acc[0], arith::MulFOp::create(fb, fl, av, bv));
+              scf::YieldOp::create(fb, fl, sum);
+            });
+        Value v = loop.getResult(0);
+        SmallVector<Value> rowHead{row};
+        if (h)
+          rowHead.push_back(h);
+        if (op.getEpilogue() == Epilogue::Scale)
+          v = arith::MulFOp::create(
+              pb, l, v,
+              memref::LoadOp::create(pb, l, op.getEpilogueOperands()[0],
+                                     rowHead));
+        if (op.getEpilogue() == Epilogue::Dot) {
+          // out[row] += v * vectors[vi[row]][n], one element per iteration.
+          Value which = loadIndex(pb, l, op.getEpilogueOperands()[1], row);
+          Value other = memref::LoadOp::create(
+              pb, l, op.getEpilogueOperands()[0], headIndex(which, h, nIdx));
+          memref::AtomicRMWOp::create(
+              pb, l, arith::AtomicRMWKind::addf,
+              arith::MulFOp::create(pb, l, v, other),
+              op.getEpilogueOperands()[2], rowHead);
+        }
+        SmallVector<Value> cIdx = headIndex(cRow, h, nIdx);
+        switch (op.getCMode()) {
+        case CMode::Store:
+          memref::StoreOp::create(pb, l, v, c, cIdx);
+          break;
+        case CMode::Accumulate: {
+          Value old = memref::LoadOp::create(pb, l, c, cIdx);
+          memref::StoreOp::create(pb, l, arith::AddFOp::create(pb, l, old, v),
+                                  c, cIdx);
+          break;
+        }
+        case CMode::AtomicAdd:
+          memref::AtomicRMWOp::create(pb, l, arith::AtomicRMWKind::addf, v, c,
+                                      cIdx);
+          break;
+        }
+      });
+  op.erase();
+  return success();
+}
+
+LogicalResult GemmLowering::run(bool elementwise) {
+  if (ShapedType::isDynamic(n) || ShapedType::isDynamic(k) ||
+      (heads && ShapedType::isDynamic(heads)))
+    return op.emitError("lowering a typed GEMM needs static K, N and head "
+                        "counts");
+  if (elementwise)
+    return runElementwise();
+  OpBuilder b(op);
+  Value offsets = op.getSegmentOffsets();
+  Value c0 = constIndex(b, loc, 0), c1 = constIndex(b, loc, 1);
+  Value numSegments = arith::SubIOp::create(
+      b, loc, memref::DimOp::create(b, loc, offsets, 0), c1);
+  Value numRows = rowCount(b);
   Value tile = constIndex(b, loc, tileM);
   Value numBlocks = arith::CeilDivUIOp::create(b, loc, numRows, tile);
 
@@ -408,10 +511,16 @@ struct ConvertHetOpToSCFPass
       if (isa<TypedGemmOp, TraverseOp>(op))
         ops.push_back(op);
     });
+    if (target != "cpu" && target != "gpu") {
+      getOperation()->emitError("unknown target '")
+          << target << "'; expected cpu or gpu";
+      return signalPassFailure();
+    }
     for (Operation *op : ops) {
       LogicalResult result =
           isa<TypedGemmOp>(op)
-              ? GemmLowering(cast<TypedGemmOp>(op), vectorWidth).run()
+              ? GemmLowering(cast<TypedGemmOp>(op), vectorWidth)
+                    .run(/*elementwise=*/target == "gpu")
               : lowerTraverse(cast<TraverseOp>(op));
       if (failed(result))
         return signalPassFailure();

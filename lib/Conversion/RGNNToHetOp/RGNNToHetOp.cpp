@@ -129,6 +129,9 @@ private:
   Value pairRelations(bool src);
   /// The (src or dst) type of every relation, from the schema's triples.
   Value relationEndpointTypes(bool src);
+  /// Stores the constants `table` into `buffer`.
+  void fillTable(Location loc, Value buffer, ArrayRef<int64_t> table,
+                 Type elementType);
 
   // Buffers.
   Value alloc(OpBuilder &b, Location loc, Type rgnnType);
@@ -332,12 +335,25 @@ Value FunctionLowering::relationEndpointTypes(bool src) {
   types = memref::AllocOp::create(
       top, loc, MemRefType::get({numRelations}, top.getI32Type()));
   temporaries.push_back(types);
-  for (int64_t r = 0; r < numRelations; ++r) {
-    int64_t t = src ? graphType.getSrcType(r) : graphType.getDstType(r);
-    Value v = arith::ConstantIntOp::create(top, loc, t, 32);
-    memref::StoreOp::create(top, loc, v, types, constIndex(r));
-  }
+  SmallVector<int64_t> table;
+  for (int64_t r = 0; r < numRelations; ++r)
+    table.push_back(src ? graphType.getSrcType(r) : graphType.getDstType(r));
+  fillTable(loc, types, table, top.getI32Type());
   return types;
+}
+
+void FunctionLowering::fillTable(Location loc, Value buffer,
+                                 ArrayRef<int64_t> table, Type elementType) {
+  // Written by the device that owns the buffer: a one-iteration parallel
+  // loop, never host stores (on a GPU the buffer is device memory).
+  SmallVector<int64_t> entries(table);
+  parallelFor(top, loc, constIndex(1), [&](OpBuilder &b, Location l, Value) {
+    for (auto [i, v] : llvm::enumerate(entries)) {
+      Value c = arith::ConstantIntOp::create(
+          b, l, v, elementType.getIntOrFloatBitWidth());
+      memref::StoreOp::create(b, l, c, buffer, constIndex(i));
+    }
+  });
 }
 
 //===----------------------------------------------------------------------===//
@@ -924,14 +940,17 @@ LogicalResult FunctionLowering::lowerLinear(rgnn::LinearOp op) {
   Location loc = op.getLoc();
   Value a = materialize(loc, values[op.getInput()], in);
   Value weight = materialize(loc, values[op.getWeight()], weightType);
-  // One segment covering every row.
-  Value offsets = memref::AllocaOp::create(
+  // One segment covering every row, written on the device.
+  Value offsets = memref::AllocOp::create(
       top, loc, MemRefType::get({2}, top.getI64Type()));
-  Value zero = arith::ConstantIntOp::create(top, loc, 0, 64);
+  temporaries.push_back(offsets);
   Value rows = arith::IndexCastOp::create(top, loc, top.getI64Type(),
                                           domainSize(in));
-  memref::StoreOp::create(top, loc, zero, offsets, constIndex(0));
-  memref::StoreOp::create(top, loc, rows, offsets, constIndex(1));
+  parallelFor(top, loc, constIndex(1), [&](OpBuilder &b, Location l, Value) {
+    Value zero = arith::ConstantIntOp::create(b, l, 0, 64);
+    memref::StoreOp::create(b, l, zero, offsets, constIndex(0));
+    memref::StoreOp::create(b, l, rows, offsets, constIndex(1));
+  });
   Value result = allocFeature(loc, out);
   if (failed(emitGemm(op, a, in.getShape(), weight, weightType.getShape(),
                       /*sharedWeight=*/true, result, offsets, Value(),
@@ -1351,6 +1370,7 @@ void describeValue(llvm::raw_ostream &os, Type type) {
 
 struct ConvertRGNNToHetOpPass
     : public hector::impl::ConvertRGNNToHetOpBase<ConvertRGNNToHetOpPass> {
+  using Base::Base;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<func::FuncOp> functions;
@@ -1359,9 +1379,16 @@ struct ConvertRGNNToHetOpPass
             return isa<rgnn::HeteroGraphType, FeatureType>(t);
           }))
         functions.push_back(func);
+    if (target != "cpu" && target != "cuda") {
+      module.emitError("unknown target '") << target
+                                           << "'; expected cpu or cuda";
+      return signalPassFailure();
+    }
     std::string info;
     llvm::raw_string_ostream os(info);
     os << "hector-model 1\n";
+    if (target == "cuda")
+      os << "target cuda chip=" << chip << "\n";
     for (func::FuncOp func : functions)
       if (failed(convert(func, os)))
         return signalPassFailure();
@@ -1376,6 +1403,19 @@ struct ConvertRGNNToHetOpPass
                               "value");
     if (!source.getBody().hasOneBlock())
       return source.emitError("a compiled rgnn function has one block");
+    if (target == "cuda") {
+      // Sizes of node[t] domains are read from the graph on the host.
+      WalkResult walk = source.walk([&](Operation *op) {
+        for (Type t : op->getResultTypes())
+          if (auto feat = dyn_cast<FeatureType>(t); feat && feat.hasNodeType())
+            return WalkResult::interrupt();
+        return WalkResult::advance();
+      });
+      if (walk.wasInterrupted())
+        return source.emitError("per-node-type values (node[t]) are not "
+                                "supported on the GPU yet: their sizes are "
+                                "read from the graph on the host");
+    }
     Type resultType = type.getResult(0);
     if (!isa<FeatureType>(resultType))
       return source.emitError("a compiled rgnn function returns a feature "
@@ -1409,6 +1449,11 @@ struct ConvertRGNNToHetOpPass
       if (!isa<FeatureType, RankedTensorType>(argType))
         return source.emitError("cannot pass an argument of type ")
                << argType << " to a compiled model";
+      if (auto feat = dyn_cast<FeatureType>(argType);
+          feat && feat.hasNodeType() && target == "cuda")
+        return source.emitError("per-node-type values (node[t]) are not "
+                                "supported on the GPU yet: their sizes are "
+                                "read from the graph on the host");
       params.push_back(bufferTypeOf(argType));
       describeValue(rec, argType);
       rec << "\n";

@@ -1,4 +1,5 @@
 // RUN: hector-opt %s -convert-hetop-to-scf -split-input-file | FileCheck %s
+// RUN: hector-opt %s '-convert-hetop-to-scf=target=gpu' -split-input-file | FileCheck %s --check-prefix=GPU
 
 // A typed GEMM: a parallel loop over blocks of 4 rows. A full block inside
 // one segment runs the 4-row kernel (16 accumulators of 16 floats for
@@ -22,6 +23,16 @@
 // CHECK: scf.for
 // CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK-NOT: hetop.typed_gemm
+// The GPU form: one iteration per element of C, columns first (they become
+// threadIdx.x); each finds its segment and reduces over K.
+// GPU-LABEL: func.func @gemm(
+// GPU: scf.parallel (%[[COL:.*]], %[[ROW:.*]]) = (%c0, %c0) to (%c64, %{{.*}})
+// GPU: scf.while
+// GPU: memref.load %{{.*}}[%[[ROW]]] : memref<?xi32>
+// GPU: scf.for {{.*}} -> (f32)
+// GPU: memref.load %{{.*}}[%{{.*}}, %{{.*}}, %[[COL]]] : memref<?x32x64xf32>
+// GPU: memref.store %{{.*}}, %{{.*}}[%{{.*}}, %[[COL]]] : memref<?x64xf32>
+// GPU-NOT: vector.
 func.func @gemm(%a: memref<?x32xf32>, %b: memref<?x32x64xf32>, %c: memref<?x64xf32>,
                 %off: memref<?xi64>, %g: memref<?xi32>, %s: memref<?xi32>) {
   hetop.typed_gemm ins(%a, %b : memref<?x32xf32>, memref<?x32x64xf32>)

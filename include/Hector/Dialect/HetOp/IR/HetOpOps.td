@@ -18,7 +18,11 @@ def HetOp_TypedGemmOp : HetOp_Op<"typed_gemm", [AttrSizedOperandSegments]> {
   let description = [{
     Rows `i` of the problem are grouped in segments: row `i` belongs to
     segment `s` when `segment_offsets[s] <= i < segment_offsets[s + 1]`
-    (one segment per relation or node type). For every row:
+    (one segment per relation or node type). There are as many rows as the
+    `gather` list has entries, or as C has rows without one; the last offset
+    must equal that count (lowerings take the count from the buffer sizes,
+    so that host code never reads offsets that live on a device). For every
+    row:
 
     ```
     a_row = A[gather ? gather[i] : i]            // [K] or [H, K]

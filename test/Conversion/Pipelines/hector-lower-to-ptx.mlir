@@ -1,0 +1,26 @@
+// RUN: hector-opt %s --hector-lower-to-ptx | FileCheck %s
+// RUN: hector-opt %s '--hector-lower-to-ptx=chip=sm_90' | FileCheck %s --check-prefix=SM90
+
+// The GPU pipeline: kernels in gpu.binary (PTX for the chip), a host
+// function with the ABI of docs/abi.md that allocates temporaries on the
+// device and launches the kernels, and the model info naming the target.
+
+!g = !rgnn.graph<node_types = 1, relations = 3>
+// CHECK: llvm.func @rgcn(
+// CHECK: llvm.call @mgpuMemAlloc
+// CHECK: gpu.launch_func
+// CHECK: llvm.call @mgpuMemFree
+// CHECK: llvm.func @_mlir_ciface_rgcn(
+// CHECK: gpu.binary @{{.*}} [#gpu.object<#nvvm.target<chip = "sm_80", features = "+ptx80", link = ["{{.*}}/nvvm/libdevice/libdevice.10.bc"]>, {{.*}}assembly = "{{.*}}.target sm_80
+// CHECK: hector-model 1\0Atarget cuda chip=sm_80\0Afunc rgcn
+// CHECK-NOT: memref.
+// CHECK-NOT: scf.
+// SM90: #nvvm.target<chip = "sm_90"
+// SM90: target cuda chip=sm_90
+func.func @rgcn(%g: !g, %h: !rgnn.feat<node, 8xf32>, %w: !rgnn.feat<relation, 8x16xf32>)
+    -> !rgnn.feat<node, 16xf32> {
+  %m = rgnn.typed_linear %g, %h, %w by relation on src
+      : (!g, !rgnn.feat<node, 8xf32>, !rgnn.feat<relation, 8x16xf32>) -> !rgnn.feat<edge, 16xf32>
+  %a = rgnn.aggregate %g, %m mean : (!g, !rgnn.feat<edge, 16xf32>) -> !rgnn.feat<node, 16xf32>
+  return %a : !rgnn.feat<node, 16xf32>
+}
