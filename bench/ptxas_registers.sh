@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Compiles the example models with hector-lower-to-ptx and records, for every
+# kernel and architecture, ptxas's register, spill and stack figures. Needs
+# ptxas (CUDA toolkit), not a GPU. Writes bench/results/ptxas_registers.md.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${HECTOR_BUILD_DIR:-$root/build}
+out=$root/bench/results/ptxas_registers.md
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+{
+  echo "# ptxas register use of Hector's GPU kernels"
+  echo
+  echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "- command: bash bench/ptxas_registers.sh"
+  ptxas=$(command -v ptxas || echo /usr/local/cuda/bin/ptxas)
+  echo "- ptxas: $("$ptxas" --version | tail -1)"
+  echo "- pipeline: hector-opt --hector-lower-to-ptx (default: chip=sm_80, compaction on); each model's PTX assembled for sm_80 and sm_90"
+  echo "- kernels are numbered in program order by the outliner; the typed GEMMs are the kernels with a K loop (most registers)"
+  echo
+  for model in rgcn rgat hgt; do
+    "$build/bin/hector-opt" "$root/examples/models/$model.mlir" \
+      --hector-lower-to-ptx -o "$tmp/$model.mlir"
+    echo "## $model"
+    echo
+    echo '```'
+    /usr/bin/python3 "$root/scripts/ptx_tool.py" check "$tmp/$model.mlir" sm_80 sm_90
+    echo '```'
+    echo
+  done
+} > "$out"
+echo "wrote $out"
