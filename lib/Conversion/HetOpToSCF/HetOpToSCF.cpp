@@ -113,6 +113,8 @@ private:
   /// Computes rows [first, first + rows) of segment `s` (for head `h`, when
   /// there are heads) and writes them.
   void kernel(OpBuilder &b, Value first, int64_t rows, Value s, Value h);
+  /// The index of (row[, head][, col]) in a row-major A, C or epilogue
+  /// buffer; `h` and `col` are left out when null.
   SmallVector<Value> headIndex(Value row, Value h, Value col) {
     SmallVector<Value> idx{row};
     if (h)
@@ -149,10 +151,8 @@ void GemmLowering::kernel(OpBuilder &b, Value first, int64_t rows, Value s,
   if (op.getEpilogue() == Epilogue::Scale) {
     Value scaleList = op.getEpilogueOperands()[0];
     for (int64_t m = 0; m < rows; ++m) {
-      SmallVector<Value> idx{positions[m]};
-      if (h)
-        idx.push_back(h);
-      Value sc = memref::LoadOp::create(b, loc, scaleList, idx);
+      Value sc = memref::LoadOp::create(b, loc, scaleList,
+                                        headIndex(positions[m], h, Value()));
       scales.push_back(vector::BroadcastOp::create(b, loc, vecType, sc));
     }
   }
@@ -246,12 +246,9 @@ void GemmLowering::kernel(OpBuilder &b, Value first, int64_t rows, Value s,
   }
   if (op.getEpilogue() == Epilogue::Dot) {
     Value out = op.getEpilogueOperands()[2];
-    for (int64_t m = 0; m < rows; ++m) {
-      SmallVector<Value> idx{positions[m]};
-      if (h)
-        idx.push_back(h);
-      memref::StoreOp::create(b, loc, dots[m], out, idx);
-    }
+    for (int64_t m = 0; m < rows; ++m)
+      memref::StoreOp::create(b, loc, dots[m], out,
+                              headIndex(positions[m], h, Value()));
   }
 }
 
@@ -305,9 +302,7 @@ LogicalResult GemmLowering::runElementwise() {
               scf::YieldOp::create(fb, fl, sum);
             });
         Value v = loop.getResult(0);
-        SmallVector<Value> rowHead{row};
-        if (h)
-          rowHead.push_back(h);
+        SmallVector<Value> rowHead = headIndex(row, h, Value());
         if (op.getEpilogue() == Epilogue::Scale)
           v = arith::MulFOp::create(
               pb, l, v,

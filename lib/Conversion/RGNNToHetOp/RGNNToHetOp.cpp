@@ -71,14 +71,6 @@ struct Lowered {
   }
 };
 
-std::string shapeString(ArrayRef<int64_t> shape) {
-  if (shape.empty())
-    return "scalar";
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  llvm::interleave(shape, os, "x");
-  return s;
-}
 
 /// The buffer of an rgnn value: `[size(domain), shape...]` for a feature,
 /// the tensor's shape for a shared tensor.
@@ -220,7 +212,7 @@ private:
   /// Open row scopes: the row, where its hoisted loads go, and those loads.
   struct RowScope {
     llvm::SmallDenseSet<Value, 4> rows;
-    Operation *marker;
+    Operation *marker = nullptr;
     DenseMap<std::pair<Value, Value>, Value> resolved;
   };
   SmallVector<RowScope *> rowScopes;
@@ -395,7 +387,9 @@ void FunctionLowering::withRowScope(OpBuilder &b, Location loc, Value row,
                                     function_ref<void()> body) {
   // Hoisted loads go before this marker, ahead of the inner loops.
   Operation *marker = arith::ConstantIndexOp::create(b, loc, 0);
-  RowScope scope{{row}, marker, {}};
+  RowScope scope;
+  scope.rows.insert(row);
+  scope.marker = marker;
   rowScopes.push_back(&scope);
   body();
   rowScopes.pop_back();
@@ -862,7 +856,7 @@ LogicalResult FunctionLowering::emitGemm(Operation *op, Value a,
   } else {
     return op->emitError("the CPU lowering supports per-element inputs [K] "
                          "or [H, K] with weights [K, N] or [H, K, N], got '")
-           << shapeString(aShape) << "' and '" << shapeString(wShape) << "'";
+           << rgnn::formatShape(aShape) << "' and '" << rgnn::formatShape(wShape) << "'";
   }
   hetop::TypedGemmOp::create(
       top, loc, a, bOperand, cOperand, offsets, gather, scatter,
@@ -1359,12 +1353,12 @@ LogicalResult FunctionLowering::run(unsigned firstGraphArg,
 void describeValue(llvm::raw_ostream &os, Type type) {
   if (auto feat = dyn_cast<FeatureType>(type)) {
     os << "feat domain=" << domainString(feat)
-       << " shape=" << shapeString(feat.getShape())
+       << " shape=" << rgnn::formatShape(feat.getShape())
        << " type=" << feat.getElementType();
     return;
   }
   auto tensor = cast<RankedTensorType>(type);
-  os << "tensor shape=" << shapeString(tensor.getShape())
+  os << "tensor shape=" << rgnn::formatShape(tensor.getShape())
      << " type=" << tensor.getElementType();
 }
 

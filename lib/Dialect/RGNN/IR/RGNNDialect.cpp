@@ -47,6 +47,15 @@ void RGNNDialect::registerTypes() {
       >();
 }
 
+std::string mlir::hector::rgnn::formatShape(ArrayRef<int64_t> shape) {
+  if (shape.empty())
+    return "scalar";
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  llvm::interleave(shape, os, "x");
+  return s;
+}
+
 //===----------------------------------------------------------------------===//
 // HeteroGraphType
 //===----------------------------------------------------------------------===//

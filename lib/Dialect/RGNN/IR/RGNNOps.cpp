@@ -23,15 +23,7 @@ using namespace mlir::hector::rgnn;
 //===----------------------------------------------------------------------===//
 
 namespace {
-/// Formats a per-element shape as MLIR does: "64x64", or "scalar".
-std::string shapeStr(ArrayRef<int64_t> shape) {
-  if (shape.empty())
-    return "scalar";
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  llvm::interleave(shape, os, "x");
-  return s;
-}
+
 
 /// Formats a per-element type: "4x16xf32", or "f32" for a scalar.
 std::string elementStr(ArrayRef<int64_t> shape, Type elementType) {
@@ -84,7 +76,7 @@ LogicalResult verifyResultShape(Operation *op, Type result,
                                 ArrayRef<int64_t> expected, Type source) {
   if (shapeOf(result) != expected)
     return op->emitOpError("result must have per-element shape '")
-           << shapeStr(expected) << "', got '" << shapeStr(shapeOf(result))
+           << formatShape(expected) << "', got '" << formatShape(shapeOf(result))
            << "'";
   if (elementTypeOf(result) != elementTypeOf(source))
     return op->emitOpError("result element type ")
@@ -122,7 +114,7 @@ FailureOr<SmallVector<int64_t>> linearShape(Operation *op,
   if (weight.size() == 2) {
     if (input.empty() || input.back() != weight[0])
       return op->emitOpError("'input' per-element shape '")
-             << shapeStr(input) << "' must end in the weight's input size "
+             << formatShape(input) << "' must end in the weight's input size "
              << weight[0];
     SmallVector<int64_t> out(input.drop_back());
     out.push_back(weight[1]);
@@ -134,15 +126,15 @@ FailureOr<SmallVector<int64_t>> linearShape(Operation *op,
     bool broadcast = input.size() == 1 && input[0] == weight[1];
     if (!perHead && !broadcast)
       return op->emitOpError("'input' per-element shape '")
-             << shapeStr(input) << "' must be " << weight[0] << "x"
+             << formatShape(input) << "' must be " << weight[0] << "x"
              << weight[1] << " or " << weight[1]
-             << " for a multi-head weight of shape '" << shapeStr(weight)
+             << " for a multi-head weight of shape '" << formatShape(weight)
              << "'";
     return SmallVector<int64_t>{weight[0], weight[2]};
   }
   return op->emitOpError("'weight' per-element shape must be KxN or HxKxN, "
                          "got '")
-         << shapeStr(weight) << "'";
+         << formatShape(weight) << "'";
 }
 
 /// Shared rule of add, sub, mul and div.
@@ -163,10 +155,10 @@ LogicalResult verifyElementwiseBinary(Operation *op) {
     StringRef name = lhsFeat ? "'rhs'" : "'lhs'";
     if (!shapeOf(shared).empty() && shapeOf(shared) != feat.getShape())
       return op->emitOpError() << name << " is a shared tensor of shape '"
-                               << shapeStr(shapeOf(shared))
+                               << formatShape(shapeOf(shared))
                                << "'; it must be a scalar or match the "
                                   "per-element shape '"
-                               << shapeStr(feat.getShape()) << "'";
+                               << formatShape(feat.getShape()) << "'";
     if (elementTypeOf(shared) != feat.getElementType())
       return op->emitOpError() << name << " element type "
                                << elementTypeOf(shared) << " must be "
@@ -476,7 +468,7 @@ LogicalResult WeightProductOp::verify() {
     // Basis combination: [K] x [K, D...] -> [D...].
     if (b.empty() || b[0] != a[0])
       return emitOpError("'rhs' shape '")
-             << shapeStr(b) << "' must start with the length " << a[0]
+             << formatShape(b) << "' must start with the length " << a[0]
              << " of the 'lhs' coefficient vector";
     expected.assign(b.begin() + 1, b.end());
   } else if (a.size() >= 2 && (b.size() == a.size() ||
@@ -485,17 +477,17 @@ LogicalResult WeightProductOp::verify() {
     size_t batch = a.size() - 2;
     if (a.take_front(batch) != b.take_front(batch))
       return emitOpError("batch dimensions of 'lhs' ('")
-             << shapeStr(a) << "') and 'rhs' ('" << shapeStr(b)
+             << formatShape(a) << "') and 'rhs' ('" << formatShape(b)
              << "') differ";
     if (b[batch] != a.back())
       return emitOpError("contraction size mismatch: 'lhs' is '")
-             << shapeStr(a) << "' and 'rhs' is '" << shapeStr(b) << "'";
+             << formatShape(a) << "' and 'rhs' is '" << formatShape(b) << "'";
     expected.assign(a.begin(), a.end() - 1);
     if (matrix)
       expected.push_back(b.back());
   } else {
     return emitOpError("cannot multiply 'lhs' of shape '")
-           << shapeStr(a) << "' by 'rhs' of shape '" << shapeStr(b)
+           << formatShape(a) << "' by 'rhs' of shape '" << formatShape(b)
            << "'; expected [K]x[K,...], [..,M,K]x[..,K,N] or [..,M,K]x[..,K]";
   }
   return verifyResultShape(*this, result, expected, lhs);
@@ -536,7 +528,7 @@ LogicalResult OuterProductOp::verify() {
   ArrayRef<int64_t> a = lhs.getShape(), b = rhs.getShape();
   if (a.empty() || b.empty() || a.drop_back() != b.drop_back())
     return emitOpError("'lhs' ('")
-           << shapeStr(a) << "') and 'rhs' ('" << shapeStr(b)
+           << formatShape(a) << "') and 'rhs' ('" << formatShape(b)
            << "') must be vectors with equal leading (head) dimensions";
   if (lhs.getElementType() != rhs.getElementType())
     return emitOpError("'lhs' and 'rhs' element types differ");
@@ -554,9 +546,9 @@ LogicalResult ScaleOp::verify() {
   if (vector.getShape().empty() ||
       scalar.getShape() != vector.getShape().drop_back())
     return emitOpError("'scalar' per-element shape '")
-           << shapeStr(scalar.getShape())
+           << formatShape(scalar.getShape())
            << "' must be the 'vector' shape without its last dimension ('"
-           << shapeStr(vector.getShape()) << "')";
+           << formatShape(vector.getShape()) << "')";
   if (scalar.getElementType() != vector.getElementType())
     return emitOpError("'scalar' and 'vector' element types differ");
   if (getResult().getType() != vector)
@@ -625,8 +617,8 @@ static LogicalResult verifyConcatLike(Operation *op, FeatureType whole,
     if (!match)
       return op->emitOpError()
              << partName << " #" << i << " has per-element shape '"
-             << shapeStr(shape) << "', which must match '"
-             << shapeStr(whole.getShape()) << "' except in dim " << dim;
+             << formatShape(shape) << "', which must match '"
+             << formatShape(whole.getShape()) << "' except in dim " << dim;
     total += shape[dim];
   }
   if (total != whole.getShape()[dim])
@@ -710,7 +702,7 @@ LogicalResult ReshapeOp::verify() {
   if (ShapedType::getNumElements(shapeOf(in)) !=
       ShapedType::getNumElements(shapeOf(out)))
     return emitOpError("cannot reshape '")
-           << shapeStr(shapeOf(in)) << "' to '" << shapeStr(shapeOf(out))
+           << formatShape(shapeOf(in)) << "' to '" << formatShape(shapeOf(out))
            << "': the element counts differ";
   return success();
 }

@@ -24,4 +24,10 @@
 #define GET_OP_CLASSES
 #include "Hector/Dialect/RGNN/IR/RGNNOps.h.inc"
 
+namespace mlir::hector::rgnn {
+/// A per-element shape as MLIR writes it ("4x16"), or "scalar"; for
+/// diagnostics and the model metadata.
+std::string formatShape(ArrayRef<int64_t> shape);
+} // namespace mlir::hector::rgnn
+
 #endif // HECTOR_DIALECT_RGNN_IR_RGNN_H
