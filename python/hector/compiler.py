@@ -47,6 +47,17 @@ PIPELINES = {"cpu": "--hector-lower-to-cpu", "cuda": "--hector-lower-to-ptx"}
 _OPT_FLAGS = ["-O3", "-mcpu=native"]
 
 
+def _host_cpu_flag(flags: List[str]) -> List[str]:
+    """``$HECTOR_HOST_CPU`` (e.g. ``x86-64``) replaces ``-mcpu=native`` in
+    the opt/llc flags, so that a library can move to another machine
+    (scripts/gpu_artifacts.sh sets it for CUDA models, whose host code is
+    only launch glue).  Unset: ``-mcpu=native``, as before."""
+    cpu = os.environ.get("HECTOR_HOST_CPU", "")
+    if not cpu:
+        return flags
+    return [f"-mcpu={cpu}" if f == "-mcpu=native" else f for f in flags]
+
+
 def sanitizer() -> str:
     """``HECTOR_SANITIZE=address`` compiles models with AddressSanitizer:
     the pipeline marks every function, ``opt`` runs LLVM's ``asan`` pass
@@ -61,9 +72,9 @@ def sanitizer() -> str:
 
 def _opt_flags() -> List[str]:
     if not sanitizer():
-        return list(_OPT_FLAGS)
+        return _host_cpu_flag(list(_OPT_FLAGS))
     # Instrument after optimizing, as clang does.
-    return ["-passes=default<O3>,asan", "-mcpu=native"]
+    return _host_cpu_flag(["-passes=default<O3>,asan", "-mcpu=native"])
 
 
 def pipeline_options(extra: Optional[str] = None) -> List[str]:
@@ -86,6 +97,10 @@ def _pipeline(target: str, extra: Optional[str] = None) -> str:
         options = [o for o in options if o != "sanitize-address"]
     return flag + "=" + " ".join(options) if options else flag
 _LLC_FLAGS = ["-O3", "-mcpu=native", "-relocation-model=pic", "-filetype=obj"]
+
+
+def _llc_flags() -> List[str]:
+    return _host_cpu_flag(list(_LLC_FLAGS))
 
 
 class CompileError(RuntimeError):
@@ -208,11 +223,19 @@ def cuda_shim_dir() -> Path:
     return Path(env) if env else _build_dir() / "lib"
 
 
+def cuda_rpath() -> str:
+    """The run path a CUDA model searches for ``libHectorCUDA.so.0``:
+    ``$HECTOR_CUDA_RPATH`` (may use ``$ORIGIN``, e.g.
+    ``$ORIGIN/../../build-rt/lib`` for carried artifacts), else
+    :func:`cuda_shim_dir`."""
+    return os.environ.get("HECTOR_CUDA_RPATH") or str(cuda_shim_dir())
+
+
 def _link_flags(target: str) -> List[str]:
     if target == "cuda":
         lib = cuda_shim_dir()
         return [str(model_support_path()), f"-L{lib}", "-lHectorCUDA",
-                f"-Wl,-rpath,{lib}"]
+                f"-Wl,-rpath,{cuda_rpath()}"]
     return _omp_link_flags()
 
 
@@ -248,7 +271,7 @@ def compile_module_info(mlir_text: str, target: str = "cpu",
                            "HECTOR_OPT / HECTOR_BUILD_DIR).")
     host = _host(tools["llc"])
     key_parts = [mlir_text, target, " ".join(lower), " ".join(_opt_flags()),
-                 " ".join(_LLC_FLAGS), " ".join(_link_flags(target)),
+                 " ".join(_llc_flags()), " ".join(_link_flags(target)),
                  host["triple"], host["cpu"]]
     key_parts += [_tool_stamp(p) for p in tools.values()]
     key_parts.append(_tool_stamp(Path(lower[0])))
@@ -285,7 +308,7 @@ def compile_module_info(mlir_text: str, target: str = "cpu",
                                 str(ll)], ""),
             ("opt", [str(tools["opt"]), *_opt_flags(), *triple, str(ll),
                      "-o", str(bc)], ""),
-            ("llc", [str(tools["llc"]), *_LLC_FLAGS, *triple, str(bc), "-o",
+            ("llc", [str(tools["llc"]), *_llc_flags(), *triple, str(bc), "-o",
                      str(obj)], ""),
             ("link", [str(tools["link"]), "-shared", "-o", str(so), str(obj),
                       *_link_flags(target),

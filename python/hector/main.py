@@ -3,8 +3,9 @@
 ::
 
     PYTHONPATH=python /usr/bin/python3 -m hector.main [--model rgcn|rgat|hgt]
-        [--dataset aifb|fb15k-237|acm|dblp|<path>] [--target cpu]
+        [--dataset aifb|fb15k-237|acm|dblp|<path>] [--target cpu|cuda]
         [--heads H] [--in-dim 64] [--out-dim 64] [--runs 20] [--seed S]
+        [--chip sm_90] [--no-compact] [--artifacts DIR]
 
 Steps: load and prepare the dataset (AIFB with the R-GCN paper's
 preprocessing; FB15k-237 with reverse edges, 474 relations); build the
@@ -16,6 +17,13 @@ init_weights`), both rounded to f32; run once with the result poisoned;
 compare with the float64 reference (``|out - ref| / |ref|`` must be below
 ``--tolerance``, default 1e-5); then time ``--runs`` forward passes after a
 warm-up.  Exit status 1 on a failed check, 2 on bad usage or input.
+
+``--target cuda`` compiles with ``--hector-lower-to-ptx{chip=... compact=...}``
+(or, with ``--artifacts DIR`` / ``$HECTOR_ARTIFACTS``, loads the model
+precompiled by scripts/gpu_artifacts.sh, on a machine without MLIR), runs
+it through the CUDA driver shim (the result poisoned on the device, the
+check as for the CPU), then times ``--runs`` calls on device buffers with
+CUDA events (no host-device copies in the timed region).
 """
 
 from __future__ import annotations
@@ -55,7 +63,16 @@ def main(argv=None) -> int:
     ap.add_argument("--model", default="rgcn", choices=MODELS)
     ap.add_argument("--dataset", default="aifb",
                     help=f"{', '.join(DATASETS)} or a path (default aifb)")
-    ap.add_argument("--target", default="cpu", choices=("cpu",))
+    ap.add_argument("--target", default="cpu", choices=("cpu", "cuda"))
+    ap.add_argument("--chip", default="sm_90",
+                    help="CUDA chip of --target cuda (default sm_90)")
+    ap.add_argument("--no-compact", action="store_true",
+                    help="--target cuda: compile without compact "
+                         "materialization")
+    ap.add_argument("--artifacts", default=None,
+                    help="--target cuda: load precompiled models from DIR "
+                         "(scripts/gpu_artifacts.sh; default "
+                         "$HECTOR_ARTIFACTS) instead of compiling")
     ap.add_argument("--heads", type=int, default=4,
                     help="attention heads of rgat/hgt (default 4)")
     ap.add_argument("--in-dim", type=int, default=64)
@@ -100,11 +117,24 @@ def main(argv=None) -> int:
     if args.no_cache:
         import tempfile
         cache = tempfile.mkdtemp(prefix="hector-cache-")
+    from .gpu_artifacts import ArtifactMissing, load_function
+    if args.target == "cuda":
+        ok, why = runtime.cuda_available()
+        if not ok:
+            print(f"error: no usable GPU: {why}", file=sys.stderr)
+            return 2
     try:
-        fn = runtime.compile_layer(args.model, g, args.in_dim, args.out_dim,
-                                   heads=args.heads, target=args.target,
-                                   cache_dir=cache)
-    except (CompileError, RuntimeLibraryError, runtime.ModelError) as e:
+        if args.target == "cuda":
+            fn = load_function(args.model, g, args.in_dim, args.out_dim,
+                               heads=args.heads, chip=args.chip,
+                               compact=not args.no_compact,
+                               artifacts=args.artifacts, cache_dir=cache)
+        else:
+            fn = runtime.compile_layer(args.model, g, args.in_dim,
+                                       args.out_dim, heads=args.heads,
+                                       target=args.target, cache_dir=cache)
+    except (CompileError, RuntimeLibraryError, runtime.ModelError,
+            ArtifactMissing) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     finally:
@@ -113,11 +143,19 @@ def main(argv=None) -> int:
             import shutil
             shutil.rmtree(cache, ignore_errors=True)
     cr = fn.compile_result
-    steps = ", ".join(f"{k} {v:.2f}" for k, v in cr.step_seconds.items())
-    total = sum(cr.step_seconds.values())
-    print(f"  compile {total:.2f} s ({steps})"
-          + (" [cached]" if cr.cached else ""))
-    print(f"  model: {cr.path}" + (" (temporary)" if cache else ""))
+    if cr is None:
+        print(f"  model: {fn.model.path} (precompiled: "
+              f"{fn.artifact['options']})")
+    else:
+        steps = ", ".join(f"{k} {v:.2f}" for k, v in cr.step_seconds.items())
+        total = sum(cr.step_seconds.values())
+        print(f"  compile {total:.2f} s ({steps})"
+              + (" [cached]" if cr.cached else ""))
+        print(f"  model: {cr.path}" + (" (temporary)" if cache else ""))
+    if args.target == "cuda":
+        info = runtime.cuda_device_info(0)
+        print(f"  device: {info['name']} ({info['chip']}, "
+              f"{info['multiprocessors']} SMs); model chip {fn.chip}")
 
     rng = np.random.default_rng(args.seed)
     ref_graph = reference.RefGraph.of(g)
@@ -156,6 +194,21 @@ def main(argv=None) -> int:
           f"({'OK' if ok else 'FAIL'}: tolerance {args.tolerance:g}"
           f"{'' if finite else ', non-finite values'})")
 
+    if args.target == "cuda":
+        try:
+            dev = bound.upload_inputs(arrays)
+            res = runtime.DeviceBuffer.empty(bound.result_shape, out.dtype)
+            times = runtime.cuda_time(
+                lambda: bound.run(dev, poison=False, out=res),
+                runs=args.runs, warmup=args.warmup)
+        except (runtime.ModelError, runtime.CudaError) as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 1
+        print(f"  forward (CUDA events, device buffers): median "
+              f"{np.median(times):.3f} ms, min {times.min():.3f} ms over "
+              f"{args.runs} runs (first call, with copies, "
+              f"{t_first * 1e3:.1f} ms)")
+        return 0 if ok else 1
     for _ in range(args.warmup):
         bound.run(arrays, poison=False, out=out)
     times = []

@@ -738,20 +738,23 @@ def schema_of(graph_or_schema):
 def compile_layer(model_name: str, graph_or_schema, in_dim: int = 64,
                   out_dim: int = 64, heads: int = 4, num_bases: int = 30,
                   target: str = "cpu", cache_dir=None,
-                  keep_temps: bool = False, use_triples: bool = True
-                  ) -> Function:
+                  keep_temps: bool = False, use_triples: bool = True,
+                  options: Optional[str] = None) -> Function:
     """Build ``model_name`` (a :data:`hector.models.MODELS` name) for the
     schema of ``graph_or_schema``, compile, load, and return its function
     with the inputs named after the builder's arguments (``h``, ``w``,
     ...; the keys of :func:`hector.reference.init_weights`).
     ``function.compile_result`` says whether the library was cached and
-    how long each step took."""
+    how long each step took.  ``options`` are the lowering pipeline's
+    options (``"chip=sm_90 compact=false"``; see
+    :func:`hector.compiler.compile_module_info`)."""
     from . import models
     from .compiler import compile_module_info
     T, R, triples = schema_of(graph_or_schema)
     text = models.build(model_name, R, T, in_dim, out_dim,
                         triples if use_triples else None, heads, num_bases)
-    result = compile_module_info(text, target, cache_dir, keep_temps)
+    result = compile_module_info(text, target, cache_dir, keep_temps,
+                                 options=options)
     fn = load(result.path).function(model_name)
     fn.set_input_names([a.name for a in models.signature(
         model_name, in_dim, out_dim, heads, num_bases)])

@@ -1,0 +1,408 @@
+"""Precompiled CUDA models ("GPU artifacts") for machines without MLIR.
+
+A GPU machine may have CUDA, CMake and Python but no MLIR, so the models
+are compiled here (``scripts/gpu_artifacts.sh`` ->
+``python3 -m hector.gpu_artifacts build``) into a directory::
+
+    gpu-artifacts/
+      manifest.json        what is there (format below)
+      models/<key>.so      one CUDA model per (IR, pipeline options)
+      data/                a copy of the datasets the tests and benchmark read
+
+and loaded there (:func:`load_function`, ``$HECTOR_ARTIFACTS``) instead of
+compiled.  A model is keyed by :func:`artifact_key`: a hash of its rgnn IR
+(built by :func:`hector.models.build`, pure Python, so the loader rebuilds
+the text and finds the exact library) and of the canonical pipeline options
+``chip=sm_XX compact=true|false``.  ``manifest.json``::
+
+    {"format": 1, "created": "...", "git_commit": "...", "host_cpu": "x86-64",
+     "rpath": "$ORIGIN/../../build-rt/lib:...", "data": "data",
+     "entries": [{"key": ..., "file": "models/<key>.so", "model": "rgat",
+                  "heads": 4, "in_dim": 64, "out_dim": 64, "schema": "aifb",
+                  "num_node_types": 1, "num_relations": 90, "chip": "sm_90",
+                  "compact": true, "options": "chip=sm_90 compact=true",
+                  "bytes": 58288}, ...]}
+
+The libraries find ``libHectorCUDA.so.0`` through the run path
+``$ORIGIN/../../build-rt/lib`` (the MLIR-free build next to the artifacts
+directory at the repository root) and ``$ORIGIN/../../build/lib``; their
+host code is compiled for a generic x86-64 CPU (``HECTOR_HOST_CPU``).
+:data:`SPECS` lists every model the GPU tests and the GPU benchmark need.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+import numpy as np
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+CHIPS = ("sm_90", "sm_80")
+NUM_BASES = 30
+RPATH = "$ORIGIN/../../build-rt/lib:$ORIGIN/../../build/lib"
+HOST_CPU = "x86-64"
+
+REAL = ("aifb", "fb15k-237", "acm", "dblp")
+LARGE = ("ogbn-mag", "ogbl-wikikg2")          # synthetic, published scale
+#: (model, heads) of the tests and the benchmark (heads unused by rgcn).
+CONFIGS = (("rgcn", 4), ("rgat", 1), ("rgat", 4), ("hgt", 1), ("hgt", 4))
+#: (synthetic graph, model, heads), at 32 -> 32: empty relations, nodes
+#: without incoming edges, many relations, no edges at all.
+EDGE_CASES = (("holes", "rgcn", 4), ("holes", "rgat", 4), ("holes", "hgt", 2),
+              ("typed", "rgcn", 4), ("typed", "rgat", 2), ("typed", "hgt", 4),
+              ("many", "rgcn", 4), ("many", "rgat", 1), ("many", "hgt", 4),
+              ("edgeless", "rgcn", 4), ("edgeless", "rgat", 4),
+              ("edgeless", "hgt", 4))
+#: Datasets whose models are also compiled for sm_80.
+SM80_DATASETS = ("aifb", "dblp")
+
+
+class ArtifactMissing(KeyError):
+    """No precompiled model for a (model, schema, options)."""
+
+    def __str__(self):
+        return self.args[0] if self.args else "artifact missing"
+
+
+@dataclass(frozen=True)
+class Spec:
+    model: str
+    heads: int
+    in_dim: int
+    out_dim: int
+    schema: str
+    chip: str = "sm_90"
+    compact: bool = True
+
+    @property
+    def options(self) -> str:
+        return options_text(self.chip, self.compact)
+
+
+def options_text(chip: str = "sm_90", compact: bool = True) -> str:
+    """The canonical pipeline options of a CUDA model."""
+    return f"chip={chip} compact={'true' if compact else 'false'}"
+
+
+def artifact_key(mlir_text: str, options: str) -> str:
+    h = hashlib.sha256()
+    h.update(b"cuda\0" + options.encode() + b"\0" + mlir_text.encode())
+    return h.hexdigest()[:24]
+
+
+def needed_specs() -> List[Spec]:
+    """Every model test_gpu_correctness.py and bench/gpu_inference.py use."""
+    out = []
+    for ds in REAL:
+        for model, heads in CONFIGS:
+            for compact in (True, False):
+                out.append(Spec(model, heads, 64, 64, ds, "sm_90", compact))
+            if ds in SM80_DATASETS:
+                out.append(Spec(model, heads, 64, 64, ds, "sm_80", True))
+    for name, model, heads in EDGE_CASES:
+        for compact in (True, False):
+            out.append(Spec(model, heads, 32, 32, name, "sm_90", compact))
+    for ds in LARGE:
+        for model, heads in CONFIGS:
+            out.append(Spec(model, heads, 64, 64, ds, "sm_90", True))
+    return out
+
+
+SPECS = needed_specs()
+
+
+# ---------------------------------------------------------------------------
+# Graphs and schemas
+# ---------------------------------------------------------------------------
+
+def typed_graph(seed, n, e, R, T, empty_rels=(), no_in=(), triples=True):
+    """A random graph whose edges follow random (src type, r, dst type)
+    triples (as in test_cpu_correctness.py): ``(n, src, dst, rel, R,
+    ntype, T, triples)``."""
+    rng = np.random.default_rng(seed)
+    ntype = np.arange(n) % T
+    rng.shuffle(ntype)
+    trip = [(int(rng.integers(T)), r, int(rng.integers(T))) for r in range(R)]
+    rels = [r for r in range(R) if r not in set(empty_rels)]
+    src, dst, rel = [], [], []
+    for _ in range(e):
+        r = rels[int(rng.integers(len(rels)))]
+        s_t, _, d_t = trip[r]
+        srcs = np.flatnonzero(ntype == s_t)
+        dsts = np.setdiff1d(np.flatnonzero(ntype == d_t), no_in)
+        if not len(dsts):
+            continue
+        src.append(int(srcs[int(len(srcs) * rng.random() ** 3)]))
+        dst.append(int(rng.choice(dsts)))
+        rel.append(r)
+    return (n, np.array(src, np.int64), np.array(dst, np.int64),
+            np.array(rel, np.int64), R, ntype, T, trip if triples else None)
+
+
+def edge_case_arrays(name: str):
+    """The synthetic edge-case graphs of :data:`EDGE_CASES`."""
+    if name == "holes":
+        return typed_graph(1, 200, 1500, 6, 1, empty_rels=(1, 4),
+                           no_in=range(10))
+    if name == "typed":
+        return typed_graph(2, 300, 2500, 7, 3, empty_rels=(5,), no_in=(3, 50))
+    if name == "many":
+        return typed_graph(3, 400, 3000, 600, 2,
+                           empty_rels=range(0, 600, 7))
+    if name == "edgeless":
+        z = np.zeros(0, np.int64)
+        return (20, z, z, z, 3, np.zeros(20, np.int64), 1, None)
+    raise KeyError(name)
+
+
+def load_graph(name: str, scale: float = 1.0):
+    """A real dataset as the main job loads it, or a synthetic one."""
+    if name in LARGE:
+        from .data import synthetic_graph
+        return synthetic_graph(name, scale=scale)
+    from .main import load_graph as main_load
+    return main_load(name)
+
+
+_schemas: Dict[str, tuple] = {}
+
+
+def schema(name: str):
+    """``(T, R, triples)`` of a dataset or edge-case graph name (cached)."""
+    if name not in _schemas:
+        _schemas[name] = _schema(name)
+    return _schemas[name]
+
+
+def _schema(name: str):
+    from .runtime import schema_of
+    if name in dict.fromkeys(n for n, _, _ in EDGE_CASES):
+        a = edge_case_arrays(name)
+        return a[6], a[4], a[7]
+    if name in LARGE:
+        # The schema does not depend on the scale.
+        return schema_of(load_graph(name, scale=1e-4))
+    return schema_of(load_graph(name))
+
+
+def module_text(model: str, schema_tuple, in_dim: int, out_dim: int,
+                heads: int) -> str:
+    """The rgnn IR ``runtime.compile_layer`` builds for this schema."""
+    from . import models
+    T, R, triples = schema_tuple
+    return models.build(model, R, T, in_dim, out_dim, triples, heads,
+                        NUM_BASES)
+
+
+# ---------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------
+
+_manifests: Dict[str, dict] = {}
+
+
+def read_manifest(directory) -> dict:
+    d = str(Path(directory).resolve())
+    if d not in _manifests:
+        path = Path(d) / MANIFEST
+        try:
+            m = json.loads(path.read_text())
+        except OSError as e:
+            raise ArtifactMissing(f"no artifact manifest: {e}; build the "
+                                  f"artifacts with scripts/gpu_artifacts.sh"
+                                  ) from None
+        if m.get("format") != FORMAT:
+            raise ArtifactMissing(f"{path}: format {m.get('format')!r}, this "
+                                  f"package reads {FORMAT}")
+        m["by_key"] = {e["key"]: e for e in m["entries"]}
+        _manifests[d] = m
+    return _manifests[d]
+
+
+def artifacts_dir(explicit=None) -> Optional[Path]:
+    """``explicit``, else ``$HECTOR_ARTIFACTS``, else None (compile)."""
+    value = explicit or os.environ.get("HECTOR_ARTIFACTS")
+    return Path(value).resolve() if value else None
+
+
+def load_function(model: str, graph_or_schema, in_dim: int = 64,
+                  out_dim: int = 64, heads: int = 4, chip: str = "sm_90",
+                  compact: bool = True, artifacts=None, cache_dir=None):
+    """A CUDA :class:`hector.runtime.Function` for ``model`` on this schema:
+    from the artifacts directory (``artifacts`` or ``$HECTOR_ARTIFACTS``)
+    when one is given, else compiled (needs hector-opt).  Its inputs are
+    named as :func:`hector.runtime.compile_layer` names them;
+    ``fn.artifact`` is the manifest entry (None when compiled)."""
+    from . import models, runtime
+    sch = runtime.schema_of(graph_or_schema)
+    options = options_text(chip, compact)
+    directory = artifacts_dir(artifacts)
+    if directory is None:
+        fn = runtime.compile_layer(model, sch, in_dim, out_dim, heads=heads,
+                                   target="cuda", cache_dir=cache_dir,
+                                   options=options)
+        fn.artifact = None
+        return fn
+    text = module_text(model, sch, in_dim, out_dim, heads)
+    key = artifact_key(text, options)
+    manifest = read_manifest(directory)
+    entry = manifest["by_key"].get(key)
+    if entry is None:
+        T, R, _ = sch
+        raise ArtifactMissing(
+            f"{directory}: no precompiled {model} (heads {heads}, "
+            f"{in_dim}->{out_dim}, {T} node types, {R} relations, {options}; "
+            f"key {key}); rebuild the artifacts with scripts/gpu_artifacts.sh")
+    fn = runtime.load(directory / entry["file"]).function(model)
+    fn.set_input_names([a.name for a in models.signature(
+        model, in_dim, out_dim, heads, NUM_BASES)])
+    fn.mlir, fn.artifact, fn.compile_result = text, entry, None
+    return fn
+
+
+# ---------------------------------------------------------------------------
+# Building (here, with MLIR)
+# ---------------------------------------------------------------------------
+
+def _compile_one(args) -> Tuple[str, str, float]:
+    text, options, cache = args
+    from .compiler import CompileError, compile_module_info
+    try:
+        r = compile_module_info(text, "cuda", cache_dir=cache,
+                                options=options)
+    except CompileError as e:       # not picklable: pass the text back
+        return "", str(e), 0.0
+    return str(r.path), options, sum(r.step_seconds.values())
+
+
+def _git_commit() -> str:
+    from ._runtime import repo_root
+    try:
+        return subprocess.run(["git", "-C", str(repo_root()), "rev-parse",
+                               "HEAD"], stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True).stdout.strip()
+    except OSError:
+        return ""
+
+
+def build(out_dir, specs: Optional[List[Spec]] = None, jobs: int = 0,
+          data: bool = True, cache_dir=None, log=print) -> dict:
+    """Compile ``specs`` (default :data:`SPECS`) into ``out_dir`` with a
+    manifest; copy the datasets into ``out_dir/data`` when ``data``."""
+    from concurrent.futures import ProcessPoolExecutor
+    from .data import data_dir
+    specs = list(SPECS if specs is None else specs)
+    out = Path(out_dir).resolve()
+    (out / "models").mkdir(parents=True, exist_ok=True)
+    os.environ["HECTOR_HOST_CPU"] = os.environ.get("HECTOR_HOST_CPU",
+                                                   HOST_CPU)
+    os.environ["HECTOR_CUDA_RPATH"] = os.environ.get("HECTOR_CUDA_RPATH",
+                                                     RPATH)
+    if cache_dir is None:
+        from .compiler import default_cache_dir
+        cache_dir = default_cache_dir() / "gpu-artifacts"
+    schemas = {}
+    for s in specs:
+        if s.schema not in schemas:
+            log(f"schema of {s.schema} ...")
+            schemas[s.schema] = schema(s.schema)
+    jobs_list, meta = [], []
+    seen = set()
+    for s in specs:
+        text = module_text(s.model, schemas[s.schema], s.in_dim, s.out_dim,
+                           s.heads)
+        key = artifact_key(text, s.options)
+        if key in seen:
+            continue
+        seen.add(key)
+        jobs_list.append((text, s.options, str(cache_dir)))
+        meta.append((key, s))
+    log(f"compiling {len(jobs_list)} CUDA models ...")
+    entries, failed = [], []
+    with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as ex:
+        for (key, s), (path, _, secs) in zip(meta, ex.map(_compile_one,
+                                                          jobs_list)):
+            if not path:
+                failed.append(f"{s}: {_}")
+                continue
+            dest = out / "models" / f"{key}.so"
+            shutil.copyfile(path, dest)
+            T, R, _ = schemas[s.schema]
+            e = dict(key=key, file=f"models/{key}.so", **asdict(s),
+                     num_node_types=T, num_relations=R, options=s.options,
+                     bytes=dest.stat().st_size)
+            entries.append(e)
+    if failed:
+        raise RuntimeError(f"{len(failed)} of {len(jobs_list)} models did "
+                           f"not compile:\n" + "\n\n".join(failed))
+    keep = {f"{e['key']}.so" for e in entries}
+    for f in (out / "models").iterdir():
+        if f.name not in keep:
+            f.unlink()
+    if data:
+        src = data_dir()
+        for sub in ("aifb", "fb15k-237", "hgb", "README.md"):
+            p = src / sub
+            if p.is_dir():
+                shutil.copytree(p, out / "data" / sub, dirs_exist_ok=True)
+            elif p.is_file():
+                (out / "data").mkdir(exist_ok=True)
+                shutil.copyfile(p, out / "data" / sub)
+    manifest = {"format": FORMAT,
+                "created": datetime.datetime.now().isoformat(timespec="seconds"),
+                "git_commit": _git_commit(),
+                "host_cpu": os.environ["HECTOR_HOST_CPU"],
+                "rpath": os.environ["HECTOR_CUDA_RPATH"],
+                "data": "data" if data else None,
+                "entries": entries}
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")
+    return manifest
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python3 -m hector.gpu_artifacts",
+                                 description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("build", help="compile every needed CUDA model")
+    b.add_argument("--out", default="gpu-artifacts")
+    b.add_argument("--jobs", type=int, default=0)
+    b.add_argument("--no-data", action="store_true")
+    c = sub.add_parser("check", help="every needed model is in the manifest "
+                                     "and loads (no GPU needed)")
+    c.add_argument("--dir", default="gpu-artifacts")
+    args = ap.parse_args(argv)
+    if args.cmd == "build":
+        m = build(args.out, jobs=args.jobs, data=not args.no_data)
+        total = sum(e["bytes"] for e in m["entries"])
+        print(f"{len(m['entries'])} models, {total / 2**20:.1f} MiB, in "
+              f"{Path(args.out).resolve()}")
+        return 0
+    from . import runtime
+    bad = 0
+    for s in SPECS:
+        try:
+            fn = load_function(s.model, schema(s.schema), s.in_dim, s.out_dim,
+                               s.heads, s.chip, s.compact, artifacts=args.dir)
+            assert fn.target == "cuda" and fn.chip == s.chip, (fn.target,
+                                                               fn.chip)
+        except (ArtifactMissing, runtime.ModelError, AssertionError) as e:
+            print(f"{s}: {e}")
+            bad += 1
+    print(f"{len(SPECS) - bad} of {len(SPECS)} needed models present and "
+          f"loadable")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# The GPU checks and the GPU benchmark in one command, ON the device machine
+# (CUDA, CMake, ninja, PyTorch, torch_geometric; no MLIR).  The models come
+# precompiled from gpu-artifacts/ (scripts/gpu_artifacts.sh, run on the MLIR
+# machine, carried by the device tool: docs/gpu.md).
+#
+#   bash scripts/gpu_check.sh [STAGE...]    stages: build info test sanitize bench
+#                                           (default: all, in that order)
+#
+# Writes into $OUT (the device tool's output folder; default ./gpu-check-out):
+#   gpu_check.log      everything, and the summary at the end
+#   nvidia-smi.txt     the GPU as found
+#   pytest.log         test_cuda_runtime.py, test_gpu_correctness.py, test_gpu_bench_cli.py
+#   sanitizer.log      compute-sanitizer memcheck of rgcn, rgat and hgt on AIFB
+#   gpu_inference.md   the benchmark table (also bench/results/gpu_inference.md)
+#   gpu_inference.json its raw numbers
+# Environment: HECTOR_ARTIFACTS (default gpu-artifacts), BENCH_ARGS (extra
+# arguments of bench/gpu_inference.py), PYTHON (default python3).
+set -u
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+OUT="${OUT:-$ROOT/gpu-check-out}"
+mkdir -p "$OUT"
+PY="${PYTHON:-python3}"
+ART="$(cd "${HECTOR_ARTIFACTS:-$ROOT/gpu-artifacts}" 2>/dev/null && pwd)" || {
+  echo "error: no artifacts directory ${HECTOR_ARTIFACTS:-gpu-artifacts}; build it with scripts/gpu_artifacts.sh and carry it" >&2
+  exit 2; }
+export HECTOR_ARTIFACTS="$ART"
+export HECTOR_DATA_DIR="${HECTOR_DATA_DIR:-$ART/data}"
+export HECTOR_BUILD_DIR="$ROOT/build-rt"
+export LD_LIBRARY_PATH="$ROOT/build-rt/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export PYTHONPATH="$ROOT/python${PYTHONPATH:+:$PYTHONPATH}"
+export PYTHONUNBUFFERED=1
+exec > >(tee -a "$OUT/gpu_check.log") 2>&1
+
+stages=("$@")
+[[ ${#stages[@]} -eq 0 ]] && stages=(build info test sanitize bench)
+declare -A rc
+t_all=$SECONDS
+
+stage_build() {
+  cmake -G Ninja -S . -B build-rt -DHECTOR_ENABLE_MLIR=OFF \
+    -DCMAKE_BUILD_TYPE=Release >/dev/null && ninja -C build-rt
+}
+
+stage_info() {
+  nvidia-smi | tee "$OUT/nvidia-smi.txt"
+  "$PY" - <<'PY'
+from hector import runtime
+print("cuda_available:", runtime.cuda_available())
+print("device:", runtime.cuda_device_info(0))
+import torch
+print("torch", torch.__version__, torch.cuda.get_device_name(0))
+try:
+    import torch_geometric
+    print("torch_geometric", torch_geometric.__version__)
+except ImportError as e:
+    print("no torch_geometric:", e)
+PY
+}
+
+stage_test() {
+  set -o pipefail
+  "$PY" -m pytest -q -rs -p no:cacheprovider \
+    python/tests/test_cuda_runtime.py python/tests/test_gpu_correctness.py \
+    python/tests/test_gpu_bench_cli.py 2>&1 | tee "$OUT/pytest.log"
+}
+
+stage_sanitize() {
+  local ok=0
+  : > "$OUT/sanitizer.log"
+  if ! command -v compute-sanitizer >/dev/null; then
+    echo "compute-sanitizer not found" | tee -a "$OUT/sanitizer.log"; return 1
+  fi
+  for m in rgcn rgat hgt; do
+    echo "== memcheck: $m (4 heads) on aifb" | tee -a "$OUT/sanitizer.log"
+    compute-sanitizer --tool memcheck --error-exitcode 3 \
+      --print-limit 20 "$PY" -m hector.main --target cuda \
+      --artifacts "$ART" --model "$m" --heads 4 --dataset aifb --runs 1 \
+      --warmup 0 2>&1 | tee -a "$OUT/sanitizer.log"
+    local r=${PIPESTATUS[0]}
+    echo "== $m: exit $r" | tee -a "$OUT/sanitizer.log"
+    [[ $r -eq 0 ]] || ok=1
+  done
+  return $ok
+}
+
+stage_bench() {
+  "$PY" bench/gpu_inference.py --artifacts "$ART" ${BENCH_ARGS:-} && {
+    cp bench/results/gpu_inference.md "$OUT/"
+    cp bench/results/gpu_inference.json "$OUT/"; }
+}
+
+for s in "${stages[@]}"; do
+  echo "===== $s ($(date -u +%H:%M:%S))"
+  t0=$SECONDS
+  "stage_$s"
+  rc[$s]=$?
+  echo "===== $s: exit ${rc[$s]} ($((SECONDS - t0)) s)"
+  if [[ $s == build && ${rc[$s]} -ne 0 ]]; then break; fi
+done
+echo
+echo "summary ($((SECONDS - t_all)) s):"
+fail=0
+for s in "${stages[@]}"; do
+  printf '  %-9s %s\n' "$s" "${rc[$s]:-not run}"
+  [[ "${rc[$s]:-1}" == 0 ]] || fail=1
+done
+[[ -f "$OUT/pytest.log" ]] && tail -n 3 "$OUT/pytest.log"
+exit $fail
