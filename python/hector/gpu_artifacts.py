@@ -46,6 +46,8 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
+from .testing import edge_case_arrays
+
 FORMAT = 1
 MANIFEST = "manifest.json"
 CHIPS = ("sm_90", "sm_80")
@@ -125,46 +127,6 @@ SPECS = needed_specs()
 # ---------------------------------------------------------------------------
 # Graphs and schemas
 # ---------------------------------------------------------------------------
-
-def typed_graph(seed, n, e, R, T, empty_rels=(), no_in=(), triples=True):
-    """A random graph whose edges follow random (src type, r, dst type)
-    triples (as in test_cpu_correctness.py): ``(n, src, dst, rel, R,
-    ntype, T, triples)``."""
-    rng = np.random.default_rng(seed)
-    ntype = np.arange(n) % T
-    rng.shuffle(ntype)
-    trip = [(int(rng.integers(T)), r, int(rng.integers(T))) for r in range(R)]
-    rels = [r for r in range(R) if r not in set(empty_rels)]
-    src, dst, rel = [], [], []
-    for _ in range(e):
-        r = rels[int(rng.integers(len(rels)))]
-        s_t, _, d_t = trip[r]
-        srcs = np.flatnonzero(ntype == s_t)
-        dsts = np.setdiff1d(np.flatnonzero(ntype == d_t), no_in)
-        if not len(dsts):
-            continue
-        src.append(int(srcs[int(len(srcs) * rng.random() ** 3)]))
-        dst.append(int(rng.choice(dsts)))
-        rel.append(r)
-    return (n, np.array(src, np.int64), np.array(dst, np.int64),
-            np.array(rel, np.int64), R, ntype, T, trip if triples else None)
-
-
-def edge_case_arrays(name: str):
-    """The synthetic edge-case graphs of :data:`EDGE_CASES`."""
-    if name == "holes":
-        return typed_graph(1, 200, 1500, 6, 1, empty_rels=(1, 4),
-                           no_in=range(10))
-    if name == "typed":
-        return typed_graph(2, 300, 2500, 7, 3, empty_rels=(5,), no_in=(3, 50))
-    if name == "many":
-        return typed_graph(3, 400, 3000, 600, 2,
-                           empty_rels=range(0, 600, 7))
-    if name == "edgeless":
-        z = np.zeros(0, np.int64)
-        return (20, z, z, z, 3, np.zeros(20, np.int64), 1, None)
-    raise KeyError(name)
-
 
 def load_graph(name: str, scale: float = 1.0):
     """A real dataset as the main job loads it, or a synthetic one."""

@@ -16,16 +16,9 @@ import pytest
 
 from hector import reference, runtime
 from hector.prep import prepare, prepare_arrays
+from hector.testing import edge_case_arrays, f32, fresh_seed, typed_graph
 
 TOL = 1e-5
-
-
-def fresh_seed() -> int:
-    return int(np.random.SeedSequence().entropy % 2**32)
-
-
-def f32(x):
-    return np.asarray(x, np.float32).astype(np.float64)
 
 
 class Case:
@@ -97,49 +90,13 @@ def test_dataset(datasets, dataset, model, heads):
 
 # ---- synthetic edge cases ---------------------------------------------------
 
-def typed_graph(seed, n, e, R, T, empty_rels=(), no_in=(), triples=True):
-    """A random graph whose edges follow random (src type, r, dst type)
-    triples; relations in ``empty_rels`` get no edges and nodes in
-    ``no_in`` no incoming edges."""
-    rng = np.random.default_rng(seed)
-    ntype = np.arange(n) % T  # every type has nodes
-    rng.shuffle(ntype)
-    trip = [(int(rng.integers(T)), r, int(rng.integers(T))) for r in range(R)]
-    rels = [r for r in range(R) if r not in set(empty_rels)]
-    src, dst, rel = [], [], []
-    for _ in range(e):
-        r = rels[int(rng.integers(len(rels)))]
-        s_t, _, d_t = trip[r]
-        srcs = np.flatnonzero(ntype == s_t)
-        dsts = np.setdiff1d(np.flatnonzero(ntype == d_t), no_in)
-        if not len(dsts):
-            continue
-        # Skewed sources so that (src, relation) pairs repeat.
-        src.append(int(srcs[int(len(srcs) * rng.random() ** 3)]))
-        dst.append(int(rng.choice(dsts)))
-        rel.append(r)
-    return (n, np.array(src, np.int64), np.array(dst, np.int64),
-            np.array(rel, np.int64), R, ntype, T, trip if triples else None)
-
-
 @pytest.fixture(scope="session")
 def synthetic():
-    return {
-        # Relations 1 and 4 have no edges; nodes 0..9 have no incoming
-        # edges (their softmax is empty).
-        "holes": Case("holes", arrays=typed_graph(
-            1, 200, 1500, 6, 1, empty_rels=(1, 4), no_in=range(10))),
-        # Several node types with a consistent schema.
-        "typed": Case("typed", arrays=typed_graph(
-            2, 300, 2500, 7, 3, empty_rels=(5,), no_in=(3, 50))),
-        # Many relations, most with a handful of edges, some with none.
-        "many": Case("many", arrays=typed_graph(
-            3, 400, 3000, 600, 2, empty_rels=range(0, 600, 7))),
-        # No edges at all.
-        "edgeless": Case("edgeless", arrays=(
-            20, np.zeros(0, np.int64), np.zeros(0, np.int64),
-            np.zeros(0, np.int64), 3, np.zeros(20, np.int64), 1, None)),
-    }
+    # holes: relations 1 and 4 have no edges, nodes 0..9 no incoming edges
+    # (an empty softmax); typed: several node types with a consistent
+    # schema; many: 600 relations, many empty; edgeless: no edges at all.
+    return {name: Case(name, arrays=edge_case_arrays(name))
+            for name in ("holes", "typed", "many", "edgeless")}
 
 
 EDGE_CASES = [("holes", "rgcn", 4), ("holes", "rgat", 4), ("holes", "hgt", 2),

@@ -28,20 +28,13 @@ import pytest
 from hector import gpu_artifacts as ga
 from hector import reference, runtime
 from hector.prep import prepare, prepare_arrays
+from hector.testing import edge_case_arrays, f32, fresh_seed
 
 TOL = 1e-5
 ARTIFACTS = os.environ.get("HECTOR_ARTIFACTS") or None
 
 _ok, _why = runtime.cuda_available()
 needs_gpu = pytest.mark.skipif(not _ok, reason=f"no usable GPU: {_why}")
-
-
-def fresh_seed() -> int:
-    return int(np.random.SeedSequence().entropy % 2**32)
-
-
-def f32(x):
-    return np.asarray(x, np.float32).astype(np.float64)
 
 
 class Case:
@@ -69,7 +62,7 @@ def get_case(name) -> Case:
         if name in ga.REAL:
             _cases[name] = Case(name, graph=ga.load_graph(name))
         else:
-            _cases[name] = Case(name, arrays=ga.edge_case_arrays(name))
+            _cases[name] = Case(name, arrays=edge_case_arrays(name))
     return _cases[name]
 
 

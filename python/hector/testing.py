@@ -1,0 +1,61 @@
+"""Helpers shared by the compiled-model correctness tests (CPU and GPU)
+and by hector.gpu_artifacts, which precompiles models for the same graphs:
+random typed graphs, the edge-case graphs, and fresh seeds."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def fresh_seed() -> int:
+    """A new seed every call: every run sees fresh weights and features."""
+    return int(np.random.SeedSequence().entropy % 2**32)
+
+
+def f32(x):
+    """``x`` rounded to float32, as float64: the reference then sees exactly
+    the inputs the compiled model gets."""
+    return np.asarray(x, np.float32).astype(np.float64)
+
+
+def typed_graph(seed, n, e, R, T, empty_rels=(), no_in=(), triples=True):
+    """A random graph whose edges follow random (src type, r, dst type)
+    triples: ``(n, src, dst, rel, R, ntype, T, triples)``. Relations in
+    ``empty_rels`` get no edges and nodes in ``no_in`` no incoming edges;
+    sources are skewed so that (src, relation) pairs repeat."""
+    rng = np.random.default_rng(seed)
+    ntype = np.arange(n) % T
+    rng.shuffle(ntype)
+    trip = [(int(rng.integers(T)), r, int(rng.integers(T))) for r in range(R)]
+    rels = [r for r in range(R) if r not in set(empty_rels)]
+    src, dst, rel = [], [], []
+    for _ in range(e):
+        r = rels[int(rng.integers(len(rels)))]
+        s_t, _, d_t = trip[r]
+        srcs = np.flatnonzero(ntype == s_t)
+        dsts = np.setdiff1d(np.flatnonzero(ntype == d_t), no_in)
+        if not len(dsts):
+            continue
+        src.append(int(srcs[int(len(srcs) * rng.random() ** 3)]))
+        dst.append(int(rng.choice(dsts)))
+        rel.append(r)
+    return (n, np.array(src, np.int64), np.array(dst, np.int64),
+            np.array(rel, np.int64), R, ntype, T, trip if triples else None)
+
+
+def edge_case_arrays(name: str):
+    """The synthetic edge-case graphs of :data:`EDGE_CASES`."""
+    if name == "holes":
+        return typed_graph(1, 200, 1500, 6, 1, empty_rels=(1, 4),
+                           no_in=range(10))
+    if name == "typed":
+        return typed_graph(2, 300, 2500, 7, 3, empty_rels=(5,), no_in=(3, 50))
+    if name == "many":
+        return typed_graph(3, 400, 3000, 600, 2,
+                           empty_rels=range(0, 600, 7))
+    if name == "edgeless":
+        z = np.zeros(0, np.int64)
+        return (20, z, z, z, 3, np.zeros(20, np.int64), 1, None)
+    raise KeyError(name)
+
+
