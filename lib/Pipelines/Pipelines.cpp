@@ -35,13 +35,25 @@ void mlir::hector::buildSimplifyPipeline(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
-void mlir::hector::buildLowerToCPUPipeline(OpPassManager &pm,
-                                           const LowerToCPUOptions &options) {
-  buildSimplifyPipeline(pm);
-  if (options.compact) {
+void mlir::hector::buildRGNNOptimizationPipeline(OpPassManager &pm,
+                                                 bool reorder, bool compact) {
+  // Reordering first: it decides which per-edge values remain, and
+  // compaction then moves those that depend on one endpoint to pairs.
+  if (reorder) {
+    pm.addNestedPass<func::FuncOp>(createRGNNReorderLinear());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }
+  if (compact) {
     pm.addNestedPass<func::FuncOp>(createRGNNCompactMaterialization());
     pm.addPass(createCanonicalizerPass());
   }
+}
+
+void mlir::hector::buildLowerToCPUPipeline(OpPassManager &pm,
+                                           const LowerToCPUOptions &options) {
+  buildSimplifyPipeline(pm);
+  buildRGNNOptimizationPipeline(pm, options.reorder, options.compact);
   pm.addPass(createConvertRGNNToHetOp());
   pm.addPass(createConvertHetOpToSCF());
   pm.addPass(createCanonicalizerPass());
@@ -126,10 +138,7 @@ static void buildKernelsToNVVMPipeline(OpPassManager &pm,
 void mlir::hector::buildLowerToPTXPipeline(OpPassManager &pm,
                                            const LowerToPTXOptions &options) {
   buildSimplifyPipeline(pm);
-  if (options.compact) {
-    pm.addNestedPass<func::FuncOp>(createRGNNCompactMaterialization());
-    pm.addPass(createCanonicalizerPass());
-  }
+  buildRGNNOptimizationPipeline(pm, options.reorder, options.compact);
   ConvertRGNNToHetOpOptions lowering;
   lowering.target = "cuda";
   lowering.chip = options.chip;

@@ -18,6 +18,11 @@ struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
       llvm::cl::desc("Run rgnn-compact-materialization: compute values that "
                      "depend on (node, relation) once per unique pair"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> reorder{
+      *this, "reorder",
+      llvm::cl::desc("Run rgnn-reorder-linear: fold attention vectors and "
+                     "consecutive linear operators into weight products"),
+      llvm::cl::init(true)};
   PassOptions::Option<bool> sanitizeAddress{
       *this, "sanitize-address",
       llvm::cl::desc("Mark the code for AddressSanitizer instrumentation"),
@@ -26,6 +31,11 @@ struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
 
 /// Schema check, canonicalization and CSE of rgnn IR.
 void buildSimplifyPipeline(OpPassManager &pm);
+
+/// The rgnn-level optimizations both lowering pipelines run, in order:
+/// linear-operator reordering, then compact materialization.
+void buildRGNNOptimizationPipeline(OpPassManager &pm, bool reorder,
+                                   bool compact);
 
 /// rgnn -> hetop -> parallel loops -> LLVM dialect, for the CPU (OpenMP).
 void buildLowerToCPUPipeline(OpPassManager &pm,
@@ -38,6 +48,9 @@ struct LowerToPTXOptions : public PassPipelineOptions<LowerToPTXOptions> {
   PassOptions::Option<bool> compact{
       *this, "compact",
       llvm::cl::desc("Run rgnn-compact-materialization"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> reorder{
+      *this, "reorder", llvm::cl::desc("Run rgnn-reorder-linear"),
       llvm::cl::init(true)};
   PassOptions::Option<std::string> cudaPath{
       *this, "cuda-path",

@@ -49,4 +49,35 @@ def RGNNCompactMaterialization
   let dependentDialects = ["::mlir::hector::rgnn::RGNNDialect"];
 }
 
+def RGNNReorderLinear : Pass<"rgnn-reorder-linear", "::mlir::func::FuncOp"> {
+  let summary = "re-associates products of linear operators so that weight "
+                "products replace per-edge work";
+  let description = [{
+    Linear-operator reordering from Hector's paper. Three rewrites, each
+    legal by associativity and fired only when the intermediate it removes
+    has no other user:
+
+    * Attention folding, `(x W_r) . a_r = x (W_r a_r)`: an inner product of
+      a per-relation projection with a per-relation (or shared) vector
+      becomes a projection by the folded `[H, K, 1]` weight, computed once
+      per relation by `rgnn.weight_product`. A concatenation along the
+      contracted dimension is split first, so RGAT's destination term
+      folds while its source term, still needed by the messages, stays.
+    * Key transform to the query side, `q_i . (k_j A_r) = (q_i A_r^T) . k_j`
+      (HGT's `K W_att Q^T`): the per-relation transform moves from the
+      (src, relation) pairs to the (dst, relation) pairs and the key is
+      read directly.
+    * Chain merging, `(x W1) W2_r = x (W1 W2_r)`: a per-node projection
+      (shared or by node type, optionally split into heads) read at an
+      edge endpoint and projected again per relation becomes one projection
+      by the product weight. It needs the graph's triples for per-node-type
+      `W1`, and fires only when the input size `K` is at most `W2`'s input
+      size, so the merged per-edge product is never larger.
+
+    Anything nonlinear between the operators (a bias, an activation, a
+    softmax) stops the rewrite.
+  }];
+  let dependentDialects = ["::mlir::hector::rgnn::RGNNDialect"];
+}
+
 #endif // HECTOR_TRANSFORMS_PASSES_TD
