@@ -23,13 +23,15 @@ echo "== pytest"
 (cd "$root" && "$python" -m pytest -q python/tests \
   --junitxml "$results/pytest.xml") || status=1
 
-# The compiled models again with the optional rewrites off, so that every
+# The compiled models again with each optional rewrite off, so that every
 # number is checked with each of them on and off.
-echo "== pytest: compiled models without rgnn-compact-materialization"
-(cd "$root" && HECTOR_PIPELINE_OPTIONS="compact=false" \
-   "$python" -m pytest -q -p no:cacheprovider \
-   python/tests/test_cpu_correctness.py \
-   --junitxml "$results/pytest-nocompact.xml") || status=1
+for off in compact reorder reassociate; do
+  echo "== pytest: compiled models with $off=false"
+  (cd "$root" && HECTOR_PIPELINE_OPTIONS="$off=false" \
+     "$python" -m pytest -q -p no:cacheprovider \
+     python/tests/test_cpu_correctness.py \
+     --junitxml "$results/pytest-no$off.xml") || status=1
+done
 
 # The CPU tests again under AddressSanitizer: the runtime built with
 # -fsanitize=address (MLIR-free, in build-asan/), models instrumented by
@@ -65,5 +67,6 @@ fi
 # as a failure.
 "$python" "$root/scripts/summarize_tests.py" "$results/lit.xml" \
   "$results/pytest.xml" "$results/pytest-nocompact.xml" \
+  "$results/pytest-noreorder.xml" "$results/pytest-noreassociate.xml" \
   "$results/pytest-asan.xml" || status=1
 exit $status

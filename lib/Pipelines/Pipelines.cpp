@@ -36,7 +36,20 @@ void mlir::hector::buildSimplifyPipeline(OpPassManager &pm) {
 }
 
 void mlir::hector::buildRGNNOptimizationPipeline(OpPassManager &pm,
-                                                 bool reorder, bool compact) {
+                                                 bool reorder, bool compact,
+                                                 bool reassociate,
+                                                 bool pruneVariants,
+                                                 StringRef target) {
+  if (reassociate) {
+    RGNNReassociateOptions options;
+    options.target = target.str();
+    options.compact = compact;
+    options.reorder = reorder;
+    options.prune = pruneVariants;
+    pm.addPass(createRGNNReassociate(options));
+    pm.addPass(createCanonicalizerPass());
+    return;
+  }
   // Reordering first: it decides which per-edge values remain, and
   // compaction then moves those that depend on one endpoint to pairs.
   if (reorder) {
@@ -53,7 +66,9 @@ void mlir::hector::buildRGNNOptimizationPipeline(OpPassManager &pm,
 void mlir::hector::buildLowerToCPUPipeline(OpPassManager &pm,
                                            const LowerToCPUOptions &options) {
   buildSimplifyPipeline(pm);
-  buildRGNNOptimizationPipeline(pm, options.reorder, options.compact);
+  buildRGNNOptimizationPipeline(pm, options.reorder, options.compact,
+                                options.reassociate, options.pruneVariants,
+                                "cpu");
   pm.addPass(createConvertRGNNToHetOp());
   pm.addPass(createConvertHetOpToSCF());
   pm.addPass(createCanonicalizerPass());
@@ -138,7 +153,9 @@ static void buildKernelsToNVVMPipeline(OpPassManager &pm,
 void mlir::hector::buildLowerToPTXPipeline(OpPassManager &pm,
                                            const LowerToPTXOptions &options) {
   buildSimplifyPipeline(pm);
-  buildRGNNOptimizationPipeline(pm, options.reorder, options.compact);
+  buildRGNNOptimizationPipeline(pm, options.reorder, options.compact,
+                                options.reassociate, options.pruneVariants,
+                                options.chip);
   ConvertRGNNToHetOpOptions lowering;
   lowering.target = "cuda";
   lowering.chip = options.chip;

@@ -24,6 +24,9 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <cstdint>
 #include <cstring>
 #include <dlfcn.h>
@@ -82,10 +85,35 @@ constexpr std::array<HectorPreparedArray, HECTOR_MODEL_GRAPH_ARRAYS>
         HECTOR_DST_PAIR_INDPTR,    HECTOR_DST_PAIR_IDS,
 };
 
+/// The model's `cost-params` record: seconds per unit of each quantity.
+struct CostParamsRecord {
+  bool present = false;
+  std::string target;
+  double gemmFlop = 0, otherFlop = 0, byte = 0, gatheredByte = 0, kernel = 0;
+};
+
+/// Graph counts a cost form is linear in (docs/abi.md), in record order.
+constexpr const char *kCountNames[] = {"E", "N", "Psrc", "Pdst", "R", "T", "1"};
+constexpr size_t kNumCounts = 7;
+using CostForm = std::array<double, kNumCounts>;
+
+/// A function's `cost` record.
+struct CostRecord {
+  bool present = false;
+  int64_t kernels = 0;
+  CostForm gemmFlops{}, otherFlops{}, bytes{}, gatheredBytes{}, memory{};
+};
+
 } // namespace
 
 struct HectorFunction {
   std::string name, entry;
+  /// `variant of=NAME`: this function is a re-association of NAME.
+  std::string variantOf;
+  /// The variants of this function (for a function others are variants of).
+  std::vector<const HectorFunction *> variants;
+  CostRecord cost;
+  const CostParamsRecord *costParams = nullptr;
   int64_t numParams = 0;
   bool hasSchema = false;
   int64_t numNodeTypes = 0, numRelations = 0;
@@ -105,6 +133,7 @@ struct HectorFunction {
 
 struct HectorModel {
   std::string path, info;
+  CostParamsRecord costParams;
   HectorTarget target = HECTOR_TARGET_CPU;
   std::string chip;
   std::string gpuLoadError;
@@ -194,6 +223,10 @@ public:
       parseTarget(i);
       ++i;
     }
+    if (i < lines.size() && lines[i].rfind("cost-params", 0) == 0) {
+      parseCostParams(i);
+      ++i;
+    }
     while (i < lines.size()) {
       fns.push_back(parseFunction(i));
       for (size_t k = 0; k + 1 < fns.size(); ++k)
@@ -210,11 +243,13 @@ public:
       fn->target = target;
       fn->chip = chip;
     }
+    linkVariants(fns);
     return fns;
   }
 
   HectorTarget target = HECTOR_TARGET_CPU;
   std::string chip;
+  CostParamsRecord costParams;
 
 private:
   std::vector<std::string> lines;
@@ -447,6 +482,103 @@ private:
                    static_cast<long long>(fn.numRelations)));
   }
 
+  double real(const std::string &v, const char *what) {
+    char *end = nullptr;
+    errno = 0;
+    double d = std::strtod(v.c_str(), &end);
+    if (v.empty() || *end || errno || !std::isfinite(d) || d < 0)
+      error(format("bad %s '%s' (expected a nonnegative number)", what,
+                   clip(v).c_str()));
+    return d;
+  }
+
+  /// `cost-params target=T gemm_flop=S other_flop=S byte=S
+  /// gathered_byte=S kernel=S`.
+  void parseCostParams(size_t i) {
+    load(i);
+    expectFields(7, "cost-params target=T gemm_flop=S other_flop=S byte=S "
+                    "gathered_byte=S kernel=S");
+    costParams.present = true;
+    costParams.target = value(1, "target");
+    costParams.gemmFlop = real(value(2, "gemm_flop"), "gemm_flop");
+    costParams.otherFlop = real(value(3, "other_flop"), "other_flop");
+    costParams.byte = real(value(4, "byte"), "byte");
+    costParams.gatheredByte = real(value(5, "gathered_byte"), "gathered_byte");
+    costParams.kernel = real(value(6, "kernel"), "kernel");
+  }
+
+  /// "E:128,Psrc:8192" or "0".
+  CostForm parseForm(const std::string &text, const char *what) {
+    CostForm form{};
+    if (text == "0")
+      return form;
+    size_t start = 0;
+    while (true) {
+      size_t comma = text.find(',', start);
+      std::string term = text.substr(start, comma == std::string::npos
+                                                ? std::string::npos
+                                                : comma - start);
+      size_t colon = term.find(':');
+      size_t k = 0;
+      if (colon != std::string::npos)
+        while (k < kNumCounts && term.compare(0, colon, kCountNames[k]) != 0)
+          ++k;
+      if (colon == std::string::npos || k == kNumCounts ||
+          colon != std::strlen(kCountNames[k]))
+        error(format("bad %s term '%s' (expected COUNT:VALUE with COUNT one "
+                     "of E, N, Psrc, Pdst, R, T, 1)",
+                     what, clip(term).c_str()));
+      form[k] += real(term.substr(colon + 1), what);
+      if (comma == std::string::npos)
+        break;
+      start = comma + 1;
+    }
+    return form;
+  }
+
+  void parseCost(HectorFunction &fn) {
+    if (fn.cost.present)
+      error("second 'cost' record in function '" + fn.name + "'");
+    expectFields(7, "cost kernels=K gemm_flops=F other_flops=F bytes=F "
+                    "gathered_bytes=F memory=F");
+    fn.cost.present = true;
+    fn.cost.kernels = integer(value(1, "kernels"), "kernels", 0, INT32_MAX);
+    fn.cost.gemmFlops = parseForm(value(2, "gemm_flops"), "gemm_flops");
+    fn.cost.otherFlops = parseForm(value(3, "other_flops"), "other_flops");
+    fn.cost.bytes = parseForm(value(4, "bytes"), "bytes");
+    fn.cost.gatheredBytes = parseForm(value(5, "gathered_bytes"),
+                                      "gathered_bytes");
+    fn.cost.memory = parseForm(value(6, "memory"), "memory");
+  }
+
+  /// Checks every `variant of=NAME` against NAME and records the variants
+  /// of each function.
+  void linkVariants(std::vector<std::unique_ptr<HectorFunction>> &fns) {
+    for (auto &fn : fns) {
+      if (fn->variantOf.empty())
+        continue;
+      HectorFunction *base = nullptr;
+      for (auto &other : fns)
+        if (other->name == fn->variantOf)
+          base = other.get();
+      lineNo = 0;
+      if (!base)
+        error("function '" + fn->name + "' is a variant of '" +
+              fn->variantOf + "', which the model does not have");
+      if (!base->variantOf.empty())
+        error("function '" + fn->name + "' is a variant of '" + base->name +
+              "', which is itself a variant");
+      bool same = base->args.size() == fn->args.size() &&
+                  base->result.text == fn->result.text;
+      for (size_t k = 0; same && k < fn->args.size(); ++k)
+        same = base->args[k].text == fn->args[k].text;
+      if (!same || base->triples != fn->triples)
+        error("variant '" + fn->name + "' has another signature or schema "
+              "than '" + base->name + "'");
+      base->variants.push_back(fn.get());
+    }
+  }
+
   /// `target cpu` or `target cuda chip=sm_NN`, right after the version.
   void parseTarget(size_t i) {
     load(i);
@@ -548,6 +680,15 @@ private:
         ++i;
         done = true;
         break;
+      } else if (rec == "variant") {
+        expectFields(2, "variant of=NAME");
+        if (!fn->variantOf.empty())
+          error("second 'variant' record in function '" + fn->name + "'");
+        fn->variantOf = value(1, "of");
+        if (!isIdentifier(fn->variantOf) || fn->variantOf == fn->name)
+          error("bad variant base '" + clip(fn->variantOf) + "'");
+      } else if (rec == "cost") {
+        parseCost(*fn);
       } else if (rec == "end") {
         error("function '" + fn->name + "' has no 'result' record");
       } else if (rec == "target") {
@@ -581,6 +722,7 @@ struct ParsedInfo {
   std::vector<std::unique_ptr<HectorFunction>> functions;
   HectorTarget target = HECTOR_TARGET_CPU;
   std::string chip;
+  CostParamsRecord costParams;
 };
 
 ParsedInfo parseInfo(const std::string &s) {
@@ -589,6 +731,7 @@ ParsedInfo parseInfo(const std::string &s) {
   out.functions = parser.parse();
   out.target = parser.target;
   out.chip = parser.chip;
+  out.costParams = parser.costParams;
   return out;
 }
 
@@ -876,6 +1019,9 @@ HectorStatus hectorModelLoad(const char *path, HectorModel **out) {
       model->functions = std::move(parsed.functions);
       model->target = parsed.target;
       model->chip = parsed.chip;
+      model->costParams = parsed.costParams;
+      for (auto &fn : model->functions)
+        fn->costParams = &model->costParams;
     } catch (const RuntimeFailure &e) {
       raise(e.status, std::string(path) + ": " + e.message);
     }
@@ -1050,9 +1196,92 @@ HectorStatus hectorFunctionGetSchema(const HectorFunction *fn,
   return HECTOR_STATUS_OK;
 }
 
+/// Estimated seconds of `fn` on a graph with `stats`; negative when the
+/// function has no cost record or the model no parameters.
+static double estimate(const HectorFunction &fn,
+                       const HectorGraphStats &stats) {
+  if (!fn.cost.present || !fn.costParams || !fn.costParams->present)
+    return -1;
+  const double counts[kNumCounts] = {
+      static_cast<double>(stats.numEdges),
+      static_cast<double>(stats.numNodes),
+      static_cast<double>(stats.numUniqueSrcPairs),
+      static_cast<double>(stats.numUniqueDstPairs),
+      static_cast<double>(stats.numRelations),
+      static_cast<double>(stats.numNodeTypes),
+      1.0};
+  const CostParamsRecord &p = *fn.costParams;
+  double t = p.kernel * static_cast<double>(fn.cost.kernels);
+  for (size_t k = 0; k < kNumCounts; ++k)
+    t += counts[k] * (p.gemmFlop * fn.cost.gemmFlops[k] +
+                      p.otherFlop * fn.cost.otherFlops[k] +
+                      p.byte * fn.cost.bytes[k] +
+                      p.gatheredByte * fn.cost.gatheredBytes[k]);
+  return t;
+}
+
+HectorStatus hectorFunctionEstimate(const HectorFunction *fn,
+                                    const HectorPreparedGraph *graph,
+                                    double *seconds) {
+  if (!fn || !graph || !seconds)
+    return fail(HECTOR_STATUS_INVALID_ARGUMENT, "null argument");
+  HectorGraphStats stats{};
+  if (hectorPreparedGraphGetStats(graph, &stats) != HECTOR_STATUS_OK)
+    return fail(HECTOR_STATUS_INVALID_ARGUMENT, lastError);
+  double t = estimate(*fn, stats);
+  if (t < 0)
+    return fail(HECTOR_STATUS_INVALID_ARGUMENT,
+                "function '" + fn->name + "' has no cost record, or its "
+                "model no cost parameters");
+  *seconds = t;
+  return HECTOR_STATUS_OK;
+}
+
+const char *hectorFunctionGetVariantOf(const HectorFunction *fn) {
+  return fn ? fn->variantOf.c_str() : "";
+}
+
+int64_t hectorFunctionGetNumVariants(const HectorFunction *fn) {
+  return fn ? static_cast<int64_t>(fn->variants.size()) : 0;
+}
+
+const HectorFunction *hectorFunctionGetVariant(const HectorFunction *fn,
+                                               int64_t index) {
+  if (!fn || index < 0 ||
+      index >= static_cast<int64_t>(fn->variants.size()))
+    return nullptr;
+  return fn->variants[static_cast<size_t>(index)];
+}
+
+const HectorFunction *
+hectorBoundFunctionGetFunction(const HectorBoundFunction *bound) {
+  return bound ? bound->fn : nullptr;
+}
+
 HectorStatus hectorFunctionBind(const HectorFunction *fn,
                                 const HectorPreparedGraph *graph,
                                 HectorBoundFunction **out) {
+  // The variant with the lowest estimate for this graph; the binding keeps
+  // the choice for every call.
+  if (fn && graph && !fn->variants.empty()) {
+    HectorGraphStats stats{};
+    if (hectorPreparedGraphGetStats(graph, &stats) == HECTOR_STATUS_OK) {
+      double best = estimate(*fn, stats);
+      for (const HectorFunction *v : fn->variants) {
+        double t = estimate(*v, stats);
+        if (t >= 0 && best >= 0 && t < best) {
+          best = t;
+          fn = v;
+        }
+      }
+    }
+  }
+  return hectorFunctionBindExact(fn, graph, out);
+}
+
+HectorStatus hectorFunctionBindExact(const HectorFunction *fn,
+                                     const HectorPreparedGraph *graph,
+                                     HectorBoundFunction **out) {
   if (!out)
     return fail(HECTOR_STATUS_INVALID_ARGUMENT, "output handle is null");
   *out = nullptr;

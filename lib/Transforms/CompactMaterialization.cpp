@@ -8,6 +8,7 @@
 
 #include "Hector/Dialect/RGNN/IR/RGNN.h"
 #include "Hector/Transforms/Passes.h"
+#include "Hector/Transforms/Rewrites.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -65,7 +66,9 @@ public:
     SmallVector<Operation *> rewritten;
     for (Operation &op : body.without_terminator()) {
       Side s = sideOfResults(&op);
-      if (s != Side::Src && s != Side::Dst)
+      // Gathers are views: a compacted consumer clones its gathers for its
+      // side (compactOf), and the others keep reading the node directly.
+      if ((s != Side::Src && s != Side::Dst) || isa<rgnn::GatherOp>(op))
         continue;
       compact(&op, s);
       rewritten.push_back(&op);
@@ -202,11 +205,13 @@ struct RGNNCompactMaterializationPass
     : public hector::impl::RGNNCompactMaterializationBase<
           RGNNCompactMaterializationPass> {
   void runOnOperation() override {
-    func::FuncOp func = getOperation();
-    if (!func.getBody().hasOneBlock())
-      return;
-    Compactor(func).run();
+    compactMaterialize(getOperation());
   }
 };
 
 } // namespace
+
+void mlir::hector::compactMaterialize(func::FuncOp func) {
+  if (func.getBody().hasOneBlock())
+    Compactor(func).run();
+}

@@ -12,6 +12,7 @@
 
 #include "Hector/Dialect/RGNN/IR/RGNN.h"
 #include "Hector/Transforms/Passes.h"
+#include "Hector/Transforms/Rewrites.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -322,11 +323,13 @@ private:
 struct RGNNReorderLinearPass
     : public hector::impl::RGNNReorderLinearBase<RGNNReorderLinearPass> {
   void runOnOperation() override {
-    func::FuncOp func = getOperation();
-    if (!func.getBody().hasOneBlock())
-      return;
-    Reorderer(func).run();
+    reorderLinear(getOperation());
   }
 };
 
 } // namespace
+
+void mlir::hector::reorderLinear(func::FuncOp func) {
+  if (func.getBody().hasOneBlock())
+    Reorderer(func).run();
+}

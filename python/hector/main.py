@@ -180,6 +180,11 @@ def main(argv=None) -> int:
     except runtime.ModelError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
+    if fn.variants:
+        est = {n: fn.model.function(n).estimate(p) * 1e3
+               for n in [fn.name] + fn.variants}
+        print(f"  variant (rgnn-reassociate, cost model): {bound.variant} "
+              f"of " + ", ".join(f"{n} ~{t:.2f} ms" for n, t in est.items()))
     ref = reference.MODELS[args.model](ref_graph, h, weights)
     if out.shape != ref.shape:
         print(f"error: result shape {out.shape}, reference {ref.shape}",

@@ -122,6 +122,13 @@ def _lib() -> ctypes.CDLL:
         "hectorFunctionGetResult": (st, [vp, ctypes.POINTER(_ArgInfoC)]),
         "hectorFunctionGetSchema": (st, [vp, ctypes.POINTER(_SchemaC)]),
         "hectorFunctionBind": (st, [vp, vp, ctypes.POINTER(vp)]),
+        "hectorFunctionBindExact": (st, [vp, vp, ctypes.POINTER(vp)]),
+        "hectorBoundFunctionGetFunction": (vp, [vp]),
+        "hectorFunctionGetVariantOf": (ctypes.c_char_p, [vp]),
+        "hectorFunctionGetNumVariants": (i64, [vp]),
+        "hectorFunctionGetVariant": (vp, [vp, i64]),
+        "hectorFunctionEstimate": (st, [vp, vp,
+                                        ctypes.POINTER(ctypes.c_double)]),
         "hectorBoundFunctionDestroy": (None, [vp]),
         "hectorBoundFunctionGetShape": (st, [vp, i64, ctypes.POINTER(i64),
                                              ctypes.POINTER(i64)]),
@@ -251,6 +258,12 @@ class Function:
         self.name = L.hectorFunctionGetName(ptr).decode()
         self.entry = L.hectorFunctionGetEntry(ptr).decode()
         self.num_params = L.hectorFunctionGetNumParams(ptr)
+        #: The function this one is a variant of (rgnn-reassociate), or "".
+        self.variant_of = L.hectorFunctionGetVariantOf(ptr).decode()
+        #: Names of the functions that are variants of this one.
+        self.variants = [
+            L.hectorFunctionGetName(L.hectorFunctionGetVariant(ptr, k)).decode()
+            for k in range(L.hectorFunctionGetNumVariants(ptr))]
         info = _ArgInfoC()
         self.args: List[ArgInfo] = []
         for k in range(L.hectorFunctionGetNumArgs(ptr)):
@@ -289,11 +302,25 @@ class Function:
                      ArgInfo(a.index, a.kind, a.domain, a.shape, a.dtype,
                              a.text, next(it)) for a in self.args]
 
-    def bind(self, prepared=None) -> "BoundFunction":
+    def bind(self, prepared=None, exact: bool = False) -> "BoundFunction":
         """Bind a :class:`hector.prep.PreparedGraph` (checked against the
         schema: relation and node-type counts, triples).  For a CUDA
-        function the graph is uploaded to the device here, once."""
-        return BoundFunction(self, prepared)
+        function the graph is uploaded to the device here, once.
+
+        When the function has :attr:`variants`, the binding runs the one
+        the cost model estimates fastest on this graph (its name is
+        ``BoundFunction.variant``), unless ``exact``."""
+        return BoundFunction(self, prepared, exact)
+
+    def estimate(self, prepared) -> float:
+        """The cost model's estimate of one call on ``prepared``, in
+        seconds (from the function's ``cost`` record)."""
+        seconds = ctypes.c_double()
+        status = _lib().hectorFunctionEstimate(
+            self._ptr, prepared._handle.ptr, ctypes.byref(seconds))
+        if status:
+            raise _error(status)
+        return seconds.value
 
     def __repr__(self):
         return (f"Function({self.name!r}, inputs="
@@ -303,7 +330,7 @@ class Function:
 class BoundFunction:
     """A function with its graph: knows every buffer's shape."""
 
-    def __init__(self, fn: Function, prepared):
+    def __init__(self, fn: Function, prepared, exact: bool = False):
         L = _lib()
         self.function, self.prepared = fn, prepared
         gptr = None
@@ -313,11 +340,15 @@ class BoundFunction:
                 raise TypeError("bind() takes a hector.prep.PreparedGraph")
             gptr = handle.ptr
         out = ctypes.c_void_p()
-        status = L.hectorFunctionBind(fn._ptr, gptr, ctypes.byref(out))
+        bind = L.hectorFunctionBindExact if exact else L.hectorFunctionBind
+        status = bind(fn._ptr, gptr, ctypes.byref(out))
         if status:
             raise _error(status)
         self._ptr = out.value
         self._destroy = L.hectorBoundFunctionDestroy
+        #: The function this binding runs: ``fn`` or the variant chosen.
+        self.variant = L.hectorFunctionGetName(
+            L.hectorBoundFunctionGetFunction(self._ptr)).decode()
         self.input_shapes = [self._shape(k) for k in range(len(fn.inputs))]
         self.result_shape = self._shape(-1)
 

@@ -23,6 +23,16 @@ struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
       llvm::cl::desc("Run rgnn-reorder-linear: fold attention vectors and "
                      "consecutive linear operators into weight products"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> reassociate{
+      *this, "reassociate",
+      llvm::cl::desc("Run rgnn-reassociate: keep the input-sensitive "
+                     "re-associations as variants the runtime picks from"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> pruneVariants{
+      *this, "prune-variants",
+      llvm::cl::desc("Let rgnn-reassociate drop variants that can never be "
+                     "faster"),
+      llvm::cl::init(true)};
   PassOptions::Option<bool> sanitizeAddress{
       *this, "sanitize-address",
       llvm::cl::desc("Mark the code for AddressSanitizer instrumentation"),
@@ -32,10 +42,14 @@ struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
 /// Schema check, canonicalization and CSE of rgnn IR.
 void buildSimplifyPipeline(OpPassManager &pm);
 
-/// The rgnn-level optimizations both lowering pipelines run, in order:
-/// linear-operator reordering, then compact materialization.
+/// The rgnn-level optimizations both lowering pipelines run: with
+/// `reassociate`, rgnn-reassociate (whose variants are reordered and
+/// compacted as `reorder` and `compact` say, with its cost parameters for
+/// `target`); otherwise linear-operator reordering, then compact
+/// materialization.
 void buildRGNNOptimizationPipeline(OpPassManager &pm, bool reorder,
-                                   bool compact);
+                                   bool compact, bool reassociate,
+                                   bool pruneVariants, StringRef target);
 
 /// rgnn -> hetop -> parallel loops -> LLVM dialect, for the CPU (OpenMP).
 void buildLowerToCPUPipeline(OpPassManager &pm,
@@ -51,6 +65,14 @@ struct LowerToPTXOptions : public PassPipelineOptions<LowerToPTXOptions> {
       llvm::cl::init(true)};
   PassOptions::Option<bool> reorder{
       *this, "reorder", llvm::cl::desc("Run rgnn-reorder-linear"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> reassociate{
+      *this, "reassociate", llvm::cl::desc("Run rgnn-reassociate"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> pruneVariants{
+      *this, "prune-variants",
+      llvm::cl::desc("Let rgnn-reassociate drop variants that can never be "
+                     "faster"),
       llvm::cl::init(true)};
   PassOptions::Option<std::string> cudaPath{
       *this, "cuda-path",

@@ -176,9 +176,41 @@ hectorFunctionGetSchema(const HectorFunction *fn, HectorSchema *out);
 /// function, uploads the 32 graph arrays to the device once (freed with the
 /// binding); fails when CUDA is unavailable or the model's GPU code did not
 /// load, with the reason.
+///
+/// When other functions of the model are variants of `fn` (re-associations
+/// kept by rgnn-reassociate, `variant of=` in the metadata), binds the one
+/// whose cost record gives the lowest estimate for `graph` under the
+/// model's calibrated `cost-params`; hectorBoundFunctionGetFunction says
+/// which.  The choice is made once per binding (one per graph).
 HECTOR_RUNTIME_EXPORT HectorStatus
 hectorFunctionBind(const HectorFunction *fn, const HectorPreparedGraph *graph,
                    HectorBoundFunction **out);
+
+/// hectorFunctionBind without the choice among variants: binds `fn` itself.
+HECTOR_RUNTIME_EXPORT HectorStatus
+hectorFunctionBindExact(const HectorFunction *fn,
+                        const HectorPreparedGraph *graph,
+                        HectorBoundFunction **out);
+
+/// The function a binding runs (a variant of the one bound, or itself).
+HECTOR_RUNTIME_EXPORT const HectorFunction *
+hectorBoundFunctionGetFunction(const HectorBoundFunction *bound);
+
+/// The function `fn` is a variant of, or "" (never NULL).
+HECTOR_RUNTIME_EXPORT const char *
+hectorFunctionGetVariantOf(const HectorFunction *fn);
+/// How many functions are variants of `fn`, and each of them.
+HECTOR_RUNTIME_EXPORT int64_t
+hectorFunctionGetNumVariants(const HectorFunction *fn);
+HECTOR_RUNTIME_EXPORT const HectorFunction *
+hectorFunctionGetVariant(const HectorFunction *fn, int64_t index);
+
+/// The cost model's estimate of one call of `fn` on `graph`, in seconds:
+/// its `cost` record's forms evaluated at the graph's counts, weighted by
+/// the model's `cost-params`.  Fails when either record is missing.
+HECTOR_RUNTIME_EXPORT HectorStatus
+hectorFunctionEstimate(const HectorFunction *fn,
+                       const HectorPreparedGraph *graph, double *seconds);
 
 HECTOR_RUNTIME_EXPORT void
 hectorBoundFunctionDestroy(HectorBoundFunction *bound);

@@ -80,4 +80,43 @@ def RGNNReorderLinear : Pass<"rgnn-reorder-linear", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::hector::rgnn::RGNNDialect"];
 }
 
+def RGNNReassociate : Pass<"rgnn-reassociate", "::mlir::ModuleOp"> {
+  let summary = "keeps the input-sensitive re-associations of each function "
+                "as variants (SENSEi)";
+  let description = [{
+    For each function `@f`, enumerates where the per-relation transforms
+    sit:
+
+    * transform each unique (src, relation) pair, then aggregate (with and
+      without `rgnn-reorder-linear`);
+    * aggregate per (dst, relation) pair, then transform once per pair:
+      `sum_j alpha_e (x_j W_r) = (sum_j alpha_e x_j) W_r`, legal for sums
+      (and means onto (dst, relation) pairs) of messages that are a typed
+      linear of the source, optionally scaled per edge (RGCN, edge-normed
+      RGCN, RGAT and HGT messages); with and without reordering.
+
+    Each candidate is compacted (unless `compact=false`) and simplified,
+    and its cost is derived by the static cost model (CostModel.h) as a
+    linear form in the graph's counts. A candidate whose time form is
+    never lower than another's for any graph (with Psrc, Pdst <= E) under
+    the target's parameters is pruned. The first survivor keeps the name
+    `@f`; the others become `@f__<variant>` with `rgnn.variant_of = "f"`.
+    Every survivor carries `rgnn.variant`, a description. The lowering
+    writes each one's cost into `hector_model_info()`, and the runtime binds
+    `f` to the variant with the lowest estimate for the bound graph.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
+           "Cost parameters used for pruning: cpu, sm_80, sm_90, ...">,
+    Option<"compact", "compact", "bool", /*default=*/"true",
+           "Compact every candidate (rgnn-compact-materialization)">,
+    Option<"reorder", "reorder", "bool", /*default=*/"true",
+           "Include candidates with rgnn-reorder-linear">,
+    Option<"prune", "prune", "bool", /*default=*/"true",
+           "Drop candidates that can never be faster (off: keep all, for "
+           "testing and measuring every candidate)">,
+  ];
+  let dependentDialects = ["::mlir::hector::rgnn::RGNNDialect"];
+}
+
 #endif // HECTOR_TRANSFORMS_PASSES_TD

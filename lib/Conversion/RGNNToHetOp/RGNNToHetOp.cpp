@@ -9,6 +9,7 @@
 
 #include "GraphABI.h"
 
+#include "Hector/Analysis/CostModel.h"
 #include "Hector/Conversion/Passes.h"
 #include "Hector/Dialect/HetOp/IR/HetOp.h"
 #include "Hector/Dialect/RGNN/IR/RGNN.h"
@@ -17,6 +18,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "llvm/Support/Format.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
@@ -1383,6 +1385,14 @@ struct ConvertRGNNToHetOpPass
     os << "hector-model 1\n";
     if (target == "cuda")
       os << "target cuda chip=" << chip << "\n";
+    const CostParams &params =
+        costParamsFor(target == "cuda" ? StringRef(chip) : StringRef("cpu"));
+    os << "cost-params target=" << params.target
+       << llvm::format(" gemm_flop=%.6g other_flop=%.6g byte=%.6g "
+                       "gathered_byte=%.6g kernel=%.6g",
+                       params.gemmFlop, params.otherFlop, params.byte,
+                       params.gatheredByte, params.kernel)
+       << "\n";
     for (func::FuncOp func : functions)
       if (failed(convert(func, os)))
         return signalPassFailure();
@@ -1471,7 +1481,11 @@ struct ConvertRGNNToHetOpPass
     } else {
       info << "-";
     }
-    info << "\n" << records << "end\n";
+    info << "\n";
+    if (auto of = source->getAttrOfType<StringAttr>("rgnn.variant_of"))
+      info << "variant of=" << of.getValue() << "\n";
+    info << estimateCost(source).record() << "\n";
+    info << records << "end\n";
 
     OpBuilder builder(source);
     auto target = func::FuncOp::create(

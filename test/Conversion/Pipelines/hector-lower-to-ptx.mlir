@@ -12,7 +12,7 @@
 // CHECK: llvm.call @mgpuMemFree
 // CHECK: llvm.func @_mlir_ciface_rgcn(
 // CHECK: gpu.binary @{{.*}} [#gpu.object<#nvvm.target<chip = "sm_80", features = "+ptx80", link = ["{{.*}}/nvvm/libdevice/libdevice.10.bc"]>, {{.*}}assembly = "{{.*}}.target sm_80
-// CHECK: hector-model 1\0Atarget cuda chip=sm_80\0Afunc rgcn
+// CHECK: hector-model 1\0Atarget cuda chip=sm_80\0Acost-params target=cpu {{.*}}\0Afunc rgcn
 // CHECK-NOT: memref.
 // CHECK-NOT: scf.
 // SM90: #nvvm.target<chip = "sm_90"

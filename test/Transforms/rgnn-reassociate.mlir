@@ -1,0 +1,81 @@
+// RUN: hector-opt %s -split-input-file -rgnn-reassociate | FileCheck %s
+// RUN: hector-opt %s -split-input-file -rgnn-reassociate="prune=false" | FileCheck %s --check-prefix=ALL
+// RUN: hector-opt %s -split-input-file -rgnn-reassociate="compact=false reorder=false" | FileCheck %s --check-prefix=PLAIN
+
+// RGCN: transform per (src, relation) pair then aggregate, or aggregate per
+// (dst, relation) pair then transform; which is faster depends on the
+// graph. The reordered and unreordered forms are identical (nothing to
+// reorder): whatever the parameters, the duplicate is pruned.
+!g = !rgnn.graph<node_types = 1, relations = 3>
+// CHECK-LABEL: func.func @rgcn(
+// CHECK-SAME: rgnn.cost = "cost kernels=2 gemm_flops=Psrc:64
+// CHECK-SAME: rgnn.variant = "transform per unique (src, relation) pair, then aggregate"
+// CHECK: rgnn.typed_linear {{.*}} on src {{.*}} -> !rgnn.feat<src_rel, 4xf32>
+// CHECK: rgnn.aggregate {{.*}} mean : {{.*}} -> !rgnn.feat<dst_rel, 4xf32>
+// CHECK-NOT: func.func @rgcn__unreordered
+// ALL-LABEL: func.func @rgcn(
+// ALL: func.func @rgcn__unreordered(
+// ALL-LABEL: func.func @rgcn__aggregate_first(
+// ALL-SAME: rgnn.cost = "cost kernels=2 gemm_flops=Pdst:64
+// ALL-SAME: rgnn.variant_of = "rgcn"
+// ALL: %[[X:.*]] = rgnn.gather %{{.*}}, %{{.*}} by src : {{.*}} -> !rgnn.feat<edge, 8xf32>
+// ALL: %[[A:.*]] = rgnn.aggregate %{{.*}}, %[[X]] mean : {{.*}} -> !rgnn.feat<dst_rel, 8xf32>
+// ALL: rgnn.typed_linear %{{.*}}, %[[A]], %{{.*}} by relation : {{.*}} -> !rgnn.feat<dst_rel, 4xf32>
+// ALL: func.func @rgcn__aggregate_first_unreordered(
+// PLAIN-LABEL: func.func @rgcn(
+// PLAIN: rgnn.typed_linear {{.*}} on src {{.*}} -> !rgnn.feat<edge, 4xf32>
+// PLAIN-NOT: unreordered
+func.func @rgcn(%g: !g, %h: !rgnn.feat<node, 8xf32>, %w: !rgnn.feat<relation, 8x4xf32>)
+    -> !rgnn.feat<dst_rel, 4xf32> {
+  %m = rgnn.typed_linear %g, %h, %w by relation on src
+      : (!g, !rgnn.feat<node, 8xf32>, !rgnn.feat<relation, 8x4xf32>) -> !rgnn.feat<edge, 4xf32>
+  %a = rgnn.aggregate %g, %m mean : (!g, !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<dst_rel, 4xf32>
+  return %a : !rgnn.feat<dst_rel, 4xf32>
+}
+
+// -----
+
+// Attention-weighted messages with heads: the per-head weights scale the
+// shared input through an outer product, aggregated per (dst, relation)
+// pair, then each head is transformed by its own matrix; the sum over
+// relations follows.
+!g = !rgnn.graph<node_types = 1, relations = 3>
+// ALL-LABEL: func.func @weighted__aggregate_first(
+// ALL: %[[X:.*]] = rgnn.gather %{{.*}}, %{{.*}} by src : {{.*}} -> !rgnn.feat<edge, 8xf32>
+// ALL: %[[O:.*]] = rgnn.outer_product %{{.*}}, %[[X]] : (!rgnn.feat<edge, 2xf32>, !rgnn.feat<edge, 8xf32>) -> !rgnn.feat<edge, 2x8xf32>
+// ALL: %[[A:.*]] = rgnn.aggregate %{{.*}}, %[[O]] sum : {{.*}} -> !rgnn.feat<dst_rel, 2x8xf32>
+// ALL: %[[T:.*]] = rgnn.typed_linear %{{.*}}, %[[A]], %{{.*}} by relation : (!graph, !rgnn.feat<dst_rel, 2x8xf32>, !rgnn.feat<relation, 2x8x4xf32>) -> !rgnn.feat<dst_rel, 2x4xf32>
+// ALL: rgnn.aggregate %{{.*}}, %[[T]] sum : {{.*}} -> !rgnn.feat<node, 2x4xf32>
+func.func @weighted(%g: !g, %h: !rgnn.feat<node, 8xf32>, %w: !rgnn.feat<relation, 2x8x4xf32>,
+                    %alpha: !rgnn.feat<edge, 2xf32>) -> !rgnn.feat<node, 2x4xf32> {
+  %z = rgnn.typed_linear %g, %h, %w by relation on src
+      : (!g, !rgnn.feat<node, 8xf32>, !rgnn.feat<relation, 2x8x4xf32>) -> !rgnn.feat<edge, 2x4xf32>
+  %m = rgnn.scale %alpha, %z : (!rgnn.feat<edge, 2xf32>, !rgnn.feat<edge, 2x4xf32>) -> !rgnn.feat<edge, 2x4xf32>
+  %a = rgnn.aggregate %g, %m sum : (!g, !rgnn.feat<edge, 2x4xf32>) -> !rgnn.feat<node, 2x4xf32>
+  return %a : !rgnn.feat<node, 2x4xf32>
+}
+
+// -----
+
+// Must not re-associate: a mean over all of a node's edges does not split
+// by relation, and a message that is not a projection of the source (here
+// an edge feature's) has no transform to move.
+!g = !rgnn.graph<node_types = 1, relations = 3>
+// ALL-LABEL: func.func @node_mean(
+// ALL-NOT: aggregate_first
+// ALL-LABEL: func.func @edge_message(
+// ALL-NOT: aggregate_first
+func.func @node_mean(%g: !g, %h: !rgnn.feat<node, 8xf32>, %w: !rgnn.feat<relation, 8x4xf32>)
+    -> !rgnn.feat<node, 4xf32> {
+  %m = rgnn.typed_linear %g, %h, %w by relation on src
+      : (!g, !rgnn.feat<node, 8xf32>, !rgnn.feat<relation, 8x4xf32>) -> !rgnn.feat<edge, 4xf32>
+  %a = rgnn.aggregate %g, %m mean : (!g, !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<node, 4xf32>
+  return %a : !rgnn.feat<node, 4xf32>
+}
+func.func @edge_message(%g: !g, %e: !rgnn.feat<edge, 8xf32>, %w: !rgnn.feat<relation, 8x4xf32>)
+    -> !rgnn.feat<node, 4xf32> {
+  %m = rgnn.typed_linear %g, %e, %w by relation
+      : (!g, !rgnn.feat<edge, 8xf32>, !rgnn.feat<relation, 8x4xf32>) -> !rgnn.feat<edge, 4xf32>
+  %a = rgnn.aggregate %g, %m sum : (!g, !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<node, 4xf32>
+  return %a : !rgnn.feat<node, 4xf32>
+}
