@@ -80,7 +80,6 @@ def measure(models, datasets, sizes, runs):
                 variants = {}
                 for name in mc.variants(model):
                     f = fn if name == model else fn.model.function(name)
-                    f.set_input_names([a.name for a in fn.inputs])
                     variants[name] = {
                         "seconds": time_variant(f, prepared, inputs, runs),
                         "features": cost.features(mc.costs[name],
@@ -132,15 +131,15 @@ def report(cases, params, datasets, header):
         rest = [c for c in cases if c["dataset"] != ds]
         loo[ds] = fit_cases(rest) if rest else params
     ins, outs = [], []
+    short = cost.variant_label
     for c in cases:
         pick, best, ratio, est = judge(c, params)
         opick, _, oratio, _ = judge(c, loo[c["dataset"]])
         ins.append(ratio)
         outs.append(oratio)
-        cells = "; ".join(f"{n.split('__', 1)[1] if '__' in n else 'base'} "
+        cells = "; ".join(f"{short(n)} "
                           f"{v['seconds'] * 1e3:.2f} ({est[n] * 1e3:.2f})"
                           for n, v in c["variants"].items())
-        short = lambda n: n.split("__", 1)[1] if "__" in n else "base"
         lines.append(f"| {c['model']} | {c['dataset']} | {c['size']} | "
                      f"{cells} | {short(pick)} | {short(best)} | "
                      f"{ratio:.3f} | {short(opick)} {oratio:.3f} |")

@@ -75,16 +75,6 @@ timeForm(const CostEstimate &c, const CostParams &p) {
   return t;
 }
 
-double mlir::hector::estimateSeconds(
-    const CostEstimate &cost, const CostParams &params,
-    const std::array<double, kNumGraphCounts> &counts) {
-  auto t = timeForm(cost, params);
-  double s = 0;
-  for (int k = 0; k < kNumGraphCounts; ++k)
-    s += t[k] * counts[k];
-  return s;
-}
-
 bool mlir::hector::neverFaster(const CostEstimate &a, const CostEstimate &b,
                                const CostParams &params) {
   auto ta = timeForm(a, params), tb = timeForm(b, params);
@@ -109,6 +99,16 @@ bool mlir::hector::neverFaster(const CostEstimate &a, const CostEstimate &b,
 //===----------------------------------------------------------------------===//
 // Estimation
 //===----------------------------------------------------------------------===//
+
+bool mlir::hector::isFusedConcat(Value value) {
+  auto concat = value.getDefiningOp<rgnn::ConcatOp>();
+  if (!concat || !value.hasOneUse())
+    return false;
+  auto user = dyn_cast<rgnn::InnerProductOp>(*value.getUsers().begin());
+  return user && user.getLhs() == value &&
+         static_cast<int64_t>(concat.getDim()) + 1 ==
+             static_cast<int64_t>(concat.getType().getShape().size());
+}
 
 namespace {
 
@@ -160,16 +160,6 @@ bool isView(Operation *op) {
              arith::ConstantOp>(op);
 }
 
-bool isFusedConcat(Operation *op) {
-  auto concat = dyn_cast<rgnn::ConcatOp>(op);
-  if (!concat || !concat.getResult().hasOneUse())
-    return false;
-  auto user = dyn_cast<rgnn::InnerProductOp>(*concat->getUsers().begin());
-  return user && user.getLhs() == concat.getResult() &&
-         static_cast<int64_t>(concat.getDim()) + 1 ==
-             static_cast<int64_t>(concat.getType().getShape().size());
-}
-
 class Estimator {
 public:
   explicit Estimator(func::FuncOp func) {
@@ -180,7 +170,8 @@ public:
   }
 
   void visit(Operation *op) {
-    if (isView(op) || isa<func::ReturnOp>(op) || isFusedConcat(op))
+    if (isView(op) || isa<func::ReturnOp>(op) ||
+        (isa<rgnn::ConcatOp>(op) && isFusedConcat(op->getResult(0))))
       return;
     if (isFusedElementwise(op)) {
       Type t = op->getResult(0).getType();

@@ -17,8 +17,6 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 
-#include <cstdlib>
-
 namespace mlir::hector {
 #define GEN_PASS_DEF_RGNNREASSOCIATE
 #include "Hector/Transforms/Passes.h.inc"
@@ -190,7 +188,6 @@ struct RGNNReassociatePass
       pm.addPass(createCSEPass());
       if (failed(runPipeline(pm, clone)))
         return failure();
-      // Candidates that rewrote nothing the others did not are duplicates.
       variants.push_back({&c, clone, estimateCost(clone)});
     }
     const CostParams &params = costParamsFor(target);
@@ -201,7 +198,8 @@ struct RGNNReassociatePass
           continue;
         bool iWorse = neverFaster(variants[i].cost, variants[j].cost, params);
         bool jWorse = neverFaster(variants[j].cost, variants[i].cost, params);
-        // Equal forms keep the earlier candidate.
+        // Equal forms (a candidate whose rewrites changed nothing the
+        // others did not) keep the earlier candidate.
         if (iWorse && (!jWorse || j < i))
           pruned[i] = true;
       }
@@ -209,9 +207,6 @@ struct RGNNReassociatePass
     MLIRContext *ctx = original.getContext();
     for (auto [v, isPruned] : llvm::zip(variants, pruned)) {
       if (isPruned) {
-        if (std::getenv("HECTOR_DEBUG_REASSOCIATE"))
-          llvm::errs() << "pruned " << v.func.getSymName() << ": "
-                       << v.cost.record() << "\n";
         v.func.erase();
         continue;
       }

@@ -54,11 +54,9 @@ Value attentionVector(Value v) {
   return {};
 }
 
+/// `t` (a feature or a shared tensor) with another per-element shape.
 Type withShape(Type t, ArrayRef<int64_t> shape) {
-  if (auto feat = dyn_cast<FeatureType>(t))
-    return feat.withShape(shape);
-  auto tensor = cast<RankedTensorType>(t);
-  return RankedTensorType::get(shape, tensor.getElementType());
+  return cast<ShapedType>(t).clone(shape);
 }
 
 class Reorderer {

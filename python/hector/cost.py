@@ -88,6 +88,12 @@ class ModelCosts:
         return [base] + [f for f, b in self.variant_of.items() if b == base]
 
 
+def variant_label(name: str) -> str:
+    """``f__aggregate_first`` -> ``aggregate_first``; the base ``f`` ->
+    ``base``."""
+    return name.split("__", 1)[1] if "__" in name else "base"
+
+
 def counts_of(prepared) -> np.ndarray:
     """The count vector (E, N, Psrc, Pdst, R, T, 1) of a prepared graph."""
     s = prepared.stats

@@ -55,6 +55,10 @@ class IndexNames(Sequence):
             i += self.count
         if not 0 <= i < self.count:
             raise IndexError(i)
+        return self._name(i)
+
+    def _name(self, i: int) -> str:
+        """The name of id ``0 <= i < count``."""
         return f"{self.prefix}{i}"
 
 

@@ -47,7 +47,7 @@ def rows_for(model: str, graph, prepared, dim: int, heads: int) -> List[str]:
         c = mc.costs[chosen].evaluate(counts)
         est = cost.estimate(mc.costs[chosen], counts, mc.params)
         name = label if label != "sensei" else (
-            f"sensei: {chosen.split('__', 1)[1] if '__' in chosen else 'base'}"
+            f"sensei: {cost.variant_label(chosen)}"
             f" of {len(mc.variants(model))}")
         lines.append(
             f"| {model} | {name} | {c['gemm_flops'] / 1e9:.3f} | "

@@ -20,9 +20,12 @@
 #include <string>
 #include <cstdint>
 
-namespace mlir::func {
+namespace mlir {
+class Value;
+namespace func {
 class FuncOp;
-} // namespace mlir::func
+} // namespace func
+} // namespace mlir
 
 namespace mlir::hector {
 
@@ -66,9 +69,11 @@ struct CostParams {
 /// The parameters of `target` ("cpu", "sm_80", "sm_90", ...); the CPU's
 /// when the target has none of its own.
 const CostParams &costParamsFor(StringRef target);
-/// Estimated seconds of `form`s under `params` for concrete counts.
-double estimateSeconds(const CostEstimate &cost, const CostParams &params,
-                       const std::array<double, kNumGraphCounts> &counts);
+
+/// Whether `value` is a concatenation along the last dimension that only the
+/// lhs of one inner product reads: convert-rgnn-to-hetop never builds it
+/// (the inner product reads the pieces), and the cost model charges nothing.
+bool isFusedConcat(Value value);
 
 /// Derives the cost of `func` (one block of rgnn ops).
 CostEstimate estimateCost(func::FuncOp func);

@@ -183,9 +183,6 @@ private:
   /// Defines an elementwise result: an expression its single consumer
   /// evaluates, or a buffer when several ops read it.
   LogicalResult defineElementwise(Operation *op, ElementFn element);
-  /// Whether `value` is a concatenation along the last dimension whose only
-  /// reader is an inner product over it.
-  bool isFusedConcat(Value value);
   LogicalResult lowerInnerProduct(rgnn::InnerProductOp op);
   LogicalResult lowerOuterProduct(rgnn::OuterProductOp op);
   LogicalResult lowerScale(rgnn::ScaleOp op);
@@ -1164,16 +1161,6 @@ LogicalResult FunctionLowering::lowerScale(rgnn::ScaleOp op) {
 //===----------------------------------------------------------------------===//
 // Per-element shape ops
 //===----------------------------------------------------------------------===//
-
-bool FunctionLowering::isFusedConcat(Value value) {
-  auto concat = value.getDefiningOp<rgnn::ConcatOp>();
-  if (!concat || !value.hasOneUse())
-    return false;
-  auto user = dyn_cast<rgnn::InnerProductOp>(*value.getUsers().begin());
-  return user && user.getLhs() == value &&
-         static_cast<int64_t>(concat.getDim()) ==
-             static_cast<int64_t>(concat.getType().getShape().size()) - 1;
-}
 
 LogicalResult FunctionLowering::lowerConcat(rgnn::ConcatOp op) {
   // Its inner product reads the pieces directly.

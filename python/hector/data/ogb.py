@@ -203,13 +203,7 @@ class _TypedNames(IndexNames):
         super().__init__("", int(offsets[-1]))
         self.types, self.offsets = types, offsets
 
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(self.count))]
-        if i < 0:
-            i += self.count
-        if not 0 <= i < self.count:
-            raise IndexError(i)
+    def _name(self, i: int) -> str:
         t = int(np.searchsorted(self.offsets, i, side="right")) - 1
         return f"{self.types[t]}/{i - int(self.offsets[t])}"
 
