@@ -104,3 +104,17 @@ def test_variant_metadata_accepted():
 def test_variant_metadata_rejected(text, message):
     with pytest.raises(ModelError, match=message):
         check_info(text)
+
+
+def test_report_rows(graphs):
+    # hector.report: one row per configuration; on a graph whose
+    # (src, relation) pairs repeat, compaction lowers the GEMM work.
+    from hector.report import CONFIGS, rows_for
+    prepared, _, schema = graphs["typed"]
+    s = prepared.stats
+    assert s["num_unique_src_pairs"] < s["num_edges"]
+    rows = rows_for("rgcn", schema, prepared, 64, 4)
+    assert len(rows) == len(CONFIGS)
+    gemm = {r.split("|")[2].strip(): float(r.split("|")[3]) for r in rows}
+    assert gemm["compact"] < gemm["unoptimized"]
+    assert any(k.startswith("sensei: ") for k in gemm)
