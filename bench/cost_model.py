@@ -49,6 +49,9 @@ PARAMS_DEF = ROOT / "include" / "Hector" / "Analysis" / "CostParams.def"
 
 
 def time_variant(fn, prepared, inputs, runs):
+    """Median seconds of one call, and the relation choice table the
+    binding used (each relation's cheapest choice under the compiled
+    parameters, for a variant split by relation)."""
     b = fn.bind(prepared, exact=True)
     arrays = b.prepare_inputs(inputs)
     b.run(arrays, poison=False)  # warm-up (and the allocator cache)
@@ -57,7 +60,7 @@ def time_variant(fn, prepared, inputs, runs):
         t0 = time.perf_counter()
         b.run(arrays, poison=False)
         ts.append(time.perf_counter() - t0)
-    return float(np.median(ts))
+    return float(np.median(ts)), b.relation_choice
 
 
 def measure(models, datasets, sizes, runs):
@@ -80,10 +83,13 @@ def measure(models, datasets, sizes, runs):
                 variants = {}
                 for name in mc.variants(model):
                     f = fn if name == model else fn.model.function(name)
+                    seconds, choice = time_variant(f, prepared, inputs, runs)
+                    # A split by relation is fitted and judged with the
+                    # choices it ran with.
                     variants[name] = {
-                        "seconds": time_variant(f, prepared, inputs, runs),
-                        "features": cost.features(mc.costs[name],
-                                                  counts).tolist()}
+                        "seconds": seconds,
+                        "features": cost.features(mc.costs[name], counts,
+                                                  choice).tolist()}
                 case = {"model": model, "dataset": ds, "size": size,
                         "variants": variants}
                 print(json.dumps({k: case[k] for k in

@@ -10,6 +10,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <optional>
 
 using namespace mlir;
 using namespace mlir::hector;
@@ -39,6 +40,10 @@ std::string CostEstimate::record() const {
   os << "cost kernels=" << kernels << " gemm_flops=" << gemmFlops.str()
      << " other_flops=" << otherFlops.str() << " bytes=" << bytes.str()
      << " gathered_bytes=" << gatheredBytes.str() << " memory=" << memory.str();
+  for (auto [k, c] : llvm::enumerate(choices))
+    os << "\ncost-choice k=" << k << " gemm_flops=" << c.gemmFlops.str()
+       << " other_flops=" << c.otherFlops.str() << " bytes=" << c.bytes.str()
+       << " gathered_bytes=" << c.gatheredBytes.str();
   return s;
 }
 
@@ -75,9 +80,36 @@ timeForm(const CostEstimate &c, const CostParams &p) {
   return t;
 }
 
+static std::array<double, kNumGraphCounts> timeForm(const ChoiceCost &c,
+                                                   const CostParams &p) {
+  CostEstimate e;
+  e.gemmFlops = c.gemmFlops;
+  e.otherFlops = c.otherFlops;
+  e.bytes = c.bytes;
+  e.gatheredBytes = c.gatheredBytes;
+  return timeForm(e, p);
+}
+
+static bool neverFasterForm(const std::array<double, kNumGraphCounts> &ta,
+                            const std::array<double, kNumGraphCounts> &tb);
+
 bool mlir::hector::neverFaster(const CostEstimate &a, const CostEstimate &b,
                                const CostParams &params) {
-  auto ta = timeForm(a, params), tb = timeForm(b, params);
+  if (a.choices.size() != b.choices.size())
+    return false;
+  for (auto [ca, cb] : llvm::zip(a.choices, b.choices))
+    if (!neverFasterForm(timeForm(ca, params), timeForm(cb, params)))
+      return false;
+  return neverFasterForm(timeForm(a, params), timeForm(b, params));
+}
+
+bool mlir::hector::neverFaster(const ChoiceCost &a, const ChoiceCost &b,
+                               const CostParams &params) {
+  return neverFasterForm(timeForm(a, params), timeForm(b, params));
+}
+
+static bool neverFasterForm(const std::array<double, kNumGraphCounts> &ta,
+                            const std::array<double, kNumGraphCounts> &tb) {
   std::array<double, kNumGraphCounts> d;
   double scale = 0;
   for (int k = 0; k < kNumGraphCounts; ++k) {
@@ -184,19 +216,22 @@ public:
           if (linear.getBy() == rgnn::TypeKind::NodeType &&
               linear.getOn() != rgnn::Endpoint::Self)
             rows = GraphCount::N; // projected per node, read through a view
-          gemm(linear, linear.getInput(), linear.getWeight(), rows);
+          gemm(linear, linear.getInput(), linear.getWeight(), rows,
+               sinkFor(linear.getChoice()));
         })
         .Case([&](rgnn::LinearOp linear) {
           gemm(linear, linear.getInput(), linear.getWeight(),
-               countOf(linear.getType()));
+               countOf(linear.getType()), sinkFor(std::nullopt));
         })
         .Case([&](rgnn::AggregateOp agg) {
           Type in = agg.getInput().getType();
           GraphCount inRows = countOf(in);
-          cost.otherFlops.add(inRows, elements(in));
-          // Each input row is read with its index.
-          read(inRows, agg.getInput());
-          cost.bytes.add(inRows, 4);
+          Sink sink = sinkFor(agg.getChoice());
+          sink.otherFlops->add(inRows, elements(in));
+          // Each input row is read with its index (and, with a choice, its
+          // relation).
+          read(inRows, agg.getInput(), 1, sink);
+          sink.bytes->add(inRows, agg.getChoice() ? 8 : 4);
           result(agg.getResult(), /*flopsPerElement=*/0);
         })
         .Case([&](rgnn::EdgeSoftmaxOp softmax) {
@@ -238,7 +273,38 @@ public:
 
   CostEstimate cost;
 
+  /// Moves terms of the choices' forms that do not scale with a relation
+  /// (N, T, constants) to the common forms.
+  void finish() {
+    for (ChoiceCost &c : cost.choices)
+      for (auto [from, to] :
+           llvm::zip(std::array<CostForm *, 4>{&c.gemmFlops, &c.otherFlops,
+                                               &c.bytes, &c.gatheredBytes},
+                     std::array<CostForm *, 4>{&cost.gemmFlops,
+                                               &cost.otherFlops, &cost.bytes,
+                                               &cost.gatheredBytes}))
+        for (GraphCount g : {GraphCount::N, GraphCount::T, GraphCount::One}) {
+          to->add(g, from->at(g));
+          from->coef[static_cast<int>(g)] = 0;
+        }
+  }
+
 private:
+  /// Where an op's own work is charged: the common forms, or those of the
+  /// choice it is restricted to.
+  struct Sink {
+    CostForm *gemmFlops, *otherFlops, *bytes, *gatheredBytes;
+  };
+  Sink sinkFor(std::optional<uint64_t> choice) {
+    if (!choice)
+      return {&cost.gemmFlops, &cost.otherFlops, &cost.bytes,
+              &cost.gatheredBytes};
+    if (cost.choices.size() <= *choice)
+      cost.choices.resize(*choice + 1);
+    ChoiceCost &c = cost.choices[*choice];
+    return {&c.gemmFlops, &c.otherFlops, &c.bytes, &c.gatheredBytes};
+  }
+
   /// Bytes of one row of `v` its consumer reads: nothing for a value
   /// computed in the consumer's own loop.
   double readBytes(Value v) {
@@ -252,8 +318,11 @@ private:
 
   /// Charges `times` reads of one row of `v` per element of `rows`.
   void read(GraphCount rows, Value v, double times = 1) {
+    read(rows, v, times, sinkFor(std::nullopt));
+  }
+  void read(GraphCount rows, Value v, double times, Sink sink) {
     double b = times * readBytes(v);
-    (isGatheredFromPairs(v) ? cost.gatheredBytes : cost.bytes).add(rows, b);
+    (isGatheredFromPairs(v) ? sink.gatheredBytes : sink.bytes)->add(rows, b);
   }
 
   /// Whether `v` reads a per-edge or per-pair value through an index.
@@ -280,15 +349,18 @@ private:
     ++cost.kernels;
   }
 
-  void gemm(Operation *op, Value input, Value weight, GraphCount rows) {
+  /// A GEMM whose products are charged to `sink`; every row of the result
+  /// is written (zero for the relations of other choices).
+  void gemm(Operation *op, Value input, Value weight, GraphCount rows,
+            Sink sink) {
     Type out = op->getResult(0).getType();
     ArrayRef<int64_t> w = cast<ShapedType>(weight.getType()).getShape();
     double k = w[w.size() - 2];
-    cost.gemmFlops.add(rows, 2 * k * elements(out));
-    read(rows, input);
+    sink.gemmFlops->add(rows, 2 * k * elements(out));
+    read(rows, input, 1, sink);
     cost.bytes.add(rows, rowBytes(out));
     // The weights are read once per type (they stay in cache).
-    read(countOf(weight.getType()), weight);
+    read(countOf(weight.getType()), weight, 1, sink);
     if (!returned.contains(op->getResult(0)))
       cost.memory.add(rows, rowBytes(out));
     ++cost.kernels;
@@ -305,5 +377,6 @@ CostEstimate mlir::hector::estimateCost(func::FuncOp func) {
     return {};
   for (Operation &op : func.getBody().front())
     estimator.visit(&op);
+  estimator.finish();
   return estimator.cost;
 }

@@ -64,9 +64,11 @@ struct ArgRecord {
   }
 };
 
-/// The graph arrays of docs/abi.md, in parameter order.
-constexpr std::array<HectorPreparedArray, HECTOR_MODEL_GRAPH_ARRAYS>
-    kGraphArrays = {
+/// The graph arrays of docs/abi.md, in parameter order, that come from the
+/// prepared graph; the last one, the relation choice table, belongs to the
+/// binding.
+constexpr size_t kRelChoiceArray = HECTOR_MODEL_GRAPH_ARRAYS - 1;
+constexpr std::array<HectorPreparedArray, kRelChoiceArray> kGraphArrays = {
         HECTOR_SRC,                HECTOR_DST,
         HECTOR_ETYPE,              HECTOR_NTYPE,
         HECTOR_REL_OFFSETS,        HECTOR_REL_EIDS,
@@ -97,11 +99,17 @@ constexpr const char *kCountNames[] = {"E", "N", "Psrc", "Pdst", "R", "T", "1"};
 constexpr size_t kNumCounts = 7;
 using CostForm = std::array<double, kNumCounts>;
 
-/// A function's `cost` record.
+/// A `cost-choice` record: the work of one relation that makes the choice.
+struct ChoiceRecord {
+  CostForm gemmFlops{}, otherFlops{}, bytes{}, gatheredBytes{};
+};
+
+/// A function's `cost` record, and its `cost-choice` records.
 struct CostRecord {
   bool present = false;
   int64_t kernels = 0;
   CostForm gemmFlops{}, otherFlops{}, bytes{}, gatheredBytes{}, memory{};
+  std::vector<ChoiceRecord> choices;
 };
 
 } // namespace
@@ -156,6 +164,8 @@ struct HectorBoundFunction {
   /// Full buffer shape of every input, then of the result.
   std::vector<std::vector<int64_t>> shapes;
   std::vector<int64_t> numElements;
+  /// The relation choice table (the last graph array).
+  std::vector<int32_t> relChoice;
   /// CUDA: the graph arrays on the device (one allocation).
   void *deviceGraph = nullptr;
   std::array<void *, HECTOR_MODEL_GRAPH_ARRAYS> deviceGraphData{};
@@ -551,6 +561,26 @@ private:
     fn.cost.memory = parseForm(value(6, "memory"), "memory");
   }
 
+  void parseCostChoice(HectorFunction &fn) {
+    if (!fn.cost.present)
+      error("'cost-choice' before the 'cost' record in function '" + fn.name +
+            "'");
+    expectFields(6, "cost-choice k=K gemm_flops=F other_flops=F bytes=F "
+                    "gathered_bytes=F");
+    int64_t k = integer(value(1, "k"), "k", 0, 255);
+    if (k != static_cast<int64_t>(fn.cost.choices.size()))
+      error(format("'cost-choice k=%lld' in function '%s' is out of order "
+                   "(expected k=%zu)",
+                   static_cast<long long>(k), fn.name.c_str(),
+                   fn.cost.choices.size()));
+    ChoiceRecord c;
+    c.gemmFlops = parseForm(value(2, "gemm_flops"), "gemm_flops");
+    c.otherFlops = parseForm(value(3, "other_flops"), "other_flops");
+    c.bytes = parseForm(value(4, "bytes"), "bytes");
+    c.gatheredBytes = parseForm(value(5, "gathered_bytes"), "gathered_bytes");
+    fn.cost.choices.push_back(c);
+  }
+
   /// Checks every `variant of=NAME` against NAME and records the variants
   /// of each function.
   void linkVariants(std::vector<std::unique_ptr<HectorFunction>> &fns) {
@@ -689,6 +719,8 @@ private:
           error("bad variant base '" + clip(fn->variantOf) + "'");
       } else if (rec == "cost") {
         parseCost(*fn);
+      } else if (rec == "cost-choice") {
+        parseCostChoice(*fn);
       } else if (rec == "end") {
         error("function '" + fn->name + "' has no 'result' record");
       } else if (rec == "target") {
@@ -711,7 +743,7 @@ private:
                    "need %lld (%s%zu buffers and the result)",
                    fn->name.c_str(), static_cast<long long>(fn->numParams),
                    static_cast<long long>(want),
-                   fn->hasGraphArg ? "32 graph arrays, " : "",
+                   fn->hasGraphArg ? "33 graph arrays, " : "",
                    fn->inputArgs.size()));
     }
     return fn;
@@ -919,12 +951,12 @@ struct DeviceAllocation {
   }
 };
 
-/// Copies the 32 graph arrays into one device allocation, each at an
+/// Copies the graph arrays into one device allocation, each at an
 /// aligned offset.
 void uploadGraph(HectorBoundFunction &bound) {
   std::array<int64_t, HECTOR_MODEL_GRAPH_ARRAYS> offsets{};
   int64_t total = 0;
-  for (size_t k = 0; k < kGraphArrays.size(); ++k) {
+  for (size_t k = 0; k < HECTOR_MODEL_GRAPH_ARRAYS; ++k) {
     offsets[k] = total;
     total += alignUp(bound.graphSizes[k] * bound.graphElemSize[k]);
   }
@@ -935,16 +967,18 @@ void uploadGraph(HectorBoundFunction &bound) {
                    static_cast<size_t>(std::max(total, kDeviceAlign)));
   raiseIfCudaError(context);
   char *base = static_cast<char *>(dev.ptr);
-  for (size_t k = 0; k < kGraphArrays.size(); ++k) {
+  for (size_t k = 0; k < HECTOR_MODEL_GRAPH_ARRAYS; ++k) {
     bound.deviceGraphData[k] = base + offsets[k];
     size_t bytes =
         static_cast<size_t>(bound.graphSizes[k] * bound.graphElemSize[k]);
     if (bytes)
       hectorCudaMemcpyHtoD(bound.deviceGraphData[k], bound.graphData[k],
                            bytes);
-    raiseIfCudaError(context + format(" (array '%s')",
-                                      hectorPreparedArrayName(
-                                          kGraphArrays[k])));
+    raiseIfCudaError(context +
+                     format(" (array '%s')",
+                            k == kRelChoiceArray
+                                ? "rel_choice"
+                                : hectorPreparedArrayName(kGraphArrays[k])));
   }
   bound.deviceGraph = dev.release();
 }
@@ -1196,10 +1230,30 @@ HectorStatus hectorFunctionGetSchema(const HectorFunction *fn,
   return HECTOR_STATUS_OK;
 }
 
-/// Estimated seconds of `fn` on a graph with `stats`; negative when the
-/// function has no cost record or the model no parameters.
+extern "C++" {
+/// Seconds of the forms of one record at `counts` (kNumCounts entries).
+template <typename Record>
+static double formSeconds(const Record &r, const CostParamsRecord &p,
+                          const double *counts) {
+  double t = 0;
+  for (size_t k = 0; k < kNumCounts; ++k)
+    t += counts[k] *
+         (p.gemmFlop * r.gemmFlops[k] + p.otherFlop * r.otherFlops[k] +
+          p.byte * r.bytes[k] + p.gatheredByte * r.gatheredBytes[k]);
+  return t;
+}
+} // extern "C++"
+
+/// Estimated seconds of `fn` on `graph`; negative when the function has no
+/// cost record or the model no parameters. For a function split by
+/// relation, also the cheapest choice of every relation (into `choice`,
+/// when given).
 static double estimate(const HectorFunction &fn,
-                       const HectorGraphStats &stats) {
+                       const HectorPreparedGraph *graph,
+                       std::vector<int32_t> *choice = nullptr) {
+  HectorGraphStats stats{};
+  if (hectorPreparedGraphGetStats(graph, &stats) != HECTOR_STATUS_OK)
+    raise(HECTOR_STATUS_INVALID_ARGUMENT, lastError);
   if (!fn.cost.present || !fn.costParams || !fn.costParams->present)
     return -1;
   const double counts[kNumCounts] = {
@@ -1211,12 +1265,43 @@ static double estimate(const HectorFunction &fn,
       static_cast<double>(stats.numNodeTypes),
       1.0};
   const CostParamsRecord &p = *fn.costParams;
-  double t = p.kernel * static_cast<double>(fn.cost.kernels);
-  for (size_t k = 0; k < kNumCounts; ++k)
-    t += counts[k] * (p.gemmFlop * fn.cost.gemmFlops[k] +
-                      p.otherFlop * fn.cost.otherFlops[k] +
-                      p.byte * fn.cost.bytes[k] +
-                      p.gatheredByte * fn.cost.gatheredBytes[k]);
+  double t = p.kernel * static_cast<double>(fn.cost.kernels) +
+             formSeconds(fn.cost, p, counts);
+  if (fn.cost.choices.empty())
+    return t;
+  // Per relation: its edges, (src, relation) and (dst, relation) pairs.
+  auto offsets = [&](HectorPreparedArray array) {
+    const void *data = nullptr;
+    HectorIndexType type;
+    int64_t length = 0;
+    if (hectorPreparedGraphGetArray(graph, array, &data, &type, &length) !=
+            HECTOR_STATUS_OK ||
+        type != HECTOR_INDEX_INT64 || length != stats.numRelations + 1)
+      raise(HECTOR_STATUS_INTERNAL, "per-relation offsets are missing");
+    return static_cast<const int64_t *>(data);
+  };
+  const int64_t *rel = offsets(HECTOR_REL_OFFSETS);
+  const int64_t *usrc = offsets(HECTOR_UNIQUE_SRC_OFFSETS);
+  const int64_t *udst = offsets(HECTOR_UNIQUE_DST_OFFSETS);
+  if (choice)
+    choice->assign(static_cast<size_t>(stats.numRelations), 0);
+  for (int64_t r = 0; r < stats.numRelations; ++r) {
+    // E, N, Psrc, Pdst, R (1 per relation), T, 1.
+    const double own[kNumCounts] = {
+        static_cast<double>(rel[r + 1] - rel[r]), 0,
+        static_cast<double>(usrc[r + 1] - usrc[r]),
+        static_cast<double>(udst[r + 1] - udst[r]), 1, 0, 0};
+    double best = 0;
+    for (size_t k = 0; k < fn.cost.choices.size(); ++k) {
+      double c = formSeconds(fn.cost.choices[k], p, own);
+      if (k == 0 || c < best) {
+        best = c;
+        if (choice)
+          (*choice)[static_cast<size_t>(r)] = static_cast<int32_t>(k);
+      }
+    }
+    t += best;
+  }
   return t;
 }
 
@@ -1225,16 +1310,20 @@ HectorStatus hectorFunctionEstimate(const HectorFunction *fn,
                                     double *seconds) {
   if (!fn || !graph || !seconds)
     return fail(HECTOR_STATUS_INVALID_ARGUMENT, "null argument");
-  HectorGraphStats stats{};
-  if (hectorPreparedGraphGetStats(graph, &stats) != HECTOR_STATUS_OK)
-    return fail(HECTOR_STATUS_INVALID_ARGUMENT, lastError);
-  double t = estimate(*fn, stats);
-  if (t < 0)
-    return fail(HECTOR_STATUS_INVALID_ARGUMENT,
-                "function '" + fn->name + "' has no cost record, or its "
-                "model no cost parameters");
-  *seconds = t;
-  return HECTOR_STATUS_OK;
+  return guarded([&] {
+    double t = estimate(*fn, graph);
+    if (t < 0)
+      raise(HECTOR_STATUS_INVALID_ARGUMENT,
+            "function '" + fn->name + "' has no cost record, or its "
+            "model no cost parameters");
+    *seconds = t;
+  });
+}
+
+int64_t hectorFunctionGetNumChoices(const HectorFunction *fn) {
+  if (!fn)
+    return 0;
+  return std::max<int64_t>(1, static_cast<int64_t>(fn->cost.choices.size()));
 }
 
 const char *hectorFunctionGetVariantOf(const HectorFunction *fn) {
@@ -1258,22 +1347,75 @@ hectorBoundFunctionGetFunction(const HectorBoundFunction *bound) {
   return bound ? bound->fn : nullptr;
 }
 
+HectorStatus
+hectorBoundFunctionGetRelationChoice(const HectorBoundFunction *bound,
+                                     const int32_t **choice, int64_t *length) {
+  if (!bound || !choice || !length)
+    return fail(HECTOR_STATUS_INVALID_ARGUMENT, "null argument");
+  *choice = bound->relChoice.data();
+  *length = static_cast<int64_t>(bound->relChoice.size());
+  return HECTOR_STATUS_OK;
+}
+
+HectorStatus hectorBoundFunctionSetRelationChoice(HectorBoundFunction *bound,
+                                                  const int32_t *choice,
+                                                  int64_t length) {
+  if (!bound || (!choice && length))
+    return fail(HECTOR_STATUS_INVALID_ARGUMENT, "null argument");
+  const HectorFunction &fn = *bound->fn;
+  if (!fn.hasGraphArg)
+    return fail(HECTOR_STATUS_INVALID_ARGUMENT,
+                "function '" + fn.name + "' takes no graph");
+  if (length != static_cast<int64_t>(bound->relChoice.size()))
+    return fail(HECTOR_STATUS_SIZE_MISMATCH,
+                format("function '%s': the relation choice table has %zu "
+                       "entries (one per relation), got %lld",
+                       fn.name.c_str(), bound->relChoice.size(),
+                       static_cast<long long>(length)));
+  int64_t numChoices = hectorFunctionGetNumChoices(&fn);
+  for (int64_t r = 0; r < length; ++r)
+    if (choice[r] < 0 || choice[r] >= numChoices)
+      return fail(HECTOR_STATUS_OUT_OF_RANGE,
+                  format("function '%s': relation %lld's choice is %d, but "
+                         "the function has %lld choice%s",
+                         fn.name.c_str(), static_cast<long long>(r),
+                         choice[r], static_cast<long long>(numChoices),
+                         numChoices == 1 ? " (it is not split by relation)"
+                                         : "s"));
+  return guarded([&] {
+    std::copy(choice, choice + length, bound->relChoice.begin());
+#if HECTOR_RUNTIME_CUDA
+    if (bound->deviceGraph && length) {
+      std::lock_guard<std::mutex> lock(cudaMutex());
+      hectorCudaMemcpyHtoD(bound->deviceGraphData[kRelChoiceArray],
+                           bound->relChoice.data(),
+                           static_cast<size_t>(length) * sizeof(int32_t));
+      raiseIfCudaError(who(fn) + ": uploading the relation choice table");
+    }
+#endif
+  });
+}
+
 HectorStatus hectorFunctionBind(const HectorFunction *fn,
                                 const HectorPreparedGraph *graph,
                                 HectorBoundFunction **out) {
   // The variant with the lowest estimate for this graph; the binding keeps
   // the choice for every call.
   if (fn && graph && !fn->variants.empty()) {
-    HectorGraphStats stats{};
-    if (hectorPreparedGraphGetStats(graph, &stats) == HECTOR_STATUS_OK) {
-      double best = estimate(*fn, stats);
+    HectorStatus status = guarded([&] {
+      double best = estimate(*fn, graph);
       for (const HectorFunction *v : fn->variants) {
-        double t = estimate(*v, stats);
+        double t = estimate(*v, graph);
         if (t >= 0 && best >= 0 && t < best) {
           best = t;
           fn = v;
         }
       }
+    });
+    if (status != HECTOR_STATUS_OK) {
+      if (out)
+        *out = nullptr;
+      return status;
     }
   }
   return hectorFunctionBindExact(fn, graph, out);
@@ -1320,6 +1462,16 @@ HectorStatus hectorFunctionBindExact(const HectorFunction *fn,
         bound->graphSizes[k] = length;
         bound->graphElemSize[k] = type == HECTOR_INDEX_INT64 ? 8 : 4;
       }
+      // The relation choice table: each relation's cheapest choice for a
+      // function split by relation, else all 0.
+      bound->relChoice.assign(static_cast<size_t>(stats.numRelations), 0);
+      if (!fn->cost.choices.empty())
+        estimate(*fn, graph, &bound->relChoice);
+      bound->graphData[kRelChoiceArray] =
+          bound->relChoice.empty() ? static_cast<void *>(emptyStorage)
+                                   : bound->relChoice.data();
+      bound->graphSizes[kRelChoiceArray] = stats.numRelations;
+      bound->graphElemSize[kRelChoiceArray] = 4;
       const void *p;
       HectorIndexType type;
       int64_t len;
@@ -1477,7 +1629,7 @@ HectorStatus hectorBoundFunctionRunEx(const HectorBoundFunction *bound,
       appendDescriptor(words, data, shape);
     };
     if (fn.hasGraphArg)
-      for (size_t k = 0; k < kGraphArrays.size(); ++k)
+      for (size_t k = 0; k < HECTOR_MODEL_GRAPH_ARRAYS; ++k)
         addParam(cuda ? bound->deviceGraphData[k] : bound->graphData[k],
                  {bound->graphSizes[k]});
     auto check = [&](const HectorBuffer &b, int64_t input) -> void * {

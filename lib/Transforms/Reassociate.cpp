@@ -14,6 +14,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -57,11 +58,14 @@ Value weightedInput(OpBuilder &b, Location loc, rgnn::TypedLinearOp linear,
   return {};
 }
 
-bool rewriteAggregate(rgnn::AggregateOp agg) {
+/// The relation choice of each half of a per-relation split.
+constexpr int64_t kTransformFirst = 0, kAggregateFirst = 1;
+
+bool rewriteAggregate(rgnn::AggregateOp agg, bool perRelation) {
   auto in = cast<FeatureType>(agg.getInput().getType());
   auto out = cast<FeatureType>(agg.getType());
   if (agg.getTo() != rgnn::Endpoint::Dst || in.getDomain() != Domain::Edge ||
-      !agg.getInput().hasOneUse())
+      !agg.getInput().hasOneUse() || agg.getChoice())
     return false;
   // A mean over all of a node's edges does not split by relation.
   bool toPairs = out.getDomain() == Domain::DstRel;
@@ -70,56 +74,83 @@ bool rewriteAggregate(rgnn::AggregateOp agg) {
     return false;
   Value alpha;
   Value message = agg.getInput();
-  if (auto scale = message.getDefiningOp<rgnn::ScaleOp>()) {
+  auto scale = message.getDefiningOp<rgnn::ScaleOp>();
+  if (scale) {
     alpha = scale.getScalar();
     message = scale.getVector();
   }
   auto linear = message.getDefiningOp<rgnn::TypedLinearOp>();
   if (!linear || linear.getBy() != rgnn::TypeKind::Relation ||
       linear.getOn() != rgnn::Endpoint::Src ||
-      linear.getType().getDomain() != Domain::Edge)
+      linear.getType().getDomain() != Domain::Edge || linear.getChoice())
     return false;
   if (alpha && cast<FeatureType>(alpha.getType()).getDomain() != Domain::Edge)
     return false;
 
   OpBuilder b(agg);
   Location loc = agg.getLoc();
+  MLIRContext *ctx = b.getContext();
   Value weighted = weightedInput(b, loc, linear, alpha);
   if (!weighted)
     return false;
+  IntegerAttr firstHalf, secondHalf;
+  if (perRelation) {
+    firstHalf = b.getI64IntegerAttr(kTransformFirst);
+    secondHalf = b.getI64IntegerAttr(kAggregateFirst);
+  }
   auto weightedType = cast<FeatureType>(weighted.getType());
   auto perPair = rgnn::AggregateOp::create(
       b, loc, weightedType.withDomain(Domain::DstRel), agg.getGraph(),
-      weighted, agg.getReductionAttr(), agg.getToAttr());
+      weighted, agg.getReductionAttr(), agg.getToAttr(), secondHalf);
   auto transformed = rgnn::TypedLinearOp::create(
       b, loc, linear.getType().withDomain(Domain::DstRel), linear.getGraph(),
       perPair.getResult(), linear.getWeight(), linear.getByAttr(),
-      rgnn::EndpointAttr::get(b.getContext(), rgnn::Endpoint::Self));
+      rgnn::EndpointAttr::get(ctx, rgnn::Endpoint::Self), secondHalf);
   Value result = transformed.getResult();
   if (!toPairs)
     result = rgnn::AggregateOp::create(
         b, loc, out, agg.getGraph(), result,
-        rgnn::ReductionAttr::get(b.getContext(), rgnn::Reduction::Sum),
-        agg.getToAttr());
-  Operation *scale = agg.getInput().getDefiningOp();
+        rgnn::ReductionAttr::get(ctx, rgnn::Reduction::Sum),
+        agg.getToAttr(), IntegerAttr());
+  if (perRelation) {
+    // The transform-first half keeps the original chain, restricted to the
+    // relations that choose it; the halves are zero outside their
+    // relations, so their sum is the original value.
+    IRMapping map;
+    Operation *firstLinear = b.clone(*linear, map);
+    firstLinear->setAttr(linear.getChoiceAttrName(), firstHalf);
+    if (scale)
+      b.clone(*scale, map);
+    auto firstAgg = cast<rgnn::AggregateOp>(b.clone(*agg, map));
+    firstAgg.setChoiceAttr(firstHalf);
+    result = rgnn::AddOp::create(b, loc, out, firstAgg.getResult(), result);
+  }
   agg.getResult().replaceAllUsesWith(result);
   agg.erase();
-  if (scale != linear.getOperation() && scale->use_empty())
+  if (scale && scale->use_empty())
     scale->erase();
   if (linear->use_empty())
     linear.erase();
   return true;
 }
 
-} // namespace
-
-unsigned mlir::hector::aggregateFirst(func::FuncOp func) {
+unsigned rewriteAggregates(func::FuncOp func, bool perRelation) {
   SmallVector<rgnn::AggregateOp> aggs;
   func.walk([&](rgnn::AggregateOp op) { aggs.push_back(op); });
   unsigned n = 0;
   for (rgnn::AggregateOp agg : aggs)
-    n += rewriteAggregate(agg);
+    n += rewriteAggregate(agg, perRelation);
   return n;
+}
+
+} // namespace
+
+unsigned mlir::hector::aggregateFirst(func::FuncOp func) {
+  return rewriteAggregates(func, /*perRelation=*/false);
+}
+
+unsigned mlir::hector::splitByRelation(func::FuncOp func) {
+  return rewriteAggregates(func, /*perRelation=*/true);
 }
 
 //===----------------------------------------------------------------------===//
@@ -128,21 +159,32 @@ unsigned mlir::hector::aggregateFirst(func::FuncOp func) {
 
 namespace {
 
+enum class Association { TransformFirst, AggregateFirst, PerRelation };
+
 struct Candidate {
   StringRef suffix, description;
-  bool aggregateFirst, reorder;
+  Association association;
+  bool reorder;
 };
 
 constexpr Candidate kCandidates[] = {
-    {"", "transform per unique (src, relation) pair, then aggregate", false,
-     true},
+    {"", "transform per unique (src, relation) pair, then aggregate",
+     Association::TransformFirst, true},
     {"__unreordered", "as the first, without linear-operator reordering",
-     false, false},
+     Association::TransformFirst, false},
     {"__aggregate_first",
-     "aggregate per (dst, relation) pair, then transform once per pair", true,
-     true},
+     "aggregate per (dst, relation) pair, then transform once per pair",
+     Association::AggregateFirst, true},
     {"__aggregate_first_unreordered",
-     "aggregate first, without linear-operator reordering", true, false},
+     "aggregate first, without linear-operator reordering",
+     Association::AggregateFirst, false},
+    {"__per_relation",
+     "per relation, transform first or aggregate first, as the graph's "
+     "counts favour",
+     Association::PerRelation, true},
+    {"__per_relation_unreordered",
+     "per relation, without linear-operator reordering",
+     Association::PerRelation, false},
 };
 
 struct RGNNReassociatePass
@@ -173,7 +215,12 @@ struct RGNNReassociatePass
       if (c.reorder && !reorder)
         continue;
       func::FuncOp clone = original.clone();
-      if (c.aggregateFirst && aggregateFirst(clone) == 0) {
+      unsigned rewritten = 1;
+      if (c.association == Association::AggregateFirst)
+        rewritten = aggregateFirst(clone);
+      else if (c.association == Association::PerRelation)
+        rewritten = splitByRelation(clone);
+      if (rewritten == 0) {
         clone.erase();
         continue;
       }
@@ -192,6 +239,14 @@ struct RGNNReassociatePass
     }
     const CostParams &params = costParamsFor(target);
     SmallVector<bool> pruned(variants.size(), false);
+    // A split by relation whose relations would all make the same choice.
+    for (auto [v, isPruned] : llvm::zip(variants, pruned)) {
+      ArrayRef<ChoiceCost> choices = v.cost.choices;
+      if (prune && choices.size() == 2 &&
+          (neverFaster(choices[0], choices[1], params) ||
+           neverFaster(choices[1], choices[0], params)))
+        isPruned = true;
+    }
     for (size_t i = 0; i < variants.size() && prune; ++i)
       for (size_t j = 0; j < variants.size() && !pruned[i]; ++j) {
         if (i == j || pruned[j])

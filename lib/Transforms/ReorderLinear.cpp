@@ -171,7 +171,7 @@ private:
     auto score = rgnn::TypedLinearOp::create(
         b, loc, resultType.withShape(scoreShape), linear.getGraph(),
         linear.getInput(), column.getResult(), linear.getByAttr(),
-        linear.getOnAttr());
+        linear.getOnAttr(), linear.getChoiceAttr());
     auto reshaped = rgnn::ReshapeOp::create(b, loc, ip.getType(),
                                             score.getResult());
     Value attention = ip.getLhs() == linear.getResult() ? ip.getRhs()
@@ -215,7 +215,8 @@ private:
       auto movedQuery = rgnn::TypedLinearOp::create(
           b, loc, edgeType, linear.getGraph(), gather.getInput(),
           transposed.getResult(), linear.getByAttr(),
-          rgnn::EndpointAttr::get(b.getContext(), rgnn::Endpoint::Dst));
+          rgnn::EndpointAttr::get(b.getContext(), rgnn::Endpoint::Dst),
+          linear.getChoiceAttr());
       auto edgeKey = rgnn::GatherOp::create(b, loc, edgeType,
                                             linear.getGraph(),
                                             linear.getInput(),
@@ -307,7 +308,7 @@ private:
         b, loc, w2Type.withShape(merged), first, outer.getWeight());
     auto replacement = rgnn::TypedLinearOp::create(
         b, loc, outer.getType(), outer.getGraph(), x, product.getResult(),
-        outer.getByAttr(), outer.getOnAttr());
+        outer.getByAttr(), outer.getOnAttr(), outer.getChoiceAttr());
     outer.getResult().replaceAllUsesWith(replacement.getResult());
     outer.erase();
     if (reshape)

@@ -40,8 +40,10 @@ ARRAY_IDS = {
     "dst_pair_indptr": 37, "dst_pair_ids": 38,
 }
 
-#: The 32 graph arrays of the compiled-model ABI, in parameter order
-#: (docs/abi.md, "Graph arrays").
+#: The prepared graph's part of the compiled-model ABI: the first 32 of
+#: the 33 graph arrays a function with a graph argument takes, in parameter
+#: order (docs/abi.md, "Graph arrays").  The 33rd, :data:`REL_CHOICE_ARRAY`,
+#: is not a prepared-graph array: the runtime's binding owns it.
 GRAPH_ABI_ARRAYS = (
     "src", "dst", "etype", "ntype",
     "rel_offsets", "rel_eids", "rel_src", "rel_dst",
@@ -55,6 +57,11 @@ GRAPH_ABI_ARRAYS = (
     "unique_dst_indptr", "unique_dst_eids", "dst_pair_indptr",
     "dst_pair_ids",
 )
+
+#: The 33rd graph array, after :data:`GRAPH_ABI_ARRAYS`: the binding's
+#: relation choice table (int32, one entry per relation; all 0 unless the
+#: function is split by relation).  See docs/runtime.md.
+REL_CHOICE_ARRAY = "rel_choice"
 
 
 class _Handle:

@@ -15,7 +15,8 @@ the cost model's time estimate.
 * ``reordered``: rgnn-reorder-linear only;
 * ``both``: reordering then compaction (``reassociate=false``);
 * ``sensei``: the default pipeline, rgnn-reassociate, and the variant the
-  runtime binds for this graph (named in the table).
+  runtime binds for this graph (named in the table; for a split by
+  relation, how many relations chose each association).
 """
 
 from __future__ import annotations
@@ -42,13 +43,18 @@ def rows_for(model: str, graph, prepared, dim: int, heads: int) -> List[str]:
     for label, options in CONFIGS:
         fn = runtime.compile_layer(model, graph, dim, dim, heads=heads,
                                    options=options or None)
-        chosen = fn.bind(prepared).variant
+        bound = fn.bind(prepared)
+        chosen = bound.variant
         mc = cost.ModelCosts.parse(fn.model.info)
-        c = mc.costs[chosen].evaluate(counts)
+        c = mc.costs[chosen].evaluate(counts, bound.relation_choice)
         est = cost.estimate(mc.costs[chosen], counts, mc.params)
         name = label if label != "sensei" else (
             f"sensei: {cost.variant_label(chosen)}"
             f" of {len(mc.variants(model))}")
+        if bound.num_choices > 1:
+            picks = bound.relation_choice
+            name += (f" ({int((picks == 0).sum())} relations transform "
+                     f"first, {int((picks == 1).sum())} aggregate first)")
         lines.append(
             f"| {model} | {name} | {c['gemm_flops'] / 1e9:.3f} | "
             f"{c['other_flops'] / 1e9:.3f} | "

@@ -129,6 +129,12 @@ def _lib() -> ctypes.CDLL:
         "hectorFunctionGetVariant": (vp, [vp, i64]),
         "hectorFunctionEstimate": (st, [vp, vp,
                                         ctypes.POINTER(ctypes.c_double)]),
+        "hectorFunctionGetNumChoices": (i64, [vp]),
+        "hectorBoundFunctionGetRelationChoice": (
+            st, [vp, ctypes.POINTER(ctypes.POINTER(ctypes.c_int32)),
+                 ctypes.POINTER(i64)]),
+        "hectorBoundFunctionSetRelationChoice": (
+            st, [vp, ctypes.POINTER(ctypes.c_int32), i64]),
         "hectorBoundFunctionDestroy": (None, [vp]),
         "hectorBoundFunctionGetShape": (st, [vp, i64, ctypes.POINTER(i64),
                                              ctypes.POINTER(i64)]),
@@ -349,8 +355,39 @@ class BoundFunction:
         #: The function this binding runs: ``fn`` or the variant chosen.
         self.variant = L.hectorFunctionGetName(
             L.hectorBoundFunctionGetFunction(self._ptr)).decode()
+        #: How many choices each relation has: 2 when :attr:`variant` is
+        #: split by relation (0 = transform first, 1 = aggregate first).
+        self.num_choices = int(L.hectorFunctionGetNumChoices(
+            L.hectorBoundFunctionGetFunction(self._ptr)))
         self.input_shapes = [self._shape(k) for k in range(len(fn.inputs))]
         self.result_shape = self._shape(-1)
+
+    @property
+    def relation_choice(self) -> np.ndarray:
+        """The relation choice table (a copy): per relation, the choice the
+        cost model made for this graph when :attr:`num_choices` > 1, else
+        zeros.  Assign an int array of one entry per relation to override
+        it (the result does not change, only where the work is done)."""
+        data = ctypes.POINTER(ctypes.c_int32)()
+        n = ctypes.c_int64()
+        status = _lib().hectorBoundFunctionGetRelationChoice(
+            self._ptr, ctypes.byref(data), ctypes.byref(n))
+        if status:
+            raise _error(status)
+        if n.value == 0:
+            return np.zeros(0, np.int32)
+        return np.ctypeslib.as_array(data, shape=(n.value,)).copy()
+
+    @relation_choice.setter
+    def relation_choice(self, choice) -> None:
+        c = np.ascontiguousarray(choice, dtype=np.int32)
+        if c.ndim != 1:
+            raise ValueError("the relation choice is one entry per relation")
+        status = _lib().hectorBoundFunctionSetRelationChoice(
+            self._ptr, c.ctypes.data_as(ctypes.POINTER(ctypes.c_int32)),
+            c.size)
+        if status:
+            raise _error(status)
 
     def _shape(self, k: int) -> Tuple[int, ...]:
         rank = ctypes.c_int64()

@@ -555,7 +555,7 @@ def test_driver_without_required_symbol(tmp_path):
 CUDA_INFO = (
     "hector-model 1\n"
     "target cuda chip=sm_80\n"
-    "func f entry=_mlir_ciface_f params=35\n"
+    "func f entry=_mlir_ciface_f params=36\n"
     "graph node_types=2 relations=3 triples=-\n"
     "arg 0 graph\n"
     "arg 1 feat domain=node shape=4 type=f32\n"
@@ -594,16 +594,16 @@ void _mlir_ciface_f(void *p0, void *p1, void *p2, void *p3, void *p4,
     void *p12, void *p13, void *p14, void *p15, void *p16, void *p17,
     void *p18, void *p19, void *p20, void *p21, void *p22, void *p23,
     void *p24, void *p25, void *p26, void *p27, void *p28, void *p29,
-    void *p30, void *p31, void *p32, void *p33, void *p34) {
+    void *p30, void *p31, void *p32, void *p33, void *p34, void *p35) {
   void *p[] = {p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13,
                p14, p15, p16, p17, p18, p19, p20, p21, p22, p23, p24, p25,
-               p26, p27, p28, p29, p30, p31, p32, p33, p34};
+               p26, p27, p28, p29, p30, p31, p32, p33, p34, p35};
   void *stream = mgpuStreamCreate();
   void *tmp = mgpuMemAlloc(256, stream, false);
   void *fn = mgpuModuleGetFunction(module, KERNEL);
-  void *indptr = (void *)D(8)[1], *h = (void *)D(32)[1];
-  void *s = (void *)D(33)[1], *out = (void *)D(34)[1];
-  int64_t n = D(32)[3], f = D(32)[4];
+  void *indptr = (void *)D(8)[1], *h = (void *)D(33)[1];
+  void *s = (void *)D(34)[1], *out = (void *)D(35)[1];
+  int64_t n = D(33)[3], f = D(33)[4];
   void *args[] = {&indptr, &h, &s, &out, &n, &f};
   mgpuLaunchKernel(fn, (n * f + 127) / 128, 1, 1, 128, 1, 1, 0, stream, args,
                    NULL, 6);
@@ -706,9 +706,11 @@ def test_runner_cuda_model_on_fake_driver(fake_driver, cuda_models,
     assert out["target"] == ["cuda", "sm_80", "cuda"]
     # Loading ran the model's constructor: its PTX was JIT-loaded.
     assert out["load_log"][-1] == "cuModuleLoadDataEx O=2"
-    # The graph goes up once, in one allocation (arrays 256-byte aligned).
+    # The graph goes up once, in one allocation (arrays 256-byte aligned):
+    # one copy per non-empty graph array, the 32 of the prepared graph and
+    # the binding's relation choice table (3 relations).
     assert len(out["bind_allocs"]) == 1
-    assert out["bind_copies"] == 32
+    assert out["bind_copies"] == 33
     run = out["run_log"]
     assert run[0].startswith("cuMemAlloc_v2 ")
     # h and s uploaded, the poisoned result too; downloaded after the sync.

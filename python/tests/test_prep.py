@@ -322,10 +322,16 @@ def test_abi_arrays_empty_graph():
 
 
 def test_graph_abi_order_is_complete():
-    from hector.prep import ARRAY_IDS, GRAPH_ABI_ARRAYS
+    # A function with a graph argument takes 33 graph arrays (docs/abi.md):
+    # the prepared graph's 32, in GRAPH_ABI_ARRAYS' order, then the
+    # binding's relation choice table, which no prepared graph holds.
+    from hector.prep import ARRAY_IDS, GRAPH_ABI_ARRAYS, REL_CHOICE_ARRAY
     assert len(GRAPH_ABI_ARRAYS) == 32
     assert len(set(GRAPH_ABI_ARRAYS)) == 32
     assert set(GRAPH_ABI_ARRAYS) <= set(ARRAY_IDS)
+    assert REL_CHOICE_ARRAY == "rel_choice"
+    assert REL_CHOICE_ARRAY not in ARRAY_IDS
+    assert REL_CHOICE_ARRAY not in GRAPH_ABI_ARRAYS
 
 
 def test_add_reverse_edges():

@@ -1,9 +1,11 @@
 """rgnn-reassociate's variants and the runtime's choice among them.
 
 Every candidate re-association (compiled with ``prune-variants=false`` so
-none is dropped) must compute the same numbers as the float64 reference;
-the runtime must bind the variant with the lowest estimate; malformed
-variant and cost metadata is rejected with a message.
+none is dropped) must compute the same numbers as the float64 reference,
+and a variant split by relation must do so whatever each relation chooses;
+the runtime must bind the variant with the lowest estimate and fill the
+relation choice table as the Python cost model does; malformed variant and
+cost metadata is rejected with a message.
 """
 
 import numpy as np
@@ -45,12 +47,25 @@ def test_every_variant_matches_reference(graphs, graph, model, heads):
         model, ref, 24, 24, heads=heads, rng=rng).items()}
     want = reference.MODELS[model](ref, h, w)
     inputs = [h] + [w[a.name] for a in fn.inputs[1:]]
+    assert any("per_relation" in n for n in names), names
+    R = prepared.num_relations
     for name in names:
         variant = fn.model.function(name)
         assert variant.variant_of in ("", fn.name)
-        out = variant.bind(prepared, exact=True).run(inputs, poison=True)
-        err = np.linalg.norm(out - want) / np.linalg.norm(want)
-        assert err < 1e-5, f"{name} on {graph}: {err:.3e} (seed {seed})"
+        bound = variant.bind(prepared, exact=True)
+        tables = [bound.relation_choice]
+        if bound.num_choices == 2:
+            # Whatever each relation chooses, the numbers are the same.
+            tables += [np.zeros(R, np.int32), np.ones(R, np.int32),
+                       rng.integers(0, 2, R).astype(np.int32)]
+        else:
+            assert not tables[0].any()
+        for table in tables:
+            bound.relation_choice = table
+            out = bound.run(inputs, poison=True)
+            err = np.linalg.norm(out - want) / np.linalg.norm(want)
+            assert err < 1e-5, (f"{name} on {graph}, choice {table}: "
+                                f"{err:.3e} (seed {seed})")
 
 
 def test_bind_picks_lowest_estimate(graphs):
@@ -67,17 +82,60 @@ def test_bind_picks_lowest_estimate(graphs):
     for n in names:
         assert cost.estimate(mc.costs[n], counts, mc.params) == \
             pytest.approx(estimates[n], rel=1e-9)
+        # ... and so does the relation choice table.
+        want = mc.costs[n].choose(counts, mc.params)
+        got = fn.model.function(n).bind(prepared, exact=True).relation_choice
+        assert (got == want).all(), n
+    assert any(mc.costs[n].choices for n in names)
+
+
+def test_relation_choice_splits_per_relation():
+    # Relation 0 has many edges from one source to many destinations (one
+    # (src, rel) pair, many (dst, rel) pairs): transforming first does one
+    # GEMM row instead of many. Relation 1 is the reverse: many sources
+    # into one destination, where aggregating first wins.
+    n, fan = 4001, 2000
+    src = np.r_[np.zeros(fan), np.arange(1, fan + 1)].astype(np.int64)
+    dst = np.r_[np.arange(1, fan + 1), np.zeros(fan)].astype(np.int64)
+    rel = np.r_[np.zeros(fan), np.ones(fan)].astype(np.int64)
+    prepared = prepare_arrays(n, src, dst, rel, 2)
+    fn = runtime.compile_layer("rgcn", (1, 2, None), 256, 256)
+    variant = fn.model.function(fn.name + "__per_relation")
+    assert variant.bind(prepared, exact=True).relation_choice.tolist() == \
+        [0, 1]
+    # Either uniform association pays a GEMM row per pair on one relation;
+    # the split pays one row for each, so the model prefers it.
+    assert fn.bind(prepared).variant == variant.name
+
+
+def test_relation_choice_rejections(graphs):
+    prepared, _, schema = graphs["typed"]
+    fn = runtime.compile_layer("rgcn", schema, 16, 16)
+    R = prepared.num_relations
+    split = fn.model.function(fn.name + "__per_relation").bind(
+        prepared, exact=True)
+    with pytest.raises(ModelError, match="one per relation"):
+        split.relation_choice = np.zeros(R + 1, np.int32)
+    with pytest.raises(ModelError, match="has 2 choices"):
+        split.relation_choice = np.full(R, 2, np.int32)
+    plain = fn.model.function(fn.name).bind(prepared, exact=True)
+    with pytest.raises(ModelError, match="not split by relation"):
+        plain.relation_choice = np.ones(R, np.int32)
 
 
 HEAD = ("hector-model 1\n"
         "cost-params target=cpu gemm_flop=1e-11 other_flop=1e-10 byte=1e-10 "
         "gathered_byte=2e-10 kernel=1e-6\n")
-FUNC = ("func {name} entry=_mlir_ciface_{name} params=34\n"
+FUNC = ("func {name} entry=_mlir_ciface_{name} params=35\n"
         "graph node_types=1 relations=2 triples=-\n{extra}"
         "arg 0 graph\narg 1 feat domain=node shape=4 type=f32\n"
         "result feat domain=node shape={out} type=f32\nend\n")
 COST = ("cost kernels=2 gemm_flops=Psrc:64 other_flops=E:4 bytes=E:16 "
         "gathered_bytes=0 memory=Psrc:16\n")
+
+
+CHOICE = ("cost-choice k={k} gemm_flops=Psrc:64 other_flops=E:8 bytes=E:8 "
+          "gathered_bytes=0\n")
 
 
 def info(*funcs):
@@ -86,7 +144,9 @@ def info(*funcs):
 
 
 def test_variant_metadata_accepted():
-    check_info(info(("f", COST, 4), ("g", "variant of=f\n" + COST, 4)))
+    check_info(info(("f", COST, 4), ("g", "variant of=f\n" + COST, 4),
+                    ("h", "variant of=f\n" + COST + CHOICE.format(k=0) +
+                     CHOICE.format(k=1), 4)))
 
 
 @pytest.mark.parametrize("text,message", [
@@ -98,6 +158,10 @@ def test_variant_metadata_accepted():
     (info(("f", COST.replace("Psrc:64", "Q:64"), 4)), "bad gemm_flops term"),
     (info(("f", COST.replace("E:16", "E:-1"), 4)), "nonnegative number"),
     (info(("f", COST + COST, 4)), "second 'cost' record"),
+    (info(("f", CHOICE.format(k=0) + COST, 4)), "before the 'cost' record"),
+    (info(("f", COST + CHOICE.format(k=1), 4)), "out of order"),
+    (info(("f", COST + CHOICE.format(k=0).replace("E:8", "N"), 4)),
+     "bad gemm_flops term|bad other_flops term"),
     (HEAD.replace(" kernel=1e-6", "") + FUNC.format(name="f", extra="",
                                                     out=4), "cost-params"),
 ])

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from hector import runtime
-from hector.prep import GRAPH_ABI_ARRAYS, prepare_arrays
+from hector.prep import GRAPH_ABI_ARRAYS, REL_CHOICE_ARRAY, prepare_arrays
 from hector.runtime import ModelError, check_info
 
 MLIR_OPT = "/usr/lib/llvm-22/bin/mlir-opt"
@@ -55,20 +55,20 @@ def fake_model(tmp: Path, name: str, info: str, entries: str) -> Path:
 
 SCHEMA = "graph node_types=2 relations=3 triples=-\n"
 
-# f: out[v][j] = h[v][j] * s + in_degree(v); probe: the 32 graph
+# f: out[v][j] = h[v][j] * s + in_degree(v); probe: the 33 graph
 # descriptors (size, stride, offset, aligned == allocated, aligned pointer);
 # partial: leaves the last element unwritten.
 FAKE_INFO = (
     "hector-model 1\n"
-    "func f entry=_mlir_ciface_f params=35\n" + SCHEMA +
+    "func f entry=_mlir_ciface_f params=36\n" + SCHEMA +
     "arg 0 graph\n"
     "arg 1 feat domain=node shape=2 type=f32\n"
     "arg 2 tensor shape=scalar type=f32\n"
     "result feat domain=node shape=2 type=f32\n"
     "end\n"
-    "func probe entry=_mlir_ciface_probe params=33\n" + SCHEMA +
+    "func probe entry=_mlir_ciface_probe params=34\n" + SCHEMA +
     "arg 0 graph\n"
-    "result tensor shape=32x5 type=i64\n"
+    "result tensor shape=33x5 type=i64\n"
     "end\n"
     "func partial entry=_mlir_ciface_partial params=2\n" + SCHEMA +
     "arg 0 feat domain=relation shape=scalar type=f32\n"
@@ -76,8 +76,8 @@ FAKE_INFO = (
     "end\n")
 
 FAKE_ENTRIES = (
-    entry("f", 35, """
-  int64_t *h = D(32), *s = D(33), *o = D(34), *ip = D(8);
+    entry("f", 36, """
+  int64_t *h = D(33), *s = D(34), *o = D(35), *ip = D(8);
   const int64_t *indptr = (const int64_t *)ip[1];
   const float *hv = (const float *)h[1];
   float sv = *(const float *)s[1];
@@ -85,10 +85,10 @@ FAKE_ENTRIES = (
   for (int64_t v = 0; v < o[3]; ++v)
     for (int64_t j = 0; j < o[4]; ++j)
       ov[v * o[5] + j] = hv[v * h[5] + j] * sv + (float)(indptr[v + 1] - indptr[v]);""")
-    + entry("probe", 33, """
-  int64_t *o = D(32);
+    + entry("probe", 34, """
+  int64_t *o = D(33);
   int64_t *ov = (int64_t *)o[1];
-  for (int k = 0; k < 32; ++k) {
+  for (int k = 0; k < 33; ++k) {
     ov[5 * k + 0] = D(k)[3];
     ov[5 * k + 1] = D(k)[4];
     ov[5 * k + 2] = D(k)[2];
@@ -116,7 +116,7 @@ def fake(tmp_path_factory):
 def test_metadata(fake):
     assert [f.name for f in fake.functions] == ["f", "probe", "partial"]
     f = fake.function("f")
-    assert f.entry == "_mlir_ciface_f" and f.num_params == 35
+    assert f.entry == "_mlir_ciface_f" and f.num_params == 36
     assert f.schema == (2, 3, None)
     assert [(a.kind, a.domain, a.shape) for a in f.args] == [
         ("graph", None, ()), ("feat", "node", (2,)), ("tensor", None, ())]
@@ -144,13 +144,25 @@ def test_run(fake):
 
 def test_graph_descriptors(fake):
     p, _ = small_graph(2)
-    got = fake.function("probe").bind(p).run([])
-    assert got.shape == (32, 5)
+    b = fake.function("probe").bind(p)
+    got = b.run([])
+    assert got.shape == (33, 5)
+    # Arrays 0..31: the prepared graph's own arrays, passed in place.
+    assert len(GRAPH_ABI_ARRAYS) == 32
     for k, name in enumerate(GRAPH_ABI_ARRAYS):
         arr = getattr(p, name)
         size, stride, offset, same, ptr = got[k]
         assert (size, stride, offset, same) == (arr.size, 1, 0, 1), name
         assert ptr == arr.ctypes.data, name
+    # Array 32: the binding's relation choice table, int32 with one entry
+    # per relation; all 0, since probe is not split by relation.
+    size, stride, offset, same, ptr = got[32]
+    assert (size, stride, offset, same) == (3, 1, 0, 1), REL_CHOICE_ARRAY
+    assert b.num_choices == 1
+    table = np.ctypeslib.as_array((ctypes.c_int32 * 3).from_address(int(ptr)))
+    assert table.tolist() == [0, 0, 0]
+    assert b.relation_choice.dtype == np.int32
+    assert b.relation_choice.tolist() == [0, 0, 0]
 
 
 def test_poison_catches_unwritten_elements(fake):
@@ -266,13 +278,13 @@ def test_concurrent_runs(fake):
 
 def test_triples_checked_at_bind(tmp_path):
     # Relation 0 goes type 0 -> type 1, relation 1 type 1 -> type 1.
-    info = ("hector-model 1\nfunc g entry=_mlir_ciface_g params=34\n"
+    info = ("hector-model 1\nfunc g entry=_mlir_ciface_g params=35\n"
             "graph node_types=2 relations=2 triples=0,0,1;1,1,1\n"
             "arg 0 graph\narg 1 feat domain=node[1] shape=scalar type=f32\n"
             "result feat domain=node[0] shape=scalar type=f32\nend\n")
-    lib = fake_model(tmp_path, "tri", info, entry("g", 34, """
-  float *o = (float *)D(33)[1];
-  for (int64_t i = 0; i < D(33)[3]; ++i) o[i] = (float)i;"""))
+    lib = fake_model(tmp_path, "tri", info, entry("g", 35, """
+  float *o = (float *)D(34)[1];
+  for (int64_t i = 0; i < D(34)[3]; ++i) o[i] = (float)i;"""))
     g = runtime.load(lib).function()
     assert g.schema == (2, 2, [(0, 0, 1), (1, 1, 1)])
     nt = np.array([0, 1, 1, 0, 1])
@@ -310,10 +322,10 @@ def test_upstream_mlir_lowering(tmp_path):
     from hector.compiler import compile_module
     i64 = {n for n in GRAPH_ABI_ARRAYS if n.endswith(("indptr", "offsets"))}
     params = [f"%{n}: memref<?x{'i64' if n in i64 else 'i32'}>"
-              for n in GRAPH_ABI_ARRAYS]
+              for n in GRAPH_ABI_ARRAYS + (REL_CHOICE_ARRAY,)]
     params += ["%h: memref<?x3xf32>", "%w: memref<3xf32>",
                "%out: memref<?x3xf32>"]
-    info = ("hector-model 1\nfunc deg entry=_mlir_ciface_deg params=35\n"
+    info = ("hector-model 1\nfunc deg entry=_mlir_ciface_deg params=36\n"
             "graph node_types=1 relations=2 triples=-\narg 0 graph\n"
             "arg 1 feat domain=node shape=3 type=f32\n"
             "arg 2 tensor shape=3 type=f32\n"
@@ -417,7 +429,7 @@ def test_c_api_null_arguments():
 # ---- metadata validation ------------------------------------------------------
 
 GOOD = ("hector-model 1\n"
-        "func rgcn entry=_mlir_ciface_rgcn params=37\n"
+        "func rgcn entry=_mlir_ciface_rgcn params=38\n"
         "graph node_types=1 relations=90 triples=-\n"
         "arg 0 graph\n"
         "arg 1 feat domain=node shape=64 type=f32\n"
@@ -454,12 +466,13 @@ BAD_INFO = [
     (mutate("func rgcn", "fun rgcn"), 2, "expected a 'func' record"),
     (mutate("func rgcn", "func 9rgcn"), 2, "bad function name"),
     (mutate("entry=", "entyr="), 2, "expected 'entry=...'"),
-    (mutate("params=37", "params=36"), 2,
-     "declares params=36, but its records need 37"),
-    (mutate("params=37", "params=-1"), 2, "bad params '-1'"),
-    (mutate("params=37", "params=037"), 2, "leading zero"),
-    (mutate("params=37", "params=129"), 2, r"params 129 out of range \[1, 128\]"),
-    (mutate("params=37", "params=37 extra"), 2, "got 5 fields"),
+    (mutate("params=38", "params=37"), 2,
+     r"declares params=37, but its records need 38 \(33 graph arrays, 4 "
+     r"buffers and the result\)"),
+    (mutate("params=38", "params=-1"), 2, "bad params '-1'"),
+    (mutate("params=38", "params=038"), 2, "leading zero"),
+    (mutate("params=38", "params=129"), 2, r"params 129 out of range \[1, 128\]"),
+    (mutate("params=38", "params=38 extra"), 2, "got 5 fields"),
     (mutate("node_types=1", "node_types=0"), 3, "node_types 0 out of range"),
     (mutate("relations=90", "relations=x"), 3, "bad relations 'x'"),
     (mutate("triples=-", "triples=0,0,0"), 3, "1 triples for 90 relations"),

@@ -35,6 +35,9 @@ SCRIPT = textwrap.dedent("""
     dst = (src + 1) % N
     p = prepare_arrays(N, src, dst, np.zeros(N, np.int64), 2)
     arrays = [np.ascontiguousarray(getattr(p, n)) for n in GRAPH_ABI_ARRAYS]
+    # The 33rd graph array, the binding's relation choice table: one int32
+    # per relation, all 0 (the rgcn function is not split by relation).
+    arrays.append(np.zeros(2, np.int32))
 
     def desc(a):
         r = a.ndim

@@ -22,6 +22,10 @@
 // ALL: %[[A:.*]] = rgnn.aggregate %{{.*}}, %[[X]] mean : {{.*}} -> !rgnn.feat<dst_rel, 8xf32>
 // ALL: rgnn.typed_linear %{{.*}}, %[[A]], %{{.*}} by relation : {{.*}} -> !rgnn.feat<dst_rel, 4xf32>
 // ALL: func.func @rgcn__aggregate_first_unreordered(
+// ALL-LABEL: func.func @rgcn__per_relation(
+// ALL-SAME: \0Acost-choice k=0 gemm_flops=Psrc:64
+// ALL-SAME: \0Acost-choice k=1 gemm_flops=Pdst:64
+// ALL: func.func @rgcn__per_relation_unreordered(
 // PLAIN-LABEL: func.func @rgcn(
 // PLAIN: rgnn.typed_linear {{.*}} on src {{.*}} -> !rgnn.feat<edge, 4xf32>
 // PLAIN-NOT: unreordered
@@ -31,6 +35,35 @@ func.func @rgcn(%g: !g, %h: !rgnn.feat<node, 8xf32>, %w: !rgnn.feat<relation, 8x
       : (!g, !rgnn.feat<node, 8xf32>, !rgnn.feat<relation, 8x4xf32>) -> !rgnn.feat<edge, 4xf32>
   %a = rgnn.aggregate %g, %m mean : (!g, !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<dst_rel, 4xf32>
   return %a : !rgnn.feat<dst_rel, 4xf32>
+}
+
+// -----
+
+// Per relation: both associations, each restricted to the relations whose
+// choice it is, added per (dst, relation) pair. Square weights: either
+// choice can win for some relation, so the split is kept; the cost record
+// charges each choice's GEMM to a `cost-choice` record. (For @rgcn above,
+// 8 -> 4, aggregating first is never faster for any relation, and the
+// split is pruned.)
+!g = !rgnn.graph<node_types = 1, relations = 3>
+// CHECK-LABEL: func.func @square(
+// CHECK-LABEL: func.func @square__per_relation(
+// CHECK-SAME: rgnn.cost = "cost kernels=4 gemm_flops=0
+// CHECK-SAME: \0Acost-choice k=0 gemm_flops=Psrc:128 {{.*}}\0Acost-choice k=1 gemm_flops=Pdst:128
+// CHECK-SAME: rgnn.variant_of = "square"
+// CHECK: %[[X:.*]] = rgnn.gather %{{.*}}, %{{.*}} by src
+// CHECK: %[[XA:.*]] = rgnn.aggregate %{{.*}}, %[[X]] mean choice 1 : {{.*}} -> !rgnn.feat<dst_rel, 8xf32>
+// CHECK: %[[AF:.*]] = rgnn.typed_linear %{{.*}}, %[[XA]], %{{.*}} by relation choice 1 : {{.*}} -> !rgnn.feat<dst_rel, 8xf32>
+// CHECK: %[[Z:.*]] = rgnn.typed_linear %{{.*}}, %{{.*}}, %{{.*}} by relation on src choice 0 : {{.*}} -> !rgnn.feat<src_rel, 8xf32>
+// CHECK: %[[ZE:.*]] = rgnn.gather %{{.*}}, %[[Z]] by src_rel
+// CHECK: %[[TF:.*]] = rgnn.aggregate %{{.*}}, %[[ZE]] mean choice 0 : {{.*}} -> !rgnn.feat<dst_rel, 8xf32>
+// CHECK: rgnn.add %[[TF]], %[[AF]] : {{.*}} -> !rgnn.feat<dst_rel, 8xf32>
+func.func @square(%g: !g, %h: !rgnn.feat<node, 8xf32>, %w: !rgnn.feat<relation, 8x8xf32>)
+    -> !rgnn.feat<dst_rel, 8xf32> {
+  %m = rgnn.typed_linear %g, %h, %w by relation on src
+      : (!g, !rgnn.feat<node, 8xf32>, !rgnn.feat<relation, 8x8xf32>) -> !rgnn.feat<edge, 8xf32>
+  %a = rgnn.aggregate %g, %m mean : (!g, !rgnn.feat<edge, 8xf32>) -> !rgnn.feat<dst_rel, 8xf32>
+  return %a : !rgnn.feat<dst_rel, 8xf32>
 }
 
 // -----
@@ -63,8 +96,10 @@ func.func @weighted(%g: !g, %h: !rgnn.feat<node, 8xf32>, %w: !rgnn.feat<relation
 !g = !rgnn.graph<node_types = 1, relations = 3>
 // ALL-LABEL: func.func @node_mean(
 // ALL-NOT: aggregate_first
+// ALL-NOT: per_relation
 // ALL-LABEL: func.func @edge_message(
 // ALL-NOT: aggregate_first
+// ALL-NOT: per_relation
 func.func @node_mean(%g: !g, %h: !rgnn.feat<node, 8xf32>, %w: !rgnn.feat<relation, 8x4xf32>)
     -> !rgnn.feat<node, 4xf32> {
   %m = rgnn.typed_linear %g, %h, %w by relation on src

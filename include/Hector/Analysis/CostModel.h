@@ -19,6 +19,7 @@
 #include <array>
 #include <string>
 #include <cstdint>
+#include <vector>
 
 namespace mlir {
 class Value;
@@ -45,6 +46,16 @@ struct CostForm {
 };
 
 /// The work of one function, per quantity.
+struct CostEstimate;
+
+/// The work of the ops restricted to `choice k` (rgnn.typed_linear and
+/// rgnn.aggregate), as forms in the counts of one relation: E, Psrc and Pdst
+/// are that relation's, and R stands for 1. A relation that chooses `k`
+/// costs this; the runtime picks, per relation, the cheapest choice.
+struct ChoiceCost {
+  CostForm gemmFlops, otherFlops, bytes, gatheredBytes;
+};
+
 struct CostEstimate {
   CostForm gemmFlops;  ///< multiply-adds x 2 in typed-GEMM templates
   CostForm otherFlops; ///< arithmetic in traversals and elementwise loops
@@ -54,8 +65,12 @@ struct CostEstimate {
   CostForm gatheredBytes;
   CostForm memory;     ///< bytes of intermediate values materialized
   int64_t kernels = 0; ///< GEMMs, traversals and element loops launched
+  /// Per choice of a per-relation split (empty without one); the forms
+  /// above then hold the work every relation does whatever it chooses.
+  std::vector<ChoiceCost> choices;
 
-  /// The `cost` record of hector_model_info() (docs/abi.md).
+  /// The `cost` record of hector_model_info(), followed by one
+  /// `cost-choice` record per choice (docs/abi.md).
   std::string record() const;
 };
 
@@ -80,8 +95,17 @@ CostEstimate estimateCost(func::FuncOp func);
 
 /// Whether `a` is never faster than `b` under `params`, whatever the graph:
 /// the difference of their time forms is nonnegative for every graph with
-/// Psrc <= E and Pdst <= E.
+/// Psrc <= E and Pdst <= E. With per-relation choices, only estimates with
+/// the same number of choices compare (common work and each choice's work
+/// alike); otherwise the answer is false.
 bool neverFaster(const CostEstimate &a, const CostEstimate &b,
+                 const CostParams &params);
+
+/// Whether choice `a` is never faster than choice `b` for any relation
+/// (with that relation's Psrc, Pdst <= E). A split whose choices compare so
+/// always makes the same choice, and the unsplit variant does that with
+/// fewer kernels.
+bool neverFaster(const ChoiceCost &a, const ChoiceCost &b,
                  const CostParams &params);
 
 } // namespace mlir::hector

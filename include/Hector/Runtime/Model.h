@@ -36,7 +36,7 @@ extern "C" {
 /// Most dimensions of a per-element or shared-tensor shape.
 #define HECTOR_MODEL_MAX_RANK 8
 /// Graph arrays passed for one graph argument.
-#define HECTOR_MODEL_GRAPH_ARRAYS 32
+#define HECTOR_MODEL_GRAPH_ARRAYS 33
 
 typedef struct HectorModel HectorModel;
 
@@ -173,7 +173,7 @@ hectorFunctionGetSchema(const HectorFunction *fn, HectorSchema *out);
 /// Binds a prepared graph (NULL only for a function that needs none).
 /// Rejects a graph whose relation or node-type count differs from the
 /// schema, or whose edges contradict the schema's triples.  For a CUDA
-/// function, uploads the 32 graph arrays to the device once (freed with the
+/// function, uploads the graph arrays to the device once (freed with the
 /// binding); fails when CUDA is unavailable or the model's GPU code did not
 /// load, with the reason.
 ///
@@ -192,6 +192,25 @@ hectorFunctionBindExact(const HectorFunction *fn,
                         const HectorPreparedGraph *graph,
                         HectorBoundFunction **out);
 
+/// The per-relation choice table of a binding (docs/runtime.md): one entry
+/// per relation, each in [0, hectorFunctionGetNumChoices()).  For a function
+/// split by relation, binding fills it with each relation's cheapest choice
+/// under the cost model; otherwise it is all 0.  The table stays valid
+/// until the binding is destroyed.
+HECTOR_RUNTIME_EXPORT HectorStatus
+hectorBoundFunctionGetRelationChoice(const HectorBoundFunction *bound,
+                                     const int32_t **choice, int64_t *length);
+/// Overrides the table (for experiments and tests): `length` must be the
+/// number of relations and every entry a valid choice.  The result is the
+/// same whatever the table; only the work moves.
+HECTOR_RUNTIME_EXPORT HectorStatus
+hectorBoundFunctionSetRelationChoice(HectorBoundFunction *bound,
+                                     const int32_t *choice, int64_t length);
+/// How many choices a function's relations have: 2 for a function split by
+/// relation (0 = transform first, 1 = aggregate first), else 1.
+HECTOR_RUNTIME_EXPORT int64_t
+hectorFunctionGetNumChoices(const HectorFunction *fn);
+
 /// The function a binding runs (a variant of the one bound, or itself).
 HECTOR_RUNTIME_EXPORT const HectorFunction *
 hectorBoundFunctionGetFunction(const HectorBoundFunction *bound);
@@ -207,7 +226,9 @@ hectorFunctionGetVariant(const HectorFunction *fn, int64_t index);
 
 /// The cost model's estimate of one call of `fn` on `graph`, in seconds:
 /// its `cost` record's forms evaluated at the graph's counts, weighted by
-/// the model's `cost-params`.  Fails when either record is missing.
+/// the model's `cost-params`, plus, for a function split by relation
+/// (`cost-choice` records), each relation's cheapest choice evaluated at
+/// that relation's counts.  Fails when either record is missing.
 HECTOR_RUNTIME_EXPORT HectorStatus
 hectorFunctionEstimate(const HectorFunction *fn,
                        const HectorPreparedGraph *graph, double *seconds);

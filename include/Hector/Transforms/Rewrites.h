@@ -26,6 +26,12 @@ void compactMaterialize(func::FuncOp func);
 /// transformed once per pair. Returns the number of aggregations rewritten.
 unsigned aggregateFirst(func::FuncOp func);
 
+/// Like aggregateFirst, but keeps both associations, each restricted to the
+/// relations that choose it (`choice 0`: transform first, `choice 1`:
+/// aggregate first) and adds them; the runtime fills the per-relation choice
+/// table from the cost model when it binds a graph.
+unsigned splitByRelation(func::FuncOp func);
+
 } // namespace mlir::hector
 
 #endif // HECTOR_TRANSFORMS_REWRITES_H

@@ -110,6 +110,17 @@ public:
 
 private:
   LogicalResult runElementwise();
+  /// Whether segment `s` is computed: `mask[s] == value` under a `select`,
+  /// null (always) without one.
+  Value selected(OpBuilder &b, Location l, Value s) {
+    if (!op.getSegmentMask())
+      return Value();
+    Value m = loadIndex(b, l, op.getSegmentMask(), s);
+    return arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, m,
+                                 constIndex(b, l, *op.getMaskValue()));
+  }
+  /// The rows [first, end) of a skipped segment: zero in `store` mode.
+  void skipRows(OpBuilder &b, Value first, Value end);
   /// Computes rows [first, first + rows) of segment `s` (for head `h`, when
   /// there are heads) and writes them.
   void kernel(OpBuilder &b, Value first, int64_t rows, Value s, Value h);
@@ -252,6 +263,45 @@ void GemmLowering::kernel(OpBuilder &b, Value first, int64_t rows, Value s,
   }
 }
 
+void GemmLowering::skipRows(OpBuilder &b, Value first, Value end) {
+  if (op.getCMode() != CMode::Store && op.getEpilogue() != Epilogue::Dot)
+    return;
+  Value c0 = constIndex(b, loc, 0), c1 = constIndex(b, loc, 1);
+  VectorType vecType = VectorType::get({vectorWidth}, elementType);
+  scf::ForOp::create(
+      b, loc, first, end, c1, ValueRange{},
+      [&](OpBuilder &rb, Location l, Value r, ValueRange) {
+        Value cRow = op.getCScatter() ? loadIndex(rb, l, op.getCScatter(), r)
+                                      : r;
+        auto perHead = [&](OpBuilder &hb, Value h) {
+          if (op.getCMode() == CMode::Store) {
+            Value zero = arith::ConstantOp::create(hb, l,
+                                                   hb.getZeroAttr(vecType));
+            for (int64_t col = 0; col < n; col += vectorWidth)
+              vector::StoreOp::create(
+                  hb, l, zero, op.getC(),
+                  headIndex(cRow, h, constIndex(hb, l, col)));
+          }
+          if (op.getEpilogue() == Epilogue::Dot)
+            memref::StoreOp::create(
+                hb, l,
+                arith::ConstantOp::create(hb, l, hb.getZeroAttr(elementType)),
+                op.getEpilogueOperands()[2], headIndex(r, h, Value()));
+        };
+        if (!heads) {
+          perHead(rb, Value());
+        } else {
+          scf::ForOp::create(
+              rb, l, c0, constIndex(rb, l, heads), c1, ValueRange{},
+              [&](OpBuilder &hb, Location hl, Value h, ValueRange) {
+                perHead(hb, h);
+                scf::YieldOp::create(hb, hl);
+              });
+        }
+        scf::YieldOp::create(rb, l);
+      });
+}
+
 LogicalResult GemmLowering::runElementwise() {
   OpBuilder b(op);
   Value offsets = op.getSegmentOffsets();
@@ -279,29 +329,49 @@ LogicalResult GemmLowering::runElementwise() {
         Value cRow = op.getCScatter()
                          ? loadIndex(pb, l, op.getCScatter(), row)
                          : row;
-        Value zero =
-            arith::ConstantOp::create(pb, l, pb.getZeroAttr(elementType));
-        auto loop = scf::ForOp::create(
-            pb, l, c0, constIndex(pb, l, k), c1, ValueRange{zero},
-            [&](OpBuilder &fb, Location fl, Value kk, ValueRange acc) {
-              SmallVector<Value> bIdx{s};
-              if (h)
-                bIdx.push_back(h);
-              if (op.getTransposeB()) {
-                bIdx.push_back(nIdx);
-                bIdx.push_back(kk);
-              } else {
-                bIdx.push_back(kk);
-                bIdx.push_back(nIdx);
-              }
-              Value av = memref::LoadOp::create(fb, fl, a,
-                                                headIndex(aRow, h, kk));
-              Value bv = memref::LoadOp::create(fb, fl, bMat, bIdx);
-              Value sum = arith::AddFOp::create(
-                  fb, fl, acc[0], arith::MulFOp::create(fb, fl, av, bv));
-              scf::YieldOp::create(fb, fl, sum);
-            });
-        Value v = loop.getResult(0);
+        auto product = [&](OpBuilder &ib, Location il) -> Value {
+          Value zero =
+              arith::ConstantOp::create(ib, il, ib.getZeroAttr(elementType));
+          auto loop = scf::ForOp::create(
+              ib, il, c0, constIndex(ib, il, k), c1, ValueRange{zero},
+              [&](OpBuilder &fb, Location fl, Value kk, ValueRange acc) {
+                SmallVector<Value> bIdx{s};
+                if (h)
+                  bIdx.push_back(h);
+                if (op.getTransposeB()) {
+                  bIdx.push_back(nIdx);
+                  bIdx.push_back(kk);
+                } else {
+                  bIdx.push_back(kk);
+                  bIdx.push_back(nIdx);
+                }
+                Value av = memref::LoadOp::create(fb, fl, a,
+                                                  headIndex(aRow, h, kk));
+                Value bv = memref::LoadOp::create(fb, fl, bMat, bIdx);
+                Value sum = arith::AddFOp::create(
+                    fb, fl, acc[0], arith::MulFOp::create(fb, fl, av, bv));
+                scf::YieldOp::create(fb, fl, sum);
+              });
+          return loop.getResult(0);
+        };
+        Value v;
+        if (Value sel = selected(pb, l, s)) {
+          // A skipped segment's elements are zero.
+          auto choose = scf::IfOp::create(
+              pb, l, sel,
+              [&](OpBuilder &ib, Location il) {
+                scf::YieldOp::create(ib, il, product(ib, il));
+              },
+              [&](OpBuilder &ib, Location il) {
+                scf::YieldOp::create(
+                    ib, il,
+                    ValueRange{arith::ConstantOp::create(
+                        ib, il, ib.getZeroAttr(elementType))});
+              });
+          v = choose.getResult(0);
+        } else {
+          v = product(pb, l);
+        }
         SmallVector<Value> rowHead = headIndex(row, h, Value());
         if (op.getEpilogue() == Epilogue::Scale)
           v = arith::MulFOp::create(
@@ -392,25 +462,42 @@ LogicalResult GemmLowering::run(bool elementwise) {
                       scf::YieldOp::create(ib, il);
                     });
               };
-              scf::IfOp::create(
-                  wb, wl, full,
-                  [&](OpBuilder &tb, Location tl) {
-                    forHeads(tb, tl, [&](OpBuilder &kb, Value h) {
-                      kernel(kb, row, tileM, s, h);
-                    });
-                    scf::YieldOp::create(tb, tl);
-                  },
-                  [&](OpBuilder &eb, Location el) {
-                    scf::ForOp::create(
-                        eb, el, row, segEnd, c1, ValueRange{},
-                        [&](OpBuilder &rb, Location rl, Value r, ValueRange) {
-                          forHeads(rb, rl, [&](OpBuilder &kb, Value h) {
-                            kernel(kb, r, 1, s, h);
+              auto compute = [&](OpBuilder &cb, Location cl) {
+                scf::IfOp::create(
+                    cb, cl, full,
+                    [&](OpBuilder &tb, Location tl) {
+                      forHeads(tb, tl, [&](OpBuilder &kb, Value h) {
+                        kernel(kb, row, tileM, s, h);
+                      });
+                      scf::YieldOp::create(tb, tl);
+                    },
+                    [&](OpBuilder &eb, Location el) {
+                      scf::ForOp::create(
+                          eb, el, row, segEnd, c1, ValueRange{},
+                          [&](OpBuilder &rb, Location rl, Value r,
+                              ValueRange) {
+                            forHeads(rb, rl, [&](OpBuilder &kb, Value h) {
+                              kernel(kb, r, 1, s, h);
+                            });
+                            scf::YieldOp::create(rb, rl);
                           });
-                          scf::YieldOp::create(rb, rl);
-                        });
-                    scf::YieldOp::create(eb, el);
-                  });
+                      scf::YieldOp::create(eb, el);
+                    });
+              };
+              if (Value sel = selected(wb, wl, s)) {
+                scf::IfOp::create(
+                    wb, wl, sel,
+                    [&](OpBuilder &tb, Location tl) {
+                      compute(tb, tl);
+                      scf::YieldOp::create(tb, tl);
+                    },
+                    [&](OpBuilder &eb, Location el) {
+                      skipRows(eb, row, segEnd);
+                      scf::YieldOp::create(eb, el);
+                    });
+              } else {
+                compute(wb, wl);
+              }
               scf::YieldOp::create(wb, wl, ValueRange{segEnd, nextSeg});
             });
       });

@@ -43,6 +43,9 @@ enum GraphArray : unsigned {
   UniqueDstEids,
   DstPairIndptr,
   DstPairIds,
+  /// Per relation, the choice (`choice k` ops) the runtime made for this
+  /// binding; not part of the prepared graph.
+  RelChoice,
   NumGraphArrays
 };
 

@@ -177,7 +177,8 @@ private:
   LogicalResult emitGemm(Operation *op, Value a, ArrayRef<int64_t> aShape,
                          Value weight, ArrayRef<int64_t> wShape,
                          bool sharedWeight, Value c, Value offsets,
-                         Value gather, Value scatter);
+                         Value gather, Value scatter,
+                         std::optional<uint64_t> choice = std::nullopt);
   LogicalResult lowerWeightProduct(rgnn::WeightProductOp op);
   LogicalResult lowerElementwise(Operation *op);
   /// Defines an elementwise result: an expression its single consumer
@@ -596,6 +597,11 @@ LogicalResult FunctionLowering::lowerAggregate(rgnn::AggregateOp op) {
   }
   Value result = allocFeature(loc, out);
   fillZero(loc, result, out);
+  // With a choice, the relation of each row (a pair: one relation for all
+  // its edges) or, onto nodes, of each entry (the CSR's edge types).
+  Value rowRelations;
+  if (op.getChoice() && out.getDomain() != Domain::Node)
+    rowRelations = pairRelations(!toDst);
   auto traverse = hetop::TraverseOp::create(
       top, loc, hetop::TraversalKind::NodeParallel, kind, graphArray(ptr),
       graphArray(col), graphArray(eid), graphArray(rel), /*row_indices=*/Value(),
@@ -609,15 +615,33 @@ LogicalResult FunctionLowering::lowerAggregate(rgnn::AggregateOp op) {
     OpBuilder b = OpBuilder::atBlockEnd(body);
     Value row = body->getArgument(0), entry = body->getArgument(2);
     const Lowered &input = values[op.getInput()];
-    withRowScope(b, loc, entry, [&] {
-      forEachIndex(b, loc, in.getShape(),
-                   [&](OpBuilder &ib, Location il, ValueRange inner) {
-                     Value v = load(ib, il, input, entry, inner);
-                     SmallVector<Value> indices{row};
-                     llvm::append_range(indices, inner);
-                     hetop::AccumulateOp::create(ib, il, v, result, indices);
-                   });
-    });
+    auto accumulate = [&](OpBuilder &ab) {
+      withRowScope(ab, loc, entry, [&] {
+        forEachIndex(ab, loc, in.getShape(),
+                     [&](OpBuilder &ib, Location il, ValueRange inner) {
+                       Value v = load(ib, il, input, entry, inner);
+                       SmallVector<Value> indices{row};
+                       llvm::append_range(indices, inner);
+                       hetop::AccumulateOp::create(ib, il, v, result,
+                                                   indices);
+                     });
+      });
+    };
+    if (std::optional<uint64_t> choice = op.getChoice()) {
+      // Only the edges whose relation made this choice contribute.
+      Value relation = rowRelations ? loadIndex(b, loc, rowRelations, row)
+                                    : body->getArgument(3);
+      Value chosen = loadIndex(b, loc, graphArray(RelChoice), relation);
+      Value match = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::eq, chosen,
+          constIndex(static_cast<int64_t>(*choice)));
+      scf::IfOp::create(b, loc, match, [&](OpBuilder &tb, Location tl) {
+        accumulate(tb);
+        scf::YieldOp::create(tb, tl);
+      });
+    } else {
+      accumulate(b);
+    }
     hetop::YieldOp::create(b, loc);
   }
   top.setInsertionPointAfter(traverse);
@@ -782,7 +806,8 @@ LogicalResult FunctionLowering::emitGemm(Operation *op, Value a,
                                          ArrayRef<int64_t> wShape,
                                          bool sharedWeight, Value c,
                                          Value offsets, Value gather,
-                                         Value scatter) {
+                                         Value scatter,
+                                         std::optional<uint64_t> choice) {
   Location loc = op->getLoc();
   auto elementType = cast<MemRefType>(a.getType()).getElementType();
   Value numSegments =
@@ -857,10 +882,15 @@ LogicalResult FunctionLowering::emitGemm(Operation *op, Value a,
                          "or [H, K] with weights [K, N] or [H, K, N], got '")
            << rgnn::formatShape(aShape) << "' and '" << rgnn::formatShape(wShape) << "'";
   }
+  // Segments are relations when a choice restricts the GEMM.
+  Value mask = choice ? graphArray(RelChoice) : Value();
+  IntegerAttr maskValue =
+      choice ? top.getI64IntegerAttr(static_cast<int64_t>(*choice))
+             : IntegerAttr();
   hetop::TypedGemmOp::create(
-      top, loc, a, bOperand, cOperand, offsets, gather, scatter,
+      top, loc, a, bOperand, cOperand, offsets, gather, scatter, mask,
       /*epilogue_operands=*/ValueRange{}, hetop::CMode::Store,
-      hetop::Epilogue::None, /*transpose_b=*/false,
+      hetop::Epilogue::None, /*transpose_b=*/false, maskValue,
       /*access=*/hetop::AccessSchemeAttr(),
       /*schedule=*/hetop::GemmScheduleAttr());
   return success();
@@ -921,7 +951,7 @@ LogicalResult FunctionLowering::lowerTypedLinear(rgnn::TypedLinearOp op) {
   Value result = allocFeature(loc, out);
   if (failed(emitGemm(op, a, in.getShape(), weight, weightType.getShape(),
                       /*sharedWeight=*/false, result, offsets, gather,
-                      scatter)))
+                      scatter, op.getChoice())))
     return failure();
   define(op.getResult(), result);
   return success();

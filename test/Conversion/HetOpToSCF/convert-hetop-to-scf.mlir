@@ -43,6 +43,35 @@ func.func @gemm(%a: memref<?x32xf32>, %b: memref<?x32x64xf32>, %c: memref<?x64xf
 
 // -----
 
+// A select: a segment whose mask entry differs is not computed; its C rows
+// are stored as zeros.
+// CHECK-LABEL: func.func @gemm_select(
+// CHECK-SAME: %[[MASK:[^:]*]]: memref<?xi32>)
+// CHECK: scf.while
+// CHECK: %[[M:.*]] = memref.load %[[MASK]]
+// CHECK: %[[SEL:.*]] = arith.cmpi eq, %{{.*}}, %c1
+// CHECK: scf.if %[[SEL]] {
+// CHECK: vector.fma
+// CHECK: } else {
+// CHECK: scf.for
+// CHECK: vector.store %cst{{.*}}, %{{.*}} : memref<?x64xf32>, vector<16xf32>
+// GPU-LABEL: func.func @gemm_select(
+// GPU: scf.parallel
+// GPU: %[[SEL:.*]] = arith.cmpi eq
+// GPU: scf.if %[[SEL]] -> (f32) {
+// GPU: scf.for {{.*}} -> (f32)
+// GPU: } else {
+// GPU: scf.yield %cst
+func.func @gemm_select(%a: memref<?x32xf32>, %b: memref<?x32x64xf32>, %c: memref<?x64xf32>,
+                       %off: memref<?xi64>, %mask: memref<?xi32>) {
+  hetop.typed_gemm ins(%a, %b : memref<?x32xf32>, memref<?x32x64xf32>)
+      outs(%c : memref<?x64xf32>) segments(%off : memref<?xi64>)
+      select(%mask : memref<?xi32>, 1)
+  return
+}
+
+// -----
+
 // N = 12: the widest vector that divides it is 4; a schedule pins 2 rows
 // per kernel; atomic accumulation adds each lane with atomic_rmw.
 // CHECK-LABEL: func.func @gemm_atomic

@@ -9,7 +9,7 @@
 // CHECK-SAME: %[[SRC:arg0]]: memref<?xi32>
 // CHECK-SAME: %[[RELOFF:arg4]]: memref<?xi64>, %[[RELEIDS:arg5]]: memref<?xi32>, %[[RELSRC:arg6]]: memref<?xi32>
 // CHECK-SAME: %[[DSTPTR:arg28]]: memref<?xi64>, %[[DSTEIDS:arg29]]: memref<?xi32>, %[[NPTR:arg30]]: memref<?xi64>, %[[NPAIRS:arg31]]: memref<?xi32>
-// CHECK-SAME: %[[H:arg32]]: memref<?x8xf32>, %[[W:arg33]]: memref<?x8x4xf32>, %[[ROOT:arg34]]: memref<8x4xf32>, %[[OUT:arg35]]: memref<?x4xf32>)
+// CHECK-SAME: %arg32: memref<?xi32>, %[[H:arg33]]: memref<?x8xf32>, %[[W:arg34]]: memref<?x8x4xf32>, %[[ROOT:arg35]]: memref<8x4xf32>, %[[OUT:arg36]]: memref<?x4xf32>)
 // CHECK-SAME: attributes {llvm.emit_c_interface}
 // CHECK: %[[MSG:.*]] = memref.alloc(%{{.*}}) : memref<?x4xf32>
 // CHECK: hetop.typed_gemm ins(%[[H]], %[[W]] : memref<?x8xf32>, memref<?x8x4xf32>) outs(%[[MSG]] : memref<?x4xf32>) segments(%[[RELOFF]] : memref<?xi64>) gather(%[[RELSRC]] : memref<?xi32>) scatter(%[[RELEIDS]] : memref<?xi32>)
@@ -26,7 +26,7 @@
 // CHECK: memref.store %{{.*}}, %[[OUT]]
 // CHECK: memref.dealloc %[[MSG]]
 // CHECK: return
-// CHECK: llvm.mlir.global internal constant @__hector_model_info("hector-model 1\0Acost-params target=cpu gemm_flop={{[^ ]+}} other_flop={{[^ ]+}} byte={{[^ ]+}} gathered_byte={{[^ ]+}} kernel={{[^ ]+}}\0Afunc rgcn entry=_mlir_ciface_rgcn params=36\0Agraph node_types=1 relations=3 triples=-\0Acost kernels=4 gemm_flops=E:64,N:64 other_flops={{[^ ]+}} bytes={{[^ ]+}} gathered_bytes={{[^ ]+}} memory={{[^\]+}}\0Aarg 0 graph\0Aarg 1 feat domain=node shape=8 type=f32\0Aarg 2 feat domain=relation shape=8x4 type=f32\0Aarg 3 tensor shape=8x4 type=f32\0Aresult feat domain=node shape=4 type=f32\0Aend\0A\00")
+// CHECK: llvm.mlir.global internal constant @__hector_model_info("hector-model 1\0Acost-params target=cpu gemm_flop={{[^ ]+}} other_flop={{[^ ]+}} byte={{[^ ]+}} gathered_byte={{[^ ]+}} kernel={{[^ ]+}}\0Afunc rgcn entry=_mlir_ciface_rgcn params=37\0Agraph node_types=1 relations=3 triples=-\0Acost kernels=4 gemm_flops=E:64,N:64 other_flops={{[^ ]+}} bytes={{[^ ]+}} gathered_bytes={{[^ ]+}} memory={{[^\]+}}\0Aarg 0 graph\0Aarg 1 feat domain=node shape=8 type=f32\0Aarg 2 feat domain=relation shape=8x4 type=f32\0Aarg 3 tensor shape=8x4 type=f32\0Aresult feat domain=node shape=4 type=f32\0Aend\0A\00")
 // CHECK: func.func @hector_model_info() -> !llvm.ptr
 func.func @rgcn(%g: !g, %h: !rgnn.feat<node, 8xf32>, %w: !rgnn.feat<relation, 8x4xf32>,
                 %root: tensor<8x4xf32>) -> !rgnn.feat<node, 4xf32> {
@@ -47,18 +47,57 @@ func.func @rgcn(%g: !g, %h: !rgnn.feat<node, 8xf32>, %w: !rgnn.feat<relation, 8x
 !g = !rgnn.graph<node_types = 1, relations = 2>
 // CHECK-LABEL: func.func @gather_view(
 // CHECK-SAME: %[[SRC:arg0]]: memref<?xi32>
-// CHECK-SAME: %[[H:arg32]]: memref<?x8xf32>
+// CHECK-SAME: %[[H:arg33]]: memref<?x8xf32>
 // CHECK-NOT: memref.alloc
 // CHECK: scf.parallel (%[[E:.*]]) =
 // CHECK: %[[S:.*]] = memref.load %[[SRC]][%[[E]]] : memref<?xi32>
 // CHECK: %[[SI:.*]] = arith.index_cast %[[S]] : i32 to index
 // CHECK: memref.load %[[H]][%[[SI]], %{{.*}}] : memref<?x8xf32>
 // CHECK: %[[X:.*]] = math.exp
-// CHECK: memref.store %[[X]], %arg33
+// CHECK: memref.store %[[X]], %arg34
 func.func @gather_view(%g: !g, %h: !rgnn.feat<node, 8xf32>) -> !rgnn.feat<edge, 8xf32> {
   %e = rgnn.gather %g, %h by src : (!g, !rgnn.feat<node, 8xf32>) -> !rgnn.feat<edge, 8xf32>
   %x = rgnn.exp %e : !rgnn.feat<edge, 8xf32>
   return %x : !rgnn.feat<edge, 8xf32>
+}
+
+// -----
+
+// A split by relation (rgnn-reassociate's `__per_relation`): `choice k`
+// ops read the binding's relation choice table, graph array 32. The GEMM
+// selects its relation segments; an aggregation onto pairs tests the
+// relation of each pair (a table built once), one onto nodes the CSR's
+// edge type of each entry.
+// CHECK-LABEL: func.func @split(
+// CHECK-SAME: %[[CHOICE:arg32]]: memref<?xi32>
+// CHECK: hetop.typed_gemm {{.*}} segments(%arg18 : memref<?xi64>) gather(%arg19 : memref<?xi32>) select(%[[CHOICE]] : memref<?xi32>, 0)
+// CHECK: %[[PAIRREL:.*]] = memref.alloc(%{{.*}}) : memref<?xi32>
+// CHECK: hetop.traverse node_parallel over dst_rel csr
+// CHECK-NEXT: ^bb0(%[[ROW:.*]]: index, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index):
+// CHECK-NEXT: %[[R:.*]] = memref.load %[[PAIRREL]][%[[ROW]]]
+// CHECK-NEXT: %[[RI:.*]] = arith.index_cast %[[R]]
+// CHECK-NEXT: %[[C:.*]] = memref.load %[[CHOICE]][%[[RI]]]
+// CHECK-NEXT: %[[CI:.*]] = arith.index_cast %[[C]]
+// CHECK-NEXT: %[[EQ:.*]] = arith.cmpi eq, %[[CI]], %c0
+// CHECK-NEXT: scf.if %[[EQ]] {
+// CHECK: hetop.accumulate
+// CHECK: hetop.traverse node_parallel over in csr
+// CHECK-NEXT: ^bb0(%{{.*}}: index, %{{.*}}: index, %{{.*}}: index, %[[ET:.*]]: index):
+// CHECK-NEXT: %{{.*}} = memref.load %[[CHOICE]][%[[ET]]]
+// CHECK: arith.cmpi eq, %{{.*}}, %c1
+// CHECK: scf.if
+!g = !rgnn.graph<node_types = 1, relations = 3>
+func.func @split(%g: !g, %h: !rgnn.feat<node, 8xf32>, %w: !rgnn.feat<relation, 8x8xf32>)
+    -> !rgnn.feat<node, 8xf32> {
+  %z = rgnn.typed_linear %g, %h, %w by relation on src choice 0
+      : (!g, !rgnn.feat<node, 8xf32>, !rgnn.feat<relation, 8x8xf32>) -> !rgnn.feat<src_rel, 8xf32>
+  %ze = rgnn.gather %g, %z by src_rel : (!g, !rgnn.feat<src_rel, 8xf32>) -> !rgnn.feat<edge, 8xf32>
+  %a = rgnn.aggregate %g, %ze mean choice 0 : (!g, !rgnn.feat<edge, 8xf32>) -> !rgnn.feat<dst_rel, 8xf32>
+  %x = rgnn.gather %g, %h by src : (!g, !rgnn.feat<node, 8xf32>) -> !rgnn.feat<edge, 8xf32>
+  %s = rgnn.aggregate %g, %x sum choice 1 : (!g, !rgnn.feat<edge, 8xf32>) -> !rgnn.feat<node, 8xf32>
+  %n = rgnn.aggregate %g, %a sum : (!g, !rgnn.feat<dst_rel, 8xf32>) -> !rgnn.feat<node, 8xf32>
+  %o = rgnn.add %n, %s : (!rgnn.feat<node, 8xf32>, !rgnn.feat<node, 8xf32>) -> !rgnn.feat<node, 8xf32>
+  return %o : !rgnn.feat<node, 8xf32>
 }
 
 // -----

@@ -164,7 +164,7 @@ func.func @f(%a: memref<?x64xf32>, %b: memref<4x64x32xf32>, %c: memref<?x32xf32>
 
 func.func @f(%a: memref<?x64xf32>, %b: memref<4x64x32xf32>, %c: memref<?x32xf32>, %off: memref<5xi64>, %s: memref<?xf32>) {
   // expected-error @+1 {{epilogue none takes no operands, got 1}}
-  "hetop.typed_gemm"(%a, %b, %c, %off, %s) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 1>}> : (memref<?x64xf32>, memref<4x64x32xf32>, memref<?x32xf32>, memref<5xi64>, memref<?xf32>) -> ()
+  "hetop.typed_gemm"(%a, %b, %c, %off, %s) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 1>}> : (memref<?x64xf32>, memref<4x64x32xf32>, memref<?x32xf32>, memref<5xi64>, memref<?xf32>) -> ()
   return
 }
 
@@ -263,5 +263,23 @@ func.func @f(%buf: memref<?xf32>, %v: f32, %i: index) {
 func.func @f() {
   // expected-error @+1 {{expects parent op 'hetop.traverse'}}
   "hetop.yield"() : () -> ()
+  return
+}
+
+// -----
+
+func.func @f(%a: memref<?x64xf32>, %b: memref<4x64x32xf32>, %c: memref<?x32xf32>, %off: memref<5xi64>, %mask: memref<3xi32>) {
+  // expected-error @+1 {{the 'select' mask must have one entry per segment (4), got 3}}
+  hetop.typed_gemm ins(%a, %b : memref<?x64xf32>, memref<4x64x32xf32>)
+      outs(%c : memref<?x32xf32>) segments(%off : memref<5xi64>)
+      select(%mask : memref<3xi32>, 0)
+  return
+}
+
+// -----
+
+func.func @f(%a: memref<?x64xf32>, %b: memref<4x64x32xf32>, %c: memref<?x32xf32>, %off: memref<5xi64>, %mask: memref<4xi32>) {
+  // expected-error @+1 {{'select' needs both a mask and a value}}
+  "hetop.typed_gemm"(%a, %b, %c, %off, %mask) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 1, 0>}> : (memref<?x64xf32>, memref<4x64x32xf32>, memref<?x32xf32>, memref<5xi64>, memref<4xi32>) -> ()
   return
 }

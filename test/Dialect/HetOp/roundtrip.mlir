@@ -12,6 +12,19 @@ func.func @gemm_plain(%a: memref<?x64xf32>, %b: memref<4x64x32xf32>,
   return
 }
 
+// Only the segments whose mask entry is 1 are computed (relations that
+// chose to aggregate first, in a function split by relation).
+// CHECK-LABEL: func.func @gemm_select
+func.func @gemm_select(%a: memref<?x64xf32>, %b: memref<4x64x32xf32>,
+                       %c: memref<?x32xf32>, %off: memref<5xi64>,
+                       %mask: memref<4xi32>) {
+  // CHECK: hetop.typed_gemm ins({{.*}}) outs({{.*}}) segments(%{{.*}} : memref<5xi64>) select(%{{.*}} : memref<4xi32>, 1)
+  hetop.typed_gemm ins(%a, %b : memref<?x64xf32>, memref<4x64x32xf32>)
+      outs(%c : memref<?x32xf32>) segments(%off : memref<5xi64>)
+      select(%mask : memref<4xi32>, 1)
+  return
+}
+
 // RGCN messages accumulated into destination nodes, with a pinned schedule.
 // CHECK-LABEL: func.func @gemm_gather_scatter
 func.func @gemm_gather_scatter(%h: memref<?x64xf32>, %w: memref<90x64x64xf32>,
@@ -88,7 +101,8 @@ func.func @traverse_edge(%ptr: memref<?xi64>, %col: memref<?xi32>,
   return
 }
 
-// GENERIC: "hetop.typed_gemm"{{.*}}operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0>
-// GENERIC: "hetop.typed_gemm"{{.*}}c_mode = 2 : i32, epilogue = 1 : i32, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1>
+// GENERIC: "hetop.typed_gemm"{{.*}}operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0>
+// GENERIC: "hetop.typed_gemm"{{.*}}mask_value = 1 : i64, operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 1, 0>
+// GENERIC: "hetop.typed_gemm"{{.*}}c_mode = 2 : i32, epilogue = 1 : i32, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 0, 1>
 // GENERIC: "hetop.traverse"
 // GENERIC: "hetop.yield"() : () -> ()

@@ -803,3 +803,40 @@ func.func @f(%a: !rgnn.feat<edge, 4x16xf32>) {
   %0 = rgnn.reshape %a : !rgnn.feat<edge, 4x16xf32> -> !rgnn.feat<edge, 60xf32>
   return
 }
+
+// -----
+
+!g = !rgnn.graph<node_types = 2, relations = 3>
+func.func @f(%g: !g, %h: !rgnn.feat<node, 8xf32>, %w: !rgnn.feat<node_type, 8x4xf32>) {
+  // expected-error @+1 {{'choice' selects by relation, so it needs 'by relation'}}
+  %0 = rgnn.typed_linear %g, %h, %w by node_type choice 0
+      : (!g, !rgnn.feat<node, 8xf32>, !rgnn.feat<node_type, 8x4xf32>) -> !rgnn.feat<node, 4xf32>
+  return
+}
+
+// -----
+
+!g = !rgnn.graph<node_types = 1, relations = 3>
+func.func @f(%g: !g, %m: !rgnn.feat<dst_rel, 4xf32>) {
+  // expected-error @+1 {{'choice' selects edges by relation, so the input must be per edge, but is per unique (dst, relation) pair}}
+  %0 = rgnn.aggregate %g, %m sum choice 1 : (!g, !rgnn.feat<dst_rel, 4xf32>) -> !rgnn.feat<node, 4xf32>
+  return
+}
+
+// -----
+
+!g = !rgnn.graph<node_types = 1, relations = 3>
+func.func @f(%g: !g, %m: !rgnn.feat<edge, 4xf32>) {
+  // expected-error @+1 {{'choice' with 'mean' needs a per-(node, relation) result}}
+  %0 = rgnn.aggregate %g, %m mean choice 1 : (!g, !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<node, 4xf32>
+  return
+}
+
+// -----
+
+!g = !rgnn.graph<node_types = 1, relations = 3>
+func.func @f(%g: !g, %m: !rgnn.feat<edge, 4xf32>) {
+  // expected-error @+1 {{attribute 'choice' failed to satisfy constraint}}
+  %0 = rgnn.aggregate %g, %m sum choice -1 : (!g, !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<node, 4xf32>
+  return
+}

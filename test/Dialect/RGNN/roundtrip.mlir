@@ -62,6 +62,9 @@ func.func @reductions(%g: !k, %m: !rgnn.feat<edge, 4x16xf32>,
   %0 = rgnn.aggregate %g, %m sum : (!k, !rgnn.feat<edge, 4x16xf32>) -> !rgnn.feat<node, 4x16xf32>
   // CHECK: rgnn.aggregate %{{.*}} mean : (!graph1, !rgnn.feat<edge, 4x16xf32>) -> !rgnn.feat<dst_rel, 4x16xf32>
   %1 = rgnn.aggregate %g, %m mean to dst : (!k, !rgnn.feat<edge, 4x16xf32>) -> !rgnn.feat<dst_rel, 4x16xf32>
+  // Only the edges of relations whose choice is 1 (a split by relation).
+  // CHECK: rgnn.aggregate %{{.*}} sum choice 1 : (!graph1, !rgnn.feat<edge, 4x16xf32>) -> !rgnn.feat<node, 4x16xf32>
+  %c = rgnn.aggregate %g, %m sum choice 1 : (!k, !rgnn.feat<edge, 4x16xf32>) -> !rgnn.feat<node, 4x16xf32>
   // CHECK: rgnn.aggregate %{{.*}} sum : (!graph1, !rgnn.feat<dst_rel, 4x16xf32>) -> !rgnn.feat<node, 4x16xf32>
   %2 = rgnn.aggregate %g, %1 sum : (!k, !rgnn.feat<dst_rel, 4x16xf32>) -> !rgnn.feat<node, 4x16xf32>
   // CHECK: rgnn.aggregate %{{.*}} sum to src : (!graph1, !rgnn.feat<edge, 4x16xf32>) -> !rgnn.feat<node, 4x16xf32>
@@ -100,6 +103,9 @@ func.func @linears(%g: !g, %h: !rgnn.feat<node, 64xf32>,
       : (!g, !rgnn.feat<node, 64xf32>, !rgnn.feat<relation, 64x32xf32>) -> !rgnn.feat<edge, 32xf32>
   // CHECK: rgnn.typed_linear %{{.*}} by relation on src : {{.*}} -> !rgnn.feat<src_rel, 32xf32>
   %1 = rgnn.typed_linear %g, %h, %wr by relation on src
+      : (!g, !rgnn.feat<node, 64xf32>, !rgnn.feat<relation, 64x32xf32>) -> !rgnn.feat<src_rel, 32xf32>
+  // CHECK: rgnn.typed_linear %{{.*}} by relation on src choice 0 : {{.*}} -> !rgnn.feat<src_rel, 32xf32>
+  %c = rgnn.typed_linear %g, %h, %wr by relation on src choice 0
       : (!g, !rgnn.feat<node, 64xf32>, !rgnn.feat<relation, 64x32xf32>) -> !rgnn.feat<src_rel, 32xf32>
   // CHECK: rgnn.typed_linear %{{.*}} by relation on dst : {{.*}} -> !rgnn.feat<dst_rel, 32xf32>
   %2 = rgnn.typed_linear %g, %h, %wr by relation on dst
@@ -211,3 +217,4 @@ func.func @shapes(%x: !rgnn.feat<edge, 4x16xf32>, %y: !rgnn.feat<edge, 4x8xf32>,
 
 // GENERIC: "rgnn.aggregate"(%{{.*}}, %{{.*}}) <{reduction = 1 : i32, to = 2 : i32}>
 // GENERIC: "rgnn.typed_linear"(%{{.*}}, %{{.*}}, %{{.*}}) <{by = 0 : i32, on = 1 : i32}>
+// GENERIC: "rgnn.typed_linear"(%{{.*}}, %{{.*}}, %{{.*}}) <{by = 0 : i32, choice = 0 : i64, on = 1 : i32}>

@@ -71,6 +71,16 @@ LogicalResult TypedGemmOp::verify() {
   if (getCMode() == CMode::AtomicAdd && !getCScatter())
     return emitOpError("mode atomic_add needs a 'scatter' list: without one "
                        "every C row is written once");
+  if (static_cast<bool>(getSegmentMask()) != getMaskValue().has_value())
+    return emitOpError("'select' needs both a mask and a value");
+  if (getSegmentMask() &&
+      !compatible(cast<MemRefType>(getSegmentMask().getType()).getDimSize(0),
+                  offsets.getDimSize(0) == ShapedType::kDynamic
+                      ? ShapedType::kDynamic
+                      : offsets.getDimSize(0) - 1))
+    return emitOpError("the 'select' mask must have one entry per segment (")
+           << offsets.getDimSize(0) - 1 << "), got "
+           << cast<MemRefType>(getSegmentMask().getType()).getDimSize(0);
   if (getAccess() && !getAGather() && !getCScatter())
     return emitOpError("an access scheme needs a 'gather' or 'scatter' list "
                        "to apply to");

@@ -264,6 +264,16 @@ LogicalResult AggregateOp::verify() {
   if (failed(expectDomain(*this, "result", out, outDomains,
                           context + " from " + in.describeDomain())))
     return failure();
+  if (getChoice()) {
+    if (!isDomain(in, Domain::Edge))
+      return emitOpError("'choice' selects edges by relation, so the input "
+                         "must be per edge, but is ")
+             << in.describeDomain();
+    if (getReduction() == Reduction::Mean && isDomain(out, Domain::Node))
+      return emitOpError("'choice' with 'mean' needs a per-(node, relation) "
+                         "result: a node's mean over all its edges would "
+                         "count the edges of unchosen relations");
+  }
   return verifyResultShape(*this, out, in.getShape(), in);
 }
 
@@ -332,6 +342,9 @@ LogicalResult TypedLinearOp::verify() {
   bool byRelation = getBy() == TypeKind::Relation;
   if (failed(verifyNodeTypesInSchema(*this, getGraph().getType())))
     return failure();
+  if (getChoice() && !byRelation)
+    return emitOpError("'choice' selects by relation, so it needs 'by "
+                       "relation'");
   if (failed(expectDomain(*this, "weight", weight,
                           {byRelation ? Domain::Relation : Domain::NodeType},
                           ("for 'by " + stringifyTypeKind(getBy()) + "'")
@@ -398,7 +411,7 @@ struct FoldEndpointGather : public OpRewritePattern<TypedLinearOp> {
       return failure();
     rewriter.replaceOpWithNewOp<TypedLinearOp>(
         op, op.getType(), op.getGraph(), gather.getInput(), op.getWeight(),
-        op.getBy(), on);
+        op.getBy(), on, op.getChoiceAttr());
     return success();
   }
 };

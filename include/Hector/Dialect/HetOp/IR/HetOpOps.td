@@ -34,7 +34,11 @@ def HetOp_TypedGemmOp : HetOp_Op<"typed_gemm", [AttrSizedOperandSegments]> {
 
     Epilogues: `scale(%s)` multiplies `r` by `s[i]`; `dot(%v, %vi, %out)`
     also writes `out[i] = r . v[vi[i]]` (an attention score from the
-    projected row). `mode = atomic_add` is for scatters whose targets
+    projected row). With `select(%mask, k)`, a segment `s` with
+    `mask[s] != k` is skipped: its rows are not computed, and in `store`
+    mode its C rows (and `dot` outputs) are set to zero. This is how one
+    function computes some relations transform-first and the others
+    aggregate-first. `mode = atomic_add` is for scatters whose targets
     repeat, such as accumulation into destination nodes. `access` says how
     a compact (unique-pair) row is located when the index lists come from
     the edge-to-compact maps.
@@ -53,12 +57,14 @@ def HetOp_TypedGemmOp : HetOp_Op<"typed_gemm", [AttrSizedOperandSegments]> {
     HetOp_IndexList:$segment_offsets,
     Optional<HetOp_IndexList>:$a_gather,
     Optional<HetOp_IndexList>:$c_scatter,
+    Optional<HetOp_IndexList>:$segment_mask,
     Variadic<AnyMemRef>:$epilogue_operands,
     DefaultValuedAttr<HetOp_CMode,
                       "::mlir::hector::hetop::CMode::Store">:$c_mode,
     DefaultValuedAttr<HetOp_Epilogue,
                       "::mlir::hector::hetop::Epilogue::None">:$epilogue,
     UnitAttr:$transpose_b,
+    OptionalAttr<I64Attr>:$mask_value,
     OptionalAttr<HetOp_AccessSchemeAttr>:$access,
     OptionalAttr<HetOp_GemmScheduleAttr>:$schedule);
   let assemblyFormat = [{
@@ -68,6 +74,8 @@ def HetOp_TypedGemmOp : HetOp_Op<"typed_gemm", [AttrSizedOperandSegments]> {
     `segments` `(` $segment_offsets `:` type($segment_offsets) `)`
     (`gather` `(` $a_gather^ `:` type($a_gather) `)`)?
     (`scatter` `(` $c_scatter^ `:` type($c_scatter) `)`)?
+    (`select` `(` $segment_mask^ `:` type($segment_mask) `,` $mask_value
+      `)`)?
     (`epilogue` $epilogue^ `(` $epilogue_operands `:`
       type($epilogue_operands) `)`)?
     attr-dict

@@ -81,15 +81,24 @@ def RGNN_AggregateOp : RGNN_Op<"aggregate"> {
     element with none gets zero. RGCN's per-relation mean followed by a sum over
     relations is `aggregate mean to dst` onto `dst_rel`, then
     `aggregate sum to dst` onto `node`.
+
+    With `choice k` (from an edge input only), only the edges whose relation
+    `r` has `choice[r] == k` in the graph's per-relation choice table
+    contribute; the others count as zero. `mean` still divides by all of an
+    element's edges, so `choice` with `mean` needs a per-(node, relation)
+    result, whose edges share one relation. `rgnn-reassociate` uses it to
+    pick, per relation, between transforming first and aggregating first;
+    the runtime fills the table when it binds a graph (docs/runtime.md).
   }];
   let arguments = (ins RGNN_Graph:$graph, RGNN_Feature:$input,
                        RGNN_Reduction:$reduction,
                        DefaultValuedAttr<RGNN_Endpoint,
-                         "::mlir::hector::rgnn::Endpoint::Dst">:$to);
+                         "::mlir::hector::rgnn::Endpoint::Dst">:$to,
+                       OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$choice);
   let results = (outs RGNN_Feature:$result);
   let assemblyFormat = [{
-    $graph `,` $input $reduction (`to` $to^)? attr-dict `:`
-    functional-type(operands, results)
+    $graph `,` $input $reduction (`to` $to^)? (`choice` $choice^)? attr-dict
+    `:` functional-type(operands, results)
   }];
 }
 
@@ -168,15 +177,20 @@ def RGNN_TypedLinearOp : RGNN_Op<"typed_linear"> {
         : (!g, !rgnn.feat<node, 64xf32>, !rgnn.feat<relation, 64x64xf32>)
         -> !rgnn.feat<edge, 64xf32>
     ```
+
+    With `choice k` (`by relation` only), the elements whose relation `r`
+    has `choice[r] != k` in the graph's per-relation choice table are zero
+    and their products are not computed (see `rgnn.aggregate`).
   }];
   let arguments = (ins RGNN_Graph:$graph, RGNN_Feature:$input,
                        RGNN_Feature:$weight, RGNN_TypeKind:$by,
                        DefaultValuedAttr<RGNN_Endpoint,
-                         "::mlir::hector::rgnn::Endpoint::Self">:$on);
+                         "::mlir::hector::rgnn::Endpoint::Self">:$on,
+                       OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$choice);
   let results = (outs RGNN_Feature:$result);
   let assemblyFormat = [{
-    $graph `,` $input `,` $weight `by` $by (`on` $on^)? attr-dict `:`
-    functional-type(operands, results)
+    $graph `,` $input `,` $weight `by` $by (`on` $on^)? (`choice` $choice^)?
+    attr-dict `:` functional-type(operands, results)
   }];
   let hasCanonicalizer = 1;
 }
