@@ -121,6 +121,21 @@ private:
   }
   /// The rows [first, end) of a skipped segment: zero in `store` mode.
   void skipRows(OpBuilder &b, Value first, Value end);
+  /// Runs `fn` once per head (with a null head when there are none).
+  void forHeads(OpBuilder &b, Location l,
+                function_ref<void(OpBuilder &, Value)> fn) {
+    if (!heads) {
+      fn(b, Value());
+      return;
+    }
+    scf::ForOp::create(
+        b, l, constIndex(b, l, 0), constIndex(b, l, heads),
+        constIndex(b, l, 1), ValueRange{},
+        [&](OpBuilder &ib, Location il, Value h, ValueRange) {
+          fn(ib, h);
+          scf::YieldOp::create(ib, il);
+        });
+  }
   /// Computes rows [first, first + rows) of segment `s` (for head `h`, when
   /// there are heads) and writes them.
   void kernel(OpBuilder &b, Value first, int64_t rows, Value s, Value h);
@@ -266,10 +281,9 @@ void GemmLowering::kernel(OpBuilder &b, Value first, int64_t rows, Value s,
 void GemmLowering::skipRows(OpBuilder &b, Value first, Value end) {
   if (op.getCMode() != CMode::Store && op.getEpilogue() != Epilogue::Dot)
     return;
-  Value c0 = constIndex(b, loc, 0), c1 = constIndex(b, loc, 1);
   VectorType vecType = VectorType::get({vectorWidth}, elementType);
   scf::ForOp::create(
-      b, loc, first, end, c1, ValueRange{},
+      b, loc, first, end, constIndex(b, loc, 1), ValueRange{},
       [&](OpBuilder &rb, Location l, Value r, ValueRange) {
         Value cRow = op.getCScatter() ? loadIndex(rb, l, op.getCScatter(), r)
                                       : r;
@@ -288,16 +302,7 @@ void GemmLowering::skipRows(OpBuilder &b, Value first, Value end) {
                 arith::ConstantOp::create(hb, l, hb.getZeroAttr(elementType)),
                 op.getEpilogueOperands()[2], headIndex(r, h, Value()));
         };
-        if (!heads) {
-          perHead(rb, Value());
-        } else {
-          scf::ForOp::create(
-              rb, l, c0, constIndex(rb, l, heads), c1, ValueRange{},
-              [&](OpBuilder &hb, Location hl, Value h, ValueRange) {
-                perHead(hb, h);
-                scf::YieldOp::create(hb, hl);
-              });
-        }
+        forHeads(rb, l, perHead);
         scf::YieldOp::create(rb, l);
       });
 }
@@ -449,19 +454,6 @@ LogicalResult GemmLowering::run(bool elementwise) {
               Value count = arith::SubIOp::create(wb, wl, segEnd, row);
               Value full = arith::CmpIOp::create(
                   wb, wl, arith::CmpIPredicate::eq, count, tile);
-              auto forHeads = [&](OpBuilder &hb, Location hl,
-                                  function_ref<void(OpBuilder &, Value)> fn) {
-                if (!heads) {
-                  fn(hb, Value());
-                  return;
-                }
-                scf::ForOp::create(
-                    hb, hl, c0, constIndex(hb, hl, heads), c1, ValueRange{},
-                    [&](OpBuilder &ib, Location il, Value h, ValueRange) {
-                      fn(ib, h);
-                      scf::YieldOp::create(ib, il);
-                    });
-              };
               auto compute = [&](OpBuilder &cb, Location cl) {
                 scf::IfOp::create(
                     cb, cl, full,
