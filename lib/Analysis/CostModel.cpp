@@ -182,7 +182,8 @@ double rowBytes(Type type) { return elements(type) * elementBytes(type); }
 bool isFusedElementwise(Operation *op) {
   return isa<rgnn::ExpOp, rgnn::TanhOp, rgnn::SigmoidOp, rgnn::GeluOp,
              rgnn::ReluOp, rgnn::NegOp, rgnn::LeakyReluOp, rgnn::AddOp,
-             rgnn::SubOp, rgnn::MulOp, rgnn::DivOp, rgnn::ScaleOp>(op) &&
+             rgnn::SubOp, rgnn::MulOp, rgnn::DivOp, rgnn::ScaleOp,
+             rgnn::OuterProductOp, rgnn::ActivationGradOp>(op) &&
          op->getResult(0).hasOneUse();
 }
 

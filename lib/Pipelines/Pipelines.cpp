@@ -66,6 +66,12 @@ void mlir::hector::buildRGNNOptimizationPipeline(OpPassManager &pm,
 void mlir::hector::buildLowerToCPUPipeline(OpPassManager &pm,
                                            const LowerToCPUOptions &options) {
   buildSimplifyPipeline(pm);
+  if (options.autodiff) {
+    // The gradients are rgnn functions: the optimizations apply to them.
+    pm.addPass(createRGNNAutodiff());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }
   buildRGNNOptimizationPipeline(pm, options.reorder, options.compact,
                                 options.reassociate, options.pruneVariants,
                                 "cpu");

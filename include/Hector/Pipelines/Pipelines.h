@@ -33,6 +33,11 @@ struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
       llvm::cl::desc("Let rgnn-reassociate drop variants that can never be "
                      "faster"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> autodiff{
+      *this, "autodiff",
+      llvm::cl::desc("Run rgnn-autodiff first: add the gradient function "
+                     "f__grad<i> of every function f and float argument i"),
+      llvm::cl::init(false)};
   PassOptions::Option<bool> sanitizeAddress{
       *this, "sanitize-address",
       llvm::cl::desc("Mark the code for AddressSanitizer instrumentation"),

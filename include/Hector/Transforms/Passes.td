@@ -18,6 +18,37 @@ def RGNNVerifySchema : Pass<"rgnn-verify-schema", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::hector::rgnn::RGNNDialect"];
 }
 
+def RGNNAutodiff : Pass<"rgnn-autodiff", "::mlir::ModuleOp"> {
+  let summary = "generates the backward program of each rgnn function";
+  let description = [{
+    For a function `@f(%g, %x1, ..., %xn) -> y` and each float argument
+    `%xi` that `y` depends on, adds `@f__grad<i>(%g, %x1, ..., %xn, %dy)`
+    returning `dL/dxi` given `dy = dL/dy`. The backward program is rgnn IR,
+    so the optimization passes and the lowering treat it like any layer:
+
+    * a typed linear's input gradient is a typed linear by the transposed
+      weights (`rgnn.transpose`), aggregated onto the endpoint it read;
+    * a per-relation or per-node-type weight gradient is `relation_sum` or
+      `node_type_sum` of an `outer_product`, which lowering fuses into one
+      reduction per weight element (no per-edge matrices); a shared
+      weight's is a `domain_sum` of one;
+    * a gather's gradient is the aggregation back along its index, an
+      aggregation's is the gather back (divided by `rgnn.degree` for a
+      mean), and edge softmax's is `y * (dy - gather(aggregate(dy * y)))`.
+
+    Forward values are recomputed inside each gradient function (attribute
+    `rgnn.forward_values = "recomputed"`), and ops no gradient needs are
+    removed. An op without a gradient rule is an error that names it.
+  }];
+  let options = [
+    ListOption<"functions", "functions", "std::string",
+               "the functions to differentiate (default: every rgnn function "
+               "that is not a generated gradient or variant)">
+  ];
+  let dependentDialects = ["::mlir::hector::rgnn::RGNNDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def RGNNCompactMaterialization
     : Pass<"rgnn-compact-materialization", "::mlir::func::FuncOp"> {
   let summary = "computes edge values that depend on (node, relation) once "

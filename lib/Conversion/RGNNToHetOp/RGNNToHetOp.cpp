@@ -93,6 +93,30 @@ std::string domainString(FeatureType type) {
   return s;
 }
 
+/// The CSR whose rows are an aggregation's result elements and whose
+/// entries are its input elements.
+struct AggregationCSR {
+  hetop::CSRKind kind;
+  GraphArray ptr, col, eid, rel;
+};
+
+AggregationCSR aggregationCSR(Domain from, Domain to, bool toDst) {
+  if (from == Domain::Edge && to == Domain::Node)
+    return toDst ? AggregationCSR{hetop::CSRKind::In, InIndptr, InSrc, InEids,
+                                  InEtype}
+                 : AggregationCSR{hetop::CSRKind::Out, OutIndptr, OutDst,
+                                  OutEids, OutEtype};
+  if (from == Domain::Edge)
+    return toDst ? AggregationCSR{hetop::CSRKind::DstRel, UniqueDstIndptr,
+                                  UniqueDstEids, UniqueDstEids, UniqueDstEids}
+                 : AggregationCSR{hetop::CSRKind::SrcRel, UniqueSrcIndptr,
+                                  UniqueSrcEids, UniqueSrcEids, UniqueSrcEids};
+  return toDst ? AggregationCSR{hetop::CSRKind::NodeDstRel, DstPairIndptr,
+                                DstPairIds, DstPairIds, DstPairIds}
+               : AggregationCSR{hetop::CSRKind::NodeSrcRel, SrcPairIndptr,
+                                SrcPairIds, SrcPairIds, SrcPairIds};
+}
+
 /// Lowers one rgnn function. Emits at the end of the new function's entry
 /// block; loop bodies get their own builders.
 class FunctionLowering {
@@ -160,6 +184,8 @@ private:
                       function_ref<void(OpBuilder &, Location, Value,
                                         ValueRange)>
                           body);
+  /// `offsets[row + 1] - offsets[row]` (i64).
+  Value rowLength(OpBuilder &b, Location loc, Value offsets, Value row);
   Value reduceSum(OpBuilder &b, Location loc, Value lb, Value ub,
                   function_ref<Value(OpBuilder &, Location, Value)> term,
                   Type elementType);
@@ -170,7 +196,9 @@ private:
   LogicalResult lowerGather(rgnn::GatherOp op);
   LogicalResult lowerAggregate(rgnn::AggregateOp op);
   LogicalResult lowerEdgeSoftmax(rgnn::EdgeSoftmaxOp op);
+  LogicalResult lowerDegree(rgnn::DegreeOp op);
   LogicalResult lowerTypeSum(Operation *op, bool perRelation);
+  LogicalResult lowerDomainSum(rgnn::DomainSumOp op);
   LogicalResult lowerMergeNodeTypes(rgnn::MergeNodeTypesOp op);
   LogicalResult lowerTypedLinear(rgnn::TypedLinearOp op);
   LogicalResult lowerLinear(rgnn::LinearOp op);
@@ -498,6 +526,14 @@ void FunctionLowering::forEachElement(
               });
 }
 
+Value FunctionLowering::rowLength(OpBuilder &b, Location loc, Value offsets,
+                                  Value row) {
+  Value lo = memref::LoadOp::create(b, loc, offsets, row);
+  Value next = arith::AddIOp::create(b, loc, row, constIndex(1));
+  Value hi = memref::LoadOp::create(b, loc, offsets, next);
+  return arith::SubIOp::create(b, loc, hi, lo);
+}
+
 Value FunctionLowering::reduceSum(
     OpBuilder &b, Location loc, Value lb, Value ub,
     function_ref<Value(OpBuilder &, Location, Value)> term, Type elementType) {
@@ -576,25 +612,9 @@ LogicalResult FunctionLowering::lowerAggregate(rgnn::AggregateOp op) {
   FeatureType in = op.getInput().getType(), out = op.getType();
   bool toDst = op.getTo() == rgnn::Endpoint::Dst;
   Location loc = op.getLoc();
-  // The CSR whose rows are the result's elements and whose entries are the
-  // input's elements.
-  hetop::CSRKind kind;
-  GraphArray ptr, col, eid, rel;
-  if (in.getDomain() == Domain::Edge && out.getDomain() == Domain::Node) {
-    kind = toDst ? hetop::CSRKind::In : hetop::CSRKind::Out;
-    ptr = toDst ? InIndptr : OutIndptr;
-    col = toDst ? InSrc : OutDst;
-    eid = toDst ? InEids : OutEids;
-    rel = toDst ? InEtype : OutEtype;
-  } else if (in.getDomain() == Domain::Edge) {
-    kind = toDst ? hetop::CSRKind::DstRel : hetop::CSRKind::SrcRel;
-    ptr = toDst ? UniqueDstIndptr : UniqueSrcIndptr;
-    col = eid = rel = toDst ? UniqueDstEids : UniqueSrcEids;
-  } else {
-    kind = toDst ? hetop::CSRKind::NodeDstRel : hetop::CSRKind::NodeSrcRel;
-    ptr = toDst ? DstPairIndptr : SrcPairIndptr;
-    col = eid = rel = toDst ? DstPairIds : SrcPairIds;
-  }
+  AggregationCSR csr = aggregationCSR(in.getDomain(), out.getDomain(), toDst);
+  hetop::CSRKind kind = csr.kind;
+  GraphArray ptr = csr.ptr, col = csr.col, eid = csr.eid, rel = csr.rel;
   Value result = allocFeature(loc, out);
   fillZero(loc, result, out);
   // With a choice, the relation of each row (a pair: one relation for all
@@ -652,10 +672,7 @@ LogicalResult FunctionLowering::lowerAggregate(rgnn::AggregateOp op) {
     Type elementType = out.getElementType();
     parallelFor(top, loc, domainSize(out), [&](OpBuilder &b, Location l,
                                                Value row) {
-      Value lo = memref::LoadOp::create(b, l, offsets, row);
-      Value next = arith::AddIOp::create(b, l, row, constIndex(1));
-      Value hi = memref::LoadOp::create(b, l, offsets, next);
-      Value count = arith::SubIOp::create(b, l, hi, lo);
+      Value count = rowLength(b, l, offsets, row);
       Value one = arith::ConstantIntOp::create(b, l, 1, 64);
       Value nonEmpty = arith::MaxSIOp::create(b, l, count, one);
       Value denom = arith::SIToFPOp::create(b, l, elementType, nonEmpty);
@@ -724,6 +741,57 @@ LogicalResult FunctionLowering::lowerEdgeSoftmax(rgnn::EdgeSoftmaxOp op) {
                   arith::DivFOp::create(fb, fl, ex, sum));
             scf::YieldOp::create(fb, fl);
           });
+    });
+  });
+  define(op.getResult(), result);
+  return success();
+}
+
+LogicalResult FunctionLowering::lowerDegree(rgnn::DegreeOp op) {
+  FeatureType out = op.getType();
+  Location loc = op.getLoc();
+  // The row lengths of the aggregation's CSR.
+  Value offsets = graphArray(aggregationCSR(op.getFrom(), out.getDomain(),
+                                            op.getTo() == rgnn::Endpoint::Dst)
+                                 .ptr);
+  Value result = allocFeature(loc, out);
+  parallelFor(top, loc, domainSize(out), [&](OpBuilder &b, Location l,
+                                             Value row) {
+    Value count = rowLength(b, l, offsets, row);
+    store(b, l, result, row, {},
+          arith::SIToFPOp::create(b, l, out.getElementType(), count));
+  });
+  define(op.getResult(), result);
+  return success();
+}
+
+LogicalResult FunctionLowering::lowerDomainSum(rgnn::DomainSumOp op) {
+  FeatureType in = op.getInput().getType();
+  auto out = cast<RankedTensorType>(op.getType());
+  Location loc = op.getLoc();
+  Value result = alloc(top, loc, out);
+  const Lowered &input = values[op.getInput()];
+  // Parallel over the first dimension of the sum; each element reduces over
+  // the whole domain (of an outer product: a column of lhs^T . rhs).
+  ArrayRef<int64_t> shape = out.getShape();
+  int64_t outer = shape.empty() ? 1 : shape.front();
+  ArrayRef<int64_t> rest = shape.empty() ? shape : shape.drop_front();
+  Value rows = domainSize(in);
+  parallelFor(top, loc, constIndex(outer), [&](OpBuilder &b, Location l,
+                                              Value first) {
+    forEachIndex(b, l, rest, [&](OpBuilder &ib, Location il,
+                                 ValueRange inner) {
+      SmallVector<Value> idx;
+      if (!shape.empty())
+        idx.push_back(first);
+      llvm::append_range(idx, inner);
+      Value sum = reduceSum(
+          ib, il, constIndex(0), rows,
+          [&](OpBuilder &fb, Location fl, Value row) {
+            return load(fb, fl, input, row, idx);
+          },
+          out.getElementType());
+      store(ib, il, result, Value(), idx, sum);
     });
   });
   define(op.getResult(), result);
@@ -1074,6 +1142,35 @@ LogicalResult FunctionLowering::lowerElementwise(Operation *op) {
               b, l, arith::CmpFPredicate::OGE, x[0], constant(b, l, 0.0));
           return arith::SelectOp::create(b, l, positive, x[0], scaled);
         })
+        .Case([&](rgnn::ActivationGradOp grad) -> Value {
+          Value zero = constant(b, l, 0.0);
+          if (grad.getActivation() == rgnn::Activation::Gelu) {
+            // Phi(x) + x phi(x).
+            Value scaled =
+                arith::MulFOp::create(b, l, x[0], constant(b, l, M_SQRT1_2));
+            Value erf = math::ErfOp::create(b, l, scaled);
+            Value cdf = arith::MulFOp::create(
+                b, l, constant(b, l, 0.5),
+                arith::AddFOp::create(b, l, constant(b, l, 1.0), erf));
+            Value sq = arith::MulFOp::create(b, l, x[0], x[0]);
+            Value e = math::ExpOp::create(
+                b, l, arith::MulFOp::create(b, l, sq, constant(b, l, -0.5)));
+            Value pdf = arith::MulFOp::create(
+                b, l, e, constant(b, l, 0.5 * M_2_SQRTPI * M_SQRT1_2));
+            Value slope = arith::AddFOp::create(
+                b, l, cdf, arith::MulFOp::create(b, l, x[0], pdf));
+            return arith::MulFOp::create(b, l, x[1], slope);
+          }
+          Value below = grad.getActivation() == rgnn::Activation::Relu
+                            ? zero
+                            : arith::MulFOp::create(
+                                  b, l, x[1],
+                                  constant(b, l,
+                                           grad.getAlpha().convertToDouble()));
+          Value positive = arith::CmpFOp::create(
+              b, l, arith::CmpFPredicate::OGT, x[0], zero);
+          return arith::SelectOp::create(b, l, positive, x[1], below);
+        })
         .Case([&](rgnn::AddOp) { return arith::AddFOp::create(b, l, x[0], x[1]); })
         .Case([&](rgnn::SubOp) { return arith::SubFOp::create(b, l, x[0], x[1]); })
         .Case([&](rgnn::MulOp) { return arith::MulFOp::create(b, l, x[0], x[1]); })
@@ -1156,21 +1253,17 @@ LogicalResult FunctionLowering::lowerInnerProduct(rgnn::InnerProductOp op) {
 }
 
 LogicalResult FunctionLowering::lowerOuterProduct(rgnn::OuterProductOp op) {
-  FeatureType out = op.getType();
-  Location loc = op.getLoc();
-  const Lowered &lhs = values[op.getLhs()];
-  const Lowered &rhs = values[op.getRhs()];
-  Value result = allocFeature(loc, out);
-  forEachElement(loc, out, [&](OpBuilder &b, Location l, Value row,
-                               ValueRange idx) {
-    SmallVector<Value> ai(idx.drop_back()), bi(idx.drop_back(2));
-    bi.push_back(idx.back());
-    Value p = arith::MulFOp::create(b, l, load(b, l, lhs, row, ai),
-                                    load(b, l, rhs, row, bi));
-    store(b, l, result, row, idx, p);
-  });
-  define(op.getResult(), result);
-  return success();
+  // Fused into a single consumer: a weight gradient's type or domain sum
+  // then reduces the products without storing one matrix per element.
+  Lowered lhs = values[op.getLhs()], rhs = values[op.getRhs()];
+  return defineElementwise(
+      op, [this, lhs, rhs](OpBuilder &b, Location l, Value row,
+                           ValueRange idx) -> Value {
+        SmallVector<Value> ai(idx.drop_back()), bi(idx.drop_back(2));
+        bi.push_back(idx.back());
+        return arith::MulFOp::create(b, l, load(b, l, lhs, row, ai),
+                                     load(b, l, rhs, row, bi));
+      });
 }
 
 LogicalResult FunctionLowering::lowerScale(rgnn::ScaleOp op) {
@@ -1322,7 +1415,9 @@ LogicalResult FunctionLowering::lower(Operation *op) {
       .Case([&](rgnn::GatherOp o) { return lowerGather(o); })
       .Case([&](rgnn::AggregateOp o) { return lowerAggregate(o); })
       .Case([&](rgnn::EdgeSoftmaxOp o) { return lowerEdgeSoftmax(o); })
+      .Case([&](rgnn::DegreeOp o) { return lowerDegree(o); })
       .Case([&](rgnn::RelationSumOp o) { return lowerTypeSum(o, true); })
+      .Case([&](rgnn::DomainSumOp o) { return lowerDomainSum(o); })
       .Case([&](rgnn::NodeTypeSumOp o) { return lowerTypeSum(o, false); })
       .Case([&](rgnn::MergeNodeTypesOp o) { return lowerMergeNodeTypes(o); })
       .Case([&](rgnn::TypedLinearOp o) { return lowerTypedLinear(o); })
@@ -1338,7 +1433,8 @@ LogicalResult FunctionLowering::lower(Operation *op) {
       .Case([&](arith::ConstantOp o) { return lowerConstant(o); })
       .Case([&](func::ReturnOp o) { return lowerReturn(o); })
       .Case<rgnn::ExpOp, rgnn::TanhOp, rgnn::SigmoidOp, rgnn::GeluOp,
-            rgnn::ReluOp, rgnn::NegOp, rgnn::LeakyReluOp, rgnn::AddOp,
+            rgnn::ReluOp, rgnn::NegOp, rgnn::LeakyReluOp,
+            rgnn::ActivationGradOp, rgnn::AddOp,
             rgnn::SubOp, rgnn::MulOp, rgnn::DivOp>(
           [&](Operation *o) { return lowerElementwise(o); })
       .Default([](Operation *o) {
@@ -1438,10 +1534,14 @@ struct ConvertRGNNToHetOpPass
                                 "read from the graph on the host");
     }
     Type resultType = type.getResult(0);
-    if (!isa<FeatureType>(resultType))
+    if (!isa<FeatureType, RankedTensorType>(resultType))
       return source.emitError("a compiled rgnn function returns a feature "
-                              "value, got ")
+                              "value or a shared tensor, got ")
              << resultType;
+    // The result is copied out by the host's loops for a tensor.
+    if (isa<RankedTensorType>(resultType) && target == "cuda")
+      return source.emitError("a shared-tensor result (a weight gradient) is "
+                              "not supported on the GPU yet");
 
     // The ABI's parameter list and the info records.
     SmallVector<Type> params;

@@ -78,6 +78,16 @@ op("'input' must be per node to be summed per node type, but is per edge", ['%g:
 op("result must have per-element shape '4', got '8'", ['%g: !K', '%x: '+F('node','4xf32')],
    T('rgnn.node_type_sum %g, %x : (!K, @@) -> @@', F('node','4xf32'), F('node_type','8xf32')))
 
+# degree / domain_sum
+op("counts elements aggregated from edges or dst_rel pairs when counting to dst, not src_rel", ['%g: !K'],
+   T('rgnn.degree %g from src_rel : (!K) -> @@', F('node','f32')))
+op("'result' must be per node or per unique (dst, relation) pair when counting edge elements, but is per edge", ['%g: !K'],
+   T('rgnn.degree %g from edge : (!K) -> @@', F('edge','f32')))
+op("result must be one float per element, got '!rgnn.feat<node, 2xf32>'", ['%g: !K'],
+   T('rgnn.degree %g from edge : (!K) -> @@', F('node','2xf32')))
+op("result must be a tensor of the per-element type '4x2xf32', got 'tensor<2x4xf32>'", ['%x: '+F('node','4x2xf32')],
+   T('rgnn.domain_sum %x : @@ -> tensor<2x4xf32>', F('node','4x2xf32')))
+
 # merge_node_types
 op("expects one input per node type (2), got 1", ['%g: !G', '%a: '+F('node[0]','4xf32')],
    T('rgnn.merge_node_types %g, %a : (!G, @@) -> @@', F('node[0]','4xf32'), F('node','4xf32')))
@@ -210,10 +220,18 @@ op("result must be per edge like the input, but is per node", ['%a: '+E], T('rgn
 op("result element type must match the input's", ['%a: '+E], T('rgnn.reshape %a : @@ -> @@', E, F('edge','64xf16')))
 op("cannot reshape '4x16' to '60': the element counts differ", ['%a: '+E], T('rgnn.reshape %a : @@ -> @@', E, F('edge','60xf32')))
 
+# choice (per-relation splits)
+op("'choice' selects by relation, so it needs 'by relation'", ['%g: !G', '%h: '+F('node','8xf32'), '%w: '+F('node_type','8x4xf32')],
+   T('rgnn.typed_linear %g, %h, %w by node_type choice 0 : (!G, @@, @@) -> @@', F('node','8xf32'), F('node_type','8x4xf32'), F('node','4xf32')))
+op("'choice' selects edges by relation, so the input must be per edge, but is per unique (dst, relation) pair", ['%g: !K', '%m: '+F('dst_rel','4xf32')],
+   T('rgnn.aggregate %g, %m sum choice 1 : (!K, @@) -> @@', F('dst_rel','4xf32'), F('node','4xf32')))
+op("'choice' with 'mean' needs a per-(node, relation) result", ['%g: !K', '%m: '+F('edge','4xf32')],
+   T('rgnn.aggregate %g, %m mean choice 1 : (!K, @@) -> @@', F('edge','4xf32'), F('node','4xf32')))
+
 out = ['// RUN: hector-opt %s -split-input-file -verify-diagnostics', '',
        '// One case per rgnn verifier rule, type verifiers first. Each diagnostic',
        '// names the offending operand and the domain or shape it expected.',
-       '// Regenerate with: /usr/bin/python3 test/Dialect/RGNN/gen_invalid.py', '']
+       '// Regenerate with: /usr/bin/python3 test/Dialect/RGNN/gen_invalid.py test/Dialect/RGNN/invalid.mlir', '']
 for i, (err, args, body) in enumerate(cases):
     if i: out.append('// -----\n')
     text = body + ' ' + ' '.join(args or [])

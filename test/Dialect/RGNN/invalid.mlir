@@ -2,7 +2,7 @@
 
 // One case per rgnn verifier rule, type verifiers first. Each diagnostic
 // names the offending operand and the domain or shape it expected.
-// Regenerate with: /usr/bin/python3 test/Dialect/RGNN/gen_invalid.py
+// Regenerate with: /usr/bin/python3 test/Dialect/RGNN/gen_invalid.py test/Dialect/RGNN/invalid.mlir
 
 // expected-error @+1 {{a graph needs at least one node type, got 0}}
 func.func @f(%g: !rgnn.graph<node_types = 0, relations = 1>) {
@@ -281,6 +281,41 @@ func.func @f(%g: !K, %x: !rgnn.feat<edge, 4xf32>) {
 func.func @f(%g: !K, %x: !rgnn.feat<node, 4xf32>) {
   // expected-error @+1 {{result must have per-element shape '4', got '8'}}
   %0 = rgnn.node_type_sum %g, %x : (!K, !rgnn.feat<node, 4xf32>) -> !rgnn.feat<node_type, 8xf32>
+  return
+}
+
+// -----
+
+!K = !rgnn.graph<node_types = 1, relations = 4>
+func.func @f(%g: !K) {
+  // expected-error @+1 {{counts elements aggregated from edges or dst_rel pairs when counting to dst, not src_rel}}
+  %0 = rgnn.degree %g from src_rel : (!K) -> !rgnn.feat<node, f32>
+  return
+}
+
+// -----
+
+!K = !rgnn.graph<node_types = 1, relations = 4>
+func.func @f(%g: !K) {
+  // expected-error @+1 {{'result' must be per node or per unique (dst, relation) pair when counting edge elements, but is per edge}}
+  %0 = rgnn.degree %g from edge : (!K) -> !rgnn.feat<edge, f32>
+  return
+}
+
+// -----
+
+!K = !rgnn.graph<node_types = 1, relations = 4>
+func.func @f(%g: !K) {
+  // expected-error @+1 {{result must be one float per element, got '!rgnn.feat<node, 2xf32>'}}
+  %0 = rgnn.degree %g from edge : (!K) -> !rgnn.feat<node, 2xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: !rgnn.feat<node, 4x2xf32>) {
+  // expected-error @+1 {{result must be a tensor of the per-element type '4x2xf32', got 'tensor<2x4xf32>'}}
+  %0 = rgnn.domain_sum %x : !rgnn.feat<node, 4x2xf32> -> tensor<2x4xf32>
   return
 }
 
@@ -806,37 +841,27 @@ func.func @f(%a: !rgnn.feat<edge, 4x16xf32>) {
 
 // -----
 
-!g = !rgnn.graph<node_types = 2, relations = 3>
-func.func @f(%g: !g, %h: !rgnn.feat<node, 8xf32>, %w: !rgnn.feat<node_type, 8x4xf32>) {
+!G = !rgnn.graph<node_types = 2, relations = 3, triples = [(0, 0, 1), (1, 1, 0), (1, 2, 1)]>
+func.func @f(%g: !G, %h: !rgnn.feat<node, 8xf32>, %w: !rgnn.feat<node_type, 8x4xf32>) {
   // expected-error @+1 {{'choice' selects by relation, so it needs 'by relation'}}
-  %0 = rgnn.typed_linear %g, %h, %w by node_type choice 0
-      : (!g, !rgnn.feat<node, 8xf32>, !rgnn.feat<node_type, 8x4xf32>) -> !rgnn.feat<node, 4xf32>
+  %0 = rgnn.typed_linear %g, %h, %w by node_type choice 0 : (!G, !rgnn.feat<node, 8xf32>, !rgnn.feat<node_type, 8x4xf32>) -> !rgnn.feat<node, 4xf32>
   return
 }
 
 // -----
 
-!g = !rgnn.graph<node_types = 1, relations = 3>
-func.func @f(%g: !g, %m: !rgnn.feat<dst_rel, 4xf32>) {
+!K = !rgnn.graph<node_types = 1, relations = 4>
+func.func @f(%g: !K, %m: !rgnn.feat<dst_rel, 4xf32>) {
   // expected-error @+1 {{'choice' selects edges by relation, so the input must be per edge, but is per unique (dst, relation) pair}}
-  %0 = rgnn.aggregate %g, %m sum choice 1 : (!g, !rgnn.feat<dst_rel, 4xf32>) -> !rgnn.feat<node, 4xf32>
+  %0 = rgnn.aggregate %g, %m sum choice 1 : (!K, !rgnn.feat<dst_rel, 4xf32>) -> !rgnn.feat<node, 4xf32>
   return
 }
 
 // -----
 
-!g = !rgnn.graph<node_types = 1, relations = 3>
-func.func @f(%g: !g, %m: !rgnn.feat<edge, 4xf32>) {
+!K = !rgnn.graph<node_types = 1, relations = 4>
+func.func @f(%g: !K, %m: !rgnn.feat<edge, 4xf32>) {
   // expected-error @+1 {{'choice' with 'mean' needs a per-(node, relation) result}}
-  %0 = rgnn.aggregate %g, %m mean choice 1 : (!g, !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<node, 4xf32>
-  return
-}
-
-// -----
-
-!g = !rgnn.graph<node_types = 1, relations = 3>
-func.func @f(%g: !g, %m: !rgnn.feat<edge, 4xf32>) {
-  // expected-error @+1 {{attribute 'choice' failed to satisfy constraint}}
-  %0 = rgnn.aggregate %g, %m sum choice -1 : (!g, !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<node, 4xf32>
+  %0 = rgnn.aggregate %g, %m mean choice 1 : (!K, !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<node, 4xf32>
   return
 }

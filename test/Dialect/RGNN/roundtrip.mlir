@@ -77,6 +77,16 @@ func.func @reductions(%g: !k, %m: !rgnn.feat<edge, 4x16xf32>,
   %6 = rgnn.relation_sum %g, %m : (!k, !rgnn.feat<edge, 4x16xf32>) -> !rgnn.feat<relation, 4x16xf32>
   // CHECK: rgnn.node_type_sum %{{.*}} : (!graph1, !rgnn.feat<node, 16xf32>) -> !rgnn.feat<node_type, 16xf32>
   %7 = rgnn.node_type_sum %g, %n : (!k, !rgnn.feat<node, 16xf32>) -> !rgnn.feat<node_type, 16xf32>
+  // CHECK: rgnn.degree %{{.*}} from edge : (!graph1) -> !rgnn.feat<dst_rel, f32>
+  %8 = rgnn.degree %g from edge : (!k) -> !rgnn.feat<dst_rel, f32>
+  // CHECK: rgnn.degree %{{.*}} from src_rel to src : (!graph1) -> !rgnn.feat<node, f32>
+  %9 = rgnn.degree %g from src_rel to src : (!k) -> !rgnn.feat<node, f32>
+  // CHECK: rgnn.domain_sum %{{.*}} : <node, 16xf32> -> tensor<16xf32>
+  %10 = rgnn.domain_sum %n : !rgnn.feat<node, 16xf32> -> tensor<16xf32>
+  // CHECK: rgnn.activation_grad leaky_relu %{{.*}}, %{{.*}} {alpha = 2.000000e-01 : f64} : !rgnn.feat<node, 16xf32>
+  %11 = rgnn.activation_grad leaky_relu %n, %n {alpha = 0.2 : f64} : !rgnn.feat<node, 16xf32>
+  // CHECK: rgnn.activation_grad gelu %{{.*}}, %{{.*}} : !rgnn.feat<node, 16xf32>
+  %12 = rgnn.activation_grad gelu %n, %n : !rgnn.feat<node, 16xf32>
   return
 }
 

@@ -287,6 +287,46 @@ LogicalResult EdgeSoftmaxOp::verify() {
   return success();
 }
 
+LogicalResult DegreeOp::verify() {
+  FeatureType out = getResult().getType();
+  bool toDst = getTo() == Endpoint::Dst;
+  if (getTo() == Endpoint::Self)
+    return emitOpError("must count 'to src' or 'to dst'");
+  Domain pair = toDst ? Domain::DstRel : Domain::SrcRel;
+  // The pairs of the aggregation table of rgnn.aggregate.
+  if (getFrom() != Domain::Edge && getFrom() != pair)
+    return emitOpError("counts elements aggregated from ")
+           << (toDst ? "edges or dst_rel pairs" : "edges or src_rel pairs")
+           << " when counting to " << stringifyEndpoint(getTo()) << ", not "
+           << stringifyDomain(getFrom());
+  SmallVector<Domain> outDomains = {Domain::Node};
+  if (getFrom() == Domain::Edge)
+    outDomains.push_back(pair);
+  if (failed(expectDomain(*this, "result", out, outDomains,
+                          ("when counting " + stringifyDomain(getFrom()) +
+                           " elements")
+                              .str())))
+    return failure();
+  if (!out.getShape().empty() || !isa<FloatType>(out.getElementType()))
+    return emitOpError("result must be one float per element, got ")
+           << out;
+  return success();
+}
+
+LogicalResult DomainSumOp::verify() {
+  FeatureType in = getInput().getType();
+  if (in.hasNodeType())
+    return emitOpError("'input' must be over a whole domain, not ")
+           << in.describeDomain();
+  auto out = cast<RankedTensorType>(getResult().getType());
+  if (out.getShape() != in.getShape() ||
+      out.getElementType() != in.getElementType())
+    return emitOpError("result must be a tensor of the per-element type '")
+           << elementStr(in.getShape(), in.getElementType()) << "', got "
+           << out;
+  return success();
+}
+
 LogicalResult RelationSumOp::verify() {
   FeatureType in = getInput().getType(), out = getResult().getType();
   if (failed(expectDomain(*this, "input", in,

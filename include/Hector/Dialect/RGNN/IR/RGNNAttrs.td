@@ -17,7 +17,6 @@ def RGNN_Domain : I32EnumAttr<"Domain", "domain of a feature value", [
     I32EnumAttrCase<"Relation", 4, "relation">,
     I32EnumAttrCase<"NodeType", 5, "node_type">]> {
   let cppNamespace = "::mlir::hector::rgnn";
-  let genSpecializedAttr = 0;
 }
 
 // How a gather maps each result element to an input element.
@@ -51,6 +50,14 @@ def RGNN_Endpoint : I32EnumAttr<"Endpoint", "edge endpoint", [
 def RGNN_Reduction : I32EnumAttr<"Reduction", "reduction", [
     I32EnumAttrCase<"Sum", 0, "sum">,
     I32EnumAttrCase<"Mean", 1, "mean">]> {
+  let cppNamespace = "::mlir::hector::rgnn";
+}
+
+// A nonlinearity whose derivative the backward program applies.
+def RGNN_Activation : I32EnumAttr<"Activation", "activation", [
+    I32EnumAttrCase<"Relu", 0, "relu">,
+    I32EnumAttrCase<"LeakyRelu", 1, "leaky_relu">,
+    I32EnumAttrCase<"Gelu", 2, "gelu">]> {
   let cppNamespace = "::mlir::hector::rgnn";
 }
 

@@ -139,6 +139,45 @@ def RGNN_NodeTypeSumOp : RGNN_TypeSumOp<"node_type_sum", "node type"> {
   }];
 }
 
+def RGNN_DegreeOp : RGNN_Op<"degree"> {
+  let summary = "counts the elements an aggregation reduces onto each element";
+  let description = [{
+    `result[y]` is the number of elements of domain `from` that
+    `rgnn.aggregate ... to <to>` from that domain reduces onto `y` (the
+    divisor of `mean`, zero for an element with none): in-degrees onto
+    nodes, edges per (dst, relation) pair, pairs per node. The backward
+    program of a mean divides by it.
+
+    ```mlir
+    %n = rgnn.degree %g from edge to dst : (!g) -> !rgnn.feat<dst_rel, f32>
+    ```
+  }];
+  let arguments = (ins RGNN_Graph:$graph, RGNN_Domain:$from,
+                       DefaultValuedAttr<RGNN_Endpoint,
+                         "::mlir::hector::rgnn::Endpoint::Dst">:$to);
+  let results = (outs RGNN_Feature:$result);
+  let assemblyFormat = [{
+    $graph `from` $from (`to` $to^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def RGNN_DomainSumOp : RGNN_Op<"domain_sum"> {
+  let summary = "sums a value over every element of its domain";
+  let description = [{
+    `result = sum over x of input[x]`, a shared tensor of the per-element
+    shape: the reduction of the gradient of a shared weight or bias. Of an
+    `rgnn.outer_product`, it is the product `lhs^T . rhs` over the domain,
+    and lowering never materializes the per-element products.
+
+    ```mlir
+    %dw = rgnn.domain_sum %p : !rgnn.feat<node, 64x16xf32> -> tensor<64x16xf32>
+    ```
+  }];
+  let arguments = (ins RGNN_Feature:$input);
+  let results = (outs RGNN_SharedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+
 def RGNN_MergeNodeTypesOp : RGNN_Op<"merge_node_types"> {
   let summary = "assembles per-node-type values into one value per node";
   let description = [{
@@ -298,6 +337,31 @@ def RGNN_LeakyReluOp : RGNN_Op<"leaky_relu", [SameOperandsAndResultType]> {
                        DefaultValuedAttr<F64Attr, "0.01">:$alpha);
   let results = (outs RGNN_Feature:$result);
   let assemblyFormat = "$input attr-dict `:` qualified(type($result))";
+}
+
+def RGNN_ActivationGradOp : RGNN_Op<"activation_grad",
+                                     [SameOperandsAndResultType]> {
+  let summary = "the gradient through an elementwise nonlinearity";
+  let description = [{
+    `result = grad * f'(input)` for the nonlinearity `f` named by
+    `activation`: the backward of `rgnn.relu`, `rgnn.leaky_relu` (with its
+    `alpha`) and `rgnn.gelu`. At `input == 0` the relus take the left
+    derivative (0, or `alpha`), as PyTorch does. `rgnn-autodiff` emits it.
+
+    ```mlir
+    %dx = rgnn.activation_grad leaky_relu %x, %dy {alpha = 2.0e-01 : f64}
+        : !rgnn.feat<edge, 4xf32>
+    ```
+  }];
+  let arguments = (ins RGNN_Activation:$activation, RGNN_Feature:$input,
+                       RGNN_Feature:$grad,
+                       DefaultValuedAttr<F64Attr, "0.01">:$alpha);
+  let results = (outs RGNN_Feature:$result);
+  let assemblyFormat = [{
+    $activation $input `,` $grad attr-dict `:` qualified(type($result))
+  }];
+  // The shared trait already checks the only rule.
+  let hasVerifier = 0;
 }
 
 class RGNN_BinaryOp<string mnemonic, string formula, list<Trait> traits = []>

@@ -1,0 +1,90 @@
+// RUN: hector-opt %s --rgnn-autodiff --canonicalize --split-input-file --verify-diagnostics | FileCheck %s
+
+// RGCN: one gradient function per float argument, in argument order; the
+// mean's backward divides by rgnn.degree, the weight gradient sums outer
+// products per unique (src, relation) pair, the input gradient transforms
+// by the transposed weights and aggregates back to the sources.
+!g = !rgnn.graph<node_types = 1, relations = 3>
+
+// CHECK-LABEL: func.func @rgcn(
+// CHECK-LABEL: func.func @rgcn__grad1(
+// CHECK-SAME: %[[G:.*]]: !graph, %[[H:.*]]: !rgnn.feat<node, 4xf32>, %[[W:.*]]: !rgnn.feat<relation, 4x2xf32>, %[[WR:.*]]: tensor<4x2xf32>, %[[B:.*]]: tensor<2xf32>, %[[DY:.*]]: !rgnn.feat<node, 2xf32>) -> !rgnn.feat<node, 4xf32>
+// CHECK-SAME: rgnn.forward_values = "recomputed", rgnn.gradient_of = "rgcn", rgnn.wrt = 1
+// CHECK-DAG: %[[WRT:.*]] = rgnn.transpose %[[WR]] [1, 0] : tensor<4x2xf32> -> tensor<2x4xf32>
+// CHECK-DAG: %[[SELF:.*]] = rgnn.linear %[[DY]], %[[WRT]]
+// CHECK-DAG: %[[N:.*]] = rgnn.degree %[[G]] from edge : (!graph) -> !rgnn.feat<dst_rel, f32>
+// CHECK-DAG: %[[INV:.*]] = rgnn.div %{{.*}}, %[[N]]
+// CHECK-DAG: %[[BACK:.*]] = rgnn.gather %[[G]], %[[DY]] by dst : {{.*}} -> !rgnn.feat<dst_rel, 2xf32>
+// CHECK-DAG: %[[MEAN:.*]] = rgnn.scale %[[INV]], %[[BACK]]
+// CHECK-DAG: %[[E:.*]] = rgnn.gather %[[G]], %[[MEAN]] by dst_rel
+// CHECK-DAG: %[[P:.*]] = rgnn.aggregate %[[G]], %[[E]] sum to src : {{.*}} -> !rgnn.feat<src_rel, 2xf32>
+// CHECK-DAG: %[[WT:.*]] = rgnn.transpose %[[W]] [1, 0]
+// CHECK-DAG: %[[T:.*]] = rgnn.typed_linear %[[G]], %[[P]], %[[WT]] by relation : {{.*}} -> !rgnn.feat<src_rel, 4xf32>
+// CHECK-DAG: %[[DH:.*]] = rgnn.aggregate %[[G]], %[[T]] sum to src : {{.*}} -> !rgnn.feat<node, 4xf32>
+// CHECK: rgnn.add
+// CHECK-LABEL: func.func @rgcn__grad2(
+// CHECK: %[[HP:.*]] = rgnn.gather %{{.*}}, %{{.*}} by src : {{.*}} -> !rgnn.feat<src_rel, 4xf32>
+// CHECK: %[[O:.*]] = rgnn.outer_product %[[HP]], %{{.*}} -> !rgnn.feat<src_rel, 4x2xf32>
+// CHECK: rgnn.relation_sum %{{.*}}, %[[O]] : {{.*}} -> !rgnn.feat<relation, 4x2xf32>
+// CHECK-LABEL: func.func @rgcn__grad3(
+// CHECK: %[[O3:.*]] = rgnn.outer_product
+// CHECK: rgnn.domain_sum %[[O3]] : <node, 4x2xf32> -> tensor<4x2xf32>
+// CHECK-LABEL: func.func @rgcn__grad4(
+// CHECK-NEXT: %[[S:.*]] = rgnn.domain_sum %{{.*}} : <node, 2xf32> -> tensor<2xf32>
+// CHECK-NEXT: return %[[S]]
+func.func @rgcn(%g: !g, %h: !rgnn.feat<node, 4xf32>,
+                %w: !rgnn.feat<relation, 4x2xf32>, %w_root: tensor<4x2xf32>,
+                %bias: tensor<2xf32>) -> !rgnn.feat<node, 2xf32> {
+  %msg = rgnn.typed_linear %g, %h, %w by relation on src
+      : (!g, !rgnn.feat<node, 4xf32>, !rgnn.feat<relation, 4x2xf32>) -> !rgnn.feat<edge, 2xf32>
+  %per_rel = rgnn.aggregate %g, %msg mean
+      : (!g, !rgnn.feat<edge, 2xf32>) -> !rgnn.feat<dst_rel, 2xf32>
+  %agg = rgnn.aggregate %g, %per_rel sum
+      : (!g, !rgnn.feat<dst_rel, 2xf32>) -> !rgnn.feat<node, 2xf32>
+  %self = rgnn.linear %h, %w_root
+      : (!rgnn.feat<node, 4xf32>, tensor<4x2xf32>) -> !rgnn.feat<node, 2xf32>
+  %sum = rgnn.add %agg, %self
+      : (!rgnn.feat<node, 2xf32>, !rgnn.feat<node, 2xf32>) -> !rgnn.feat<node, 2xf32>
+  %out = rgnn.add %sum, %bias
+      : (!rgnn.feat<node, 2xf32>, tensor<2xf32>) -> !rgnn.feat<node, 2xf32>
+  return %out : !rgnn.feat<node, 2xf32>
+}
+
+// -----
+
+// Attention: edge softmax's backward reads the forward's result (recomputed
+// in the gradient function), leaky_relu's is an activation_grad with its
+// alpha, and an argument the result does not depend on gets zeros.
+!g = !rgnn.graph<node_types = 1, relations = 2>
+
+// CHECK-LABEL: func.func @attn__grad1(
+// CHECK: %[[S:.*]] = rgnn.leaky_relu %{{.*}} {alpha = 2.000000e-01 : f64}
+// CHECK: %[[A:.*]] = rgnn.edge_softmax %{{.*}}, %[[S]]
+// CHECK: %[[DA:.*]] = rgnn.mul %{{.*}}, %[[A]]
+// CHECK: %[[PN:.*]] = rgnn.aggregate %{{.*}}, %[[DA]] sum : {{.*}} -> !rgnn.feat<node, 2xf32>
+// CHECK: %[[PE:.*]] = rgnn.gather %{{.*}}, %[[PN]] by dst
+// CHECK: %[[DIFF:.*]] = rgnn.sub %{{.*}}, %[[PE]]
+// CHECK: %[[DS:.*]] = rgnn.mul %[[A]], %[[DIFF]]
+// CHECK: rgnn.activation_grad leaky_relu %{{.*}}, %[[DS]] {alpha = 2.000000e-01 : f64}
+// CHECK-LABEL: func.func @attn__grad2(
+// CHECK: %[[Z:.*]] = arith.constant dense<0.000000e+00> : tensor<f32>
+// CHECK: %[[R:.*]] = rgnn.mul %{{.*}}, %[[Z]]
+// CHECK: return %[[R]]
+func.func @attn(%g: !g, %s: !rgnn.feat<edge, 2xf32>,
+                %unused: !rgnn.feat<node, 2xf32>) -> !rgnn.feat<edge, 2xf32> {
+  %a = rgnn.leaky_relu %s {alpha = 0.2 : f64} : !rgnn.feat<edge, 2xf32>
+  %p = rgnn.edge_softmax %g, %a : (!g, !rgnn.feat<edge, 2xf32>) -> !rgnn.feat<edge, 2xf32>
+  return %p : !rgnn.feat<edge, 2xf32>
+}
+
+// -----
+
+// Ops without a gradient rule are errors that name them.
+!g = !rgnn.graph<node_types = 1, relations = 2>
+
+func.func @merge(%g: !g, %x: !rgnn.feat<edge, 4x2xf32>) -> !rgnn.feat<edge, 4x2x2xf32> {
+  // expected-error @+1 {{rgnn-autodiff: no gradient rule for 'rgnn.outer_product' yet}}
+  %o = rgnn.outer_product %x, %x
+      : (!rgnn.feat<edge, 4x2xf32>, !rgnn.feat<edge, 4x2xf32>) -> !rgnn.feat<edge, 4x2x2xf32>
+  return %o : !rgnn.feat<edge, 4x2x2xf32>
+}
