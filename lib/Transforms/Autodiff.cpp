@@ -37,21 +37,11 @@ ArrayRef<int64_t> shapeOf(Value v) {
   return cast<ShapedType>(v.getType()).getShape();
 }
 
-FeatureType withShape(FeatureType t, ArrayRef<int64_t> shape) {
-  return FeatureType::get(t.getContext(), t.getDomain(), shape,
-                          t.getElementType());
-}
-
-FeatureType withDomain(FeatureType t, Domain d) {
-  return FeatureType::get(t.getContext(), d, t.getShape(),
-                          t.getElementType());
-}
-
-/// `type` (a feature or a shared tensor) with another per-element shape.
-Type reshaped(Type type, ArrayRef<int64_t> shape) {
-  if (auto feat = dyn_cast<FeatureType>(type))
-    return withShape(feat, shape);
-  return RankedTensorType::get(shape, cast<ShapedType>(type).getElementType());
+/// A scalar shared-tensor constant, for broadcasting in elementwise ops.
+Value scalar(OpBuilder &b, Location loc, Type elementType, double value) {
+  auto type = RankedTensorType::get({}, elementType);
+  return arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(type, b.getFloatAttr(elementType, value)));
 }
 
 /// The permutation that swaps the last two dimensions of a rank-`rank`
@@ -100,7 +90,6 @@ private:
   std::pair<Value, Value> flattenHeads(Value x, Value w, Value d);
   /// The gradient of a flattened weight, back in the weight's shape.
   Value unflattenHeads(Value dw, Type weightType);
-  Value scalar(Type elementType, double value);
   /// `d` reduced to the type of `operand` of an elementwise binary op: the
   /// same value, or a domain sum for a shared tensor operand.
   FailureOr<Value> reduceTo(Operation *op, Value operand, Value d);
@@ -147,24 +136,17 @@ Value Backward::outer(Value lhs, Value rhs) {
   auto l = cast<FeatureType>(lhs.getType());
   SmallVector<int64_t> shape(l.getShape());
   shape.push_back(shapeOf(rhs).back());
-  return rgnn::OuterProductOp::create(b, lhs.getLoc(), withShape(l, shape),
+  return rgnn::OuterProductOp::create(b, lhs.getLoc(), l.withShape(shape),
                                       lhs, rhs);
 }
 
-Value Backward::scalar(Type elementType, double value) {
-  auto type = RankedTensorType::get({}, elementType);
-  return arith::ConstantOp::create(
-      b, graph.getLoc(), DenseElementsAttr::get(type, b.getFloatAttr(
-                                                          elementType, value)));
-}
-
 Value Backward::reshape(Value v, ArrayRef<int64_t> shape) {
-  return rgnn::ReshapeOp::create(b, v.getLoc(), reshaped(v.getType(), shape),
-                                 v);
+  Type type = cast<ShapedType>(v.getType()).clone(shape);
+  return rgnn::ReshapeOp::create(b, v.getLoc(), type, v);
 }
 
 Value Backward::transpose(Value v, ArrayRef<int64_t> perm) {
-  Type type = reshaped(v.getType(), permuted(shapeOf(v), perm));
+  Type type = cast<ShapedType>(v.getType()).clone(permuted(shapeOf(v), perm));
   return rgnn::TransposeOp::create(b, v.getLoc(), type, v, perm);
 }
 
@@ -236,22 +218,18 @@ LogicalResult Backward::visitAggregate(rgnn::AggregateOp op, Value d) {
   bool toDst = op.getTo() == Endpoint::Dst;
   if (op.getReduction() == rgnn::Reduction::Mean) {
     // d / n per result element; every element read back has n >= 1.
-    FeatureType countType = withShape(out, {});
+    FeatureType countType = out.withShape({});
     Value n = rgnn::DegreeOp::create(b, loc, countType, graph,
                                      in.getDomain(), op.getTo());
     Value inv = rgnn::DivOp::create(
-        b, loc, countType, scalar(out.getElementType(), 1.0), n);
+        b, loc, countType, scalar(b, loc, out.getElementType(), 1.0), n);
     // scale multiplies by one scalar per innermost vector: flatten.
     int64_t flat = 1;
     for (int64_t s : out.getShape())
       flat *= s;
-    Value v = d;
-    if (out.getShape().size() != 1)
-      v = rgnn::ReshapeOp::create(b, loc, withShape(out, {flat}), d);
+    Value v = out.getShape().size() == 1 ? d : reshape(d, {flat});
     v = rgnn::ScaleOp::create(b, loc, v.getType(), inv, v);
-    if (out.getShape().size() != 1)
-      v = rgnn::ReshapeOp::create(b, loc, out, v);
-    d = v;
+    d = out.getShape().size() == 1 ? v : reshape(v, out.getShape());
   }
   rgnn::GatherIndex index;
   if (out.getDomain() == Domain::Node)
@@ -284,16 +262,16 @@ LogicalResult Backward::visitTypedLinear(rgnn::TypedLinearOp op, Value d) {
     rowDomain = byRelation ? (on == Endpoint::Src ? Domain::SrcRel
                                                   : Domain::DstRel)
                            : Domain::Node;
-    dRows = aggregate(dFlat, on, withDomain(out, rowDomain));
+    dRows = aggregate(dFlat, on, out.withDomain(rowDomain));
   }
   if (on != Endpoint::Self && rowDomain != Domain::Node)
     xRows = gather(x,
                    on == Endpoint::Src ? rgnn::GatherIndex::Src
                                        : rgnn::GatherIndex::Dst,
-                   withDomain(in, rowDomain));
+                   in.withDomain(rowDomain));
   if (isActive(x)) {
     Value dx = rgnn::TypedLinearOp::create(
-        b, loc, withDomain(in, rowDomain), graph, dRows,
+        b, loc, in.withDomain(rowDomain), graph, dRows,
         transposeLastTwo(wFlat), op.getBy(), Endpoint::Self, IntegerAttr());
     if (rowDomain != in.getDomain())
       dx = aggregate(dx, on, in);
@@ -301,7 +279,7 @@ LogicalResult Backward::visitTypedLinear(rgnn::TypedLinearOp op, Value d) {
   }
   if (isActive(w)) {
     Value products = outer(xRows, dRows);
-    auto wType = withShape(cast<FeatureType>(w.getType()), shapeOf(wFlat));
+    auto wType = cast<FeatureType>(w.getType()).withShape(shapeOf(wFlat));
     Value dw = byRelation
                    ? Value(rgnn::RelationSumOp::create(b, loc, wType, graph,
                                                        products))
@@ -418,7 +396,7 @@ LogicalResult Backward::visitEdgeSoftmax(rgnn::EdgeSoftmaxOp op, Value d) {
   auto type = cast<FeatureType>(y.getType());
   // dx = y * (d - sum over the destination's edges of d * y).
   Value dy = rgnn::MulOp::create(b, loc, type, d, y);
-  Value perNode = aggregate(dy, Endpoint::Dst, withDomain(type, Domain::Node));
+  Value perNode = aggregate(dy, Endpoint::Dst, type.withDomain(Domain::Node));
   Value back = gather(perNode, rgnn::GatherIndex::Dst, type);
   Value diff = rgnn::SubOp::create(b, loc, type, d, back);
   accumulate(x, rgnn::MulOp::create(b, loc, type, y, diff));
@@ -437,21 +415,21 @@ LogicalResult Backward::visitUnary(Operation *op, Value d) {
     g = rgnn::NegOp::create(b, loc, type, d);
   } else if (isa<rgnn::ExpOp>(op)) {
     g = rgnn::MulOp::create(b, loc, type, d, y);
-  } else if (isa<rgnn::SigmoidOp>(op)) {
-    // y (1 - y)
-    Value oneMinus = rgnn::SubOp::create(b, loc, type, scalar(element, 1.0), y);
-    g = rgnn::MulOp::create(b, loc, type, d,
-                            rgnn::MulOp::create(b, loc, type, y, oneMinus));
-  } else if (isa<rgnn::TanhOp>(op)) {
-    // 1 - y^2
-    Value sq = rgnn::MulOp::create(b, loc, type, y, y);
-    Value oneMinus =
-        rgnn::SubOp::create(b, loc, type, scalar(element, 1.0), sq);
-    g = rgnn::MulOp::create(b, loc, type, d, oneMinus);
+  } else if (isa<rgnn::SigmoidOp, rgnn::TanhOp>(op)) {
+    // sigmoid' = y (1 - y), tanh' = 1 - y^2.
+    Value one = scalar(b, loc, element, 1.0);
+    Value slope =
+        isa<rgnn::SigmoidOp>(op)
+            ? Value(rgnn::MulOp::create(
+                  b, loc, type, y, rgnn::SubOp::create(b, loc, type, one, y)))
+            : Value(rgnn::SubOp::create(
+                  b, loc, type, one, rgnn::MulOp::create(b, loc, type, y, y)));
+    g = rgnn::MulOp::create(b, loc, type, d, slope);
   } else if (isa<rgnn::ReluOp, rgnn::LeakyReluOp, rgnn::GeluOp>(op)) {
-    rgnn::Activation kind = isa<rgnn::ReluOp>(op)        ? rgnn::Activation::Relu
-                            : isa<rgnn::LeakyReluOp>(op) ? rgnn::Activation::LeakyRelu
-                                                          : rgnn::Activation::Gelu;
+    rgnn::Activation kind = isa<rgnn::ReluOp>(op) ? rgnn::Activation::Relu
+                            : isa<rgnn::LeakyReluOp>(op)
+                                ? rgnn::Activation::LeakyRelu
+                                : rgnn::Activation::Gelu;
     auto leaky = dyn_cast<rgnn::LeakyReluOp>(op);
     g = rgnn::ActivationGradOp::create(
         b, loc, type, rgnn::ActivationAttr::get(b.getContext(), kind), x, d,
@@ -639,20 +617,17 @@ struct RGNNAutodiffPass
 
     Value gradient = backward.adjoint(wrt);
     if (!gradient) {
-      // The result does not depend on the argument.
-      Type elementType = cast<ShapedType>(wrt.getType()).getElementType();
-      auto zeroType = RankedTensorType::get({}, elementType);
-      Value zero = arith::ConstantOp::create(
-          b, func.getLoc(),
-          DenseElementsAttr::get(zeroType, b.getFloatAttr(elementType, 0.0)));
+      // The result does not depend on the argument: zeros.
       if (!isa<FeatureType>(wrt.getType())) {
         grad.erase();
         return func.emitError("rgnn-autodiff: the result does not depend on "
                               "argument ")
                << wrtIndex << ", a shared tensor";
       }
-      gradient = rgnn::MulOp::create(b, func.getLoc(), wrt.getType(), wrt,
-                                     zero);
+      Type elementType = cast<ShapedType>(wrt.getType()).getElementType();
+      gradient = rgnn::MulOp::create(
+          b, func.getLoc(), wrt.getType(), wrt,
+          scalar(b, func.getLoc(), elementType, 0.0));
     }
     func::ReturnOp::create(b, func.getLoc(), gradient);
     eraseDeadOps(grad);
