@@ -451,14 +451,17 @@ LogicalResult Backward::visitUnary(Operation *op, Value d) {
 }
 
 LogicalResult Backward::visit(Operation *op) {
-  if (op->getNumResults() != 1)
-    return success();
-  Value d = adjoint(op->getResult(0));
-  if (!d)
-    return success();
-  if (!llvm::any_of(op->getOperands(),
+  if (!llvm::any_of(op->getResults(),
+                    [&](Value r) { return adjoint(r); }) ||
+      !llvm::any_of(op->getOperands(),
                     [&](Value v) { return isActive(v); }))
     return success();
+  // Every rule below is for one result; an adjoint that reached another
+  // op's results must not be dropped.
+  if (op->getNumResults() != 1)
+    return op->emitOpError("rgnn-autodiff: no gradient rule for '")
+           << op->getName() << "' yet";
+  Value d = adjoint(op->getResult(0));
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case([&](rgnn::GatherOp o) { return visitGather(o, d); })
       .Case([&](rgnn::AggregateOp o) { return visitAggregate(o, d); })

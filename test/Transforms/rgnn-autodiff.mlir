@@ -88,3 +88,16 @@ func.func @merge(%g: !g, %x: !rgnn.feat<edge, 4x2xf32>) -> !rgnn.feat<edge, 4x2x
       : (!rgnn.feat<edge, 4x2xf32>, !rgnn.feat<edge, 4x2xf32>) -> !rgnn.feat<edge, 4x2x2xf32>
   return %o : !rgnn.feat<edge, 4x2x2xf32>
 }
+
+// -----
+
+// An op with several results (split) has no rule yet: an error, not a
+// gradient that silently drops what flowed into its results.
+!g = !rgnn.graph<node_types = 1, relations = 2>
+
+func.func @halves(%g: !g, %x: !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<edge, 2xf32> {
+  // expected-error @+1 {{rgnn-autodiff: no gradient rule for 'rgnn.split' yet}}
+  %a:2 = rgnn.split %x dim = 0
+      : (!rgnn.feat<edge, 4xf32>) -> (!rgnn.feat<edge, 2xf32>, !rgnn.feat<edge, 2xf32>)
+  return %a#1 : !rgnn.feat<edge, 2xf32>
+}
