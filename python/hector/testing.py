@@ -1,10 +1,34 @@
 """Helpers shared by the compiled-model correctness tests (CPU and GPU)
 and by hector.gpu_artifacts, which precompiles models for the same graphs:
-random typed graphs, the edge-case graphs, and fresh seeds."""
+random typed graphs, the edge-case graphs, a graph prepared for both the
+compiled model and the reference, and fresh seeds."""
 
 from __future__ import annotations
 
 import numpy as np
+
+
+class Case:
+    """A graph as the tests use it: ``prepared`` for compiled models,
+    ``ref`` for the float64 reference and ``schema`` for compiling. Built
+    from a loaded graph or from :func:`typed_graph`-style ``arrays``
+    ``(n, src, dst, rel, R, ntype, T, triples)``."""
+
+    def __init__(self, name, graph=None, arrays=None):
+        from . import reference, runtime
+        from .prep import prepare, prepare_arrays
+        self.name = name
+        self.graph = graph
+        if graph is not None:
+            self.prepared = prepare(graph)
+            self.ref = reference.RefGraph.of(graph)
+            self.schema = runtime.schema_of(graph)
+        else:
+            n, src, dst, rel, R, ntype, T, triples = arrays
+            self.prepared = prepare_arrays(n, src, dst, rel, R, ntype, T)
+            self.ref = reference.RefGraph(n, src, dst, rel, ntype, R, T,
+                                          triples)
+            self.schema = (T, R, triples)
 
 
 def fresh_seed() -> int:

@@ -15,8 +15,7 @@ import numpy as np
 import pytest
 
 from hector import reference, runtime
-from hector.prep import prepare_arrays
-from hector.testing import f32, fresh_seed, typed_graph
+from hector.testing import Case, f32, fresh_seed, typed_graph
 
 TOL = 1e-4
 EPS = 1e-6
@@ -52,17 +51,16 @@ def test_gradients_match_finite_differences(model, heads, din, dout, T):
 
 
 def check_gradients(model, heads, din, dout, T, seed):
-    n, src, dst, rel, R, ntype, T, triples = typed_graph(
-        seed, 9, 30, 3, T, empty_rels=(2,), no_in=(0,))
-    prepared = prepare_arrays(n, src, dst, rel, R, ntype, T)
-    ref = reference.RefGraph(n, src, dst, rel, ntype, R, T, triples)
-    fn = runtime.compile_layer(model, (T, R, triples), din, dout,
+    case = Case("typed", arrays=typed_graph(seed, 9, 30, 3, T,
+                                            empty_rels=(2,), no_in=(0,)))
+    prepared, ref = case.prepared, case.ref
+    fn = runtime.compile_layer(model, case.schema, din, dout,
                                heads=heads, options="autodiff=true")
     rng = np.random.default_rng(seed)
     names = [a.name for a in fn.inputs]
     weights = reference.init_weights(model, ref, din, dout, heads=heads,
                                      rng=rng)
-    args = [f32(rng.standard_normal((n, din)))] + [
+    args = [f32(rng.standard_normal((ref.num_nodes, din)))] + [
         f32(weights[k]) for k in names[1:]]
     out = fn.bind(prepared).run(args)
     dy = f32(rng.standard_normal(out.shape))

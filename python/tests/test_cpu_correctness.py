@@ -15,28 +15,11 @@ import numpy as np
 import pytest
 
 from hector import reference, runtime
-from hector.prep import prepare, prepare_arrays
-from hector.testing import edge_case_arrays, f32, fresh_seed, typed_graph
+from hector.prep import prepare_arrays
+from hector.testing import (Case, edge_case_arrays, f32, fresh_seed,
+                            typed_graph)
 
 TOL = 1e-5
-
-
-class Case:
-    """A graph with everything a test needs, built once per session."""
-
-    def __init__(self, name, graph=None, arrays=None):
-        self.name = name
-        if graph is not None:
-            self.graph = graph
-            self.prepared = prepare(graph)
-            self.ref = reference.RefGraph.of(graph)
-            self.schema = graph
-        else:
-            n, src, dst, rel, R, ntype, T, triples = arrays
-            self.prepared = prepare_arrays(n, src, dst, rel, R, ntype, T)
-            self.ref = reference.RefGraph(n, src, dst, rel, ntype, R, T,
-                                          triples)
-            self.schema = (T, R, triples)
 
 
 def check(case: Case, model: str, in_dim=64, out_dim=64, heads=4,

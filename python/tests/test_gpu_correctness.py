@@ -27,29 +27,13 @@ import pytest
 
 from hector import gpu_artifacts as ga
 from hector import reference, runtime
-from hector.prep import prepare, prepare_arrays
-from hector.testing import edge_case_arrays, f32, fresh_seed
+from hector.testing import Case, edge_case_arrays, f32, fresh_seed
 
 TOL = 1e-5
 ARTIFACTS = os.environ.get("HECTOR_ARTIFACTS") or None
 
 _ok, _why = runtime.cuda_available()
 needs_gpu = pytest.mark.skipif(not _ok, reason=f"no usable GPU: {_why}")
-
-
-class Case:
-    def __init__(self, name, graph=None, arrays=None):
-        self.name = name
-        if graph is not None:
-            self.prepared = prepare(graph)
-            self.ref = reference.RefGraph.of(graph)
-            self.schema = runtime.schema_of(graph)
-        else:
-            n, src, dst, rel, R, ntype, T, triples = arrays
-            self.prepared = prepare_arrays(n, src, dst, rel, R, ntype, T)
-            self.ref = reference.RefGraph(n, src, dst, rel, ntype, R, T,
-                                          triples)
-            self.schema = (T, R, triples)
 
 
 _cases = {}
