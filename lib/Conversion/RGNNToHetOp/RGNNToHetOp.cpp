@@ -199,6 +199,12 @@ private:
   LogicalResult lowerDegree(rgnn::DegreeOp op);
   LogicalResult lowerTypeSum(Operation *op, bool perRelation);
   LogicalResult lowerDomainSum(rgnn::DomainSumOp op);
+  void accumulateRows(OpBuilder &b, Location loc, Value result, Value row,
+                      ArrayRef<Value> prefix, ArrayRef<int64_t> shape,
+                      Value lb, Value ub, const Lowered &input,
+                      function_ref<Value(OpBuilder &, Location, Value)>
+                          elementAt,
+                      Type elementType);
   LogicalResult lowerMergeNodeTypes(rgnn::MergeNodeTypesOp op);
   LogicalResult lowerTypedLinear(rgnn::TypedLinearOp op);
   LogicalResult lowerLinear(rgnn::LinearOp op);
@@ -765,34 +771,66 @@ LogicalResult FunctionLowering::lowerDegree(rgnn::DegreeOp op) {
   return success();
 }
 
+void FunctionLowering::accumulateRows(
+    OpBuilder &b, Location loc, Value result, Value row,
+    ArrayRef<Value> prefix, ArrayRef<int64_t> shape, Value lb, Value ub,
+    const Lowered &input,
+    function_ref<Value(OpBuilder &, Location, Value)> elementAt,
+    Type elementType) {
+  // result[row][prefix, i...] = sum over p in [lb, ub) of
+  // input[elementAt(p)][prefix, i...]. The loop over p is outermost, so a
+  // fused outer product becomes a rank-1 update whose innermost loop walks
+  // contiguous memory, instead of one strided reduction per element.
+  auto at = [&](ValueRange inner) {
+    SmallVector<Value> idx(prefix.begin(), prefix.end());
+    llvm::append_range(idx, inner);
+    return idx;
+  };
+  forEachIndex(b, loc, shape, [&](OpBuilder &ib, Location il,
+                                  ValueRange inner) {
+    Value zero =
+        arith::ConstantOp::create(ib, il, ib.getFloatAttr(elementType, 0));
+    store(ib, il, result, row, at(inner), zero);
+  });
+  scf::ForOp::create(
+      b, loc, lb, ub, constIndex(1), ValueRange{},
+      [&](OpBuilder &fb, Location fl, Value p, ValueRange) {
+        Value element = elementAt(fb, fl, p);
+        withRowScope(fb, fl, element, [&] {
+          forEachIndex(fb, fl, shape, [&](OpBuilder &ib, Location il,
+                                          ValueRange inner) {
+            SmallVector<Value> idx = at(inner);
+            Value acc = load(ib, il, Lowered::ofBuffer(result), row, idx);
+            Value x = load(ib, il, input, element, idx);
+            store(ib, il, result, row, idx,
+                  arith::AddFOp::create(ib, il, acc, x));
+          });
+        });
+        scf::YieldOp::create(fb, fl);
+      });
+}
+
 LogicalResult FunctionLowering::lowerDomainSum(rgnn::DomainSumOp op) {
   FeatureType in = op.getInput().getType();
   auto out = cast<RankedTensorType>(op.getType());
   Location loc = op.getLoc();
   Value result = alloc(top, loc, out);
-  const Lowered &input = values[op.getInput()];
-  // Parallel over the first dimension of the sum; each element reduces over
-  // the whole domain (of an outer product: a column of lhs^T . rhs).
+  // Parallel over the first dimension of the sum; each task accumulates its
+  // slice over the whole domain (of an outer product: rows of lhs^T . rhs).
   ArrayRef<int64_t> shape = out.getShape();
   int64_t outer = shape.empty() ? 1 : shape.front();
   ArrayRef<int64_t> rest = shape.empty() ? shape : shape.drop_front();
   Value rows = domainSize(in);
+  const Lowered &input = values[op.getInput()];
   parallelFor(top, loc, constIndex(outer), [&](OpBuilder &b, Location l,
                                               Value first) {
-    forEachIndex(b, l, rest, [&](OpBuilder &ib, Location il,
-                                 ValueRange inner) {
-      SmallVector<Value> idx;
-      if (!shape.empty())
-        idx.push_back(first);
-      llvm::append_range(idx, inner);
-      Value sum = reduceSum(
-          ib, il, constIndex(0), rows,
-          [&](OpBuilder &fb, Location fl, Value row) {
-            return load(fb, fl, input, row, idx);
-          },
-          out.getElementType());
-      store(ib, il, result, Value(), idx, sum);
-    });
+    SmallVector<Value> prefix;
+    if (!shape.empty())
+      prefix.push_back(first);
+    accumulateRows(
+        b, l, result, Value(), prefix, rest, constIndex(0), rows, input,
+        [](OpBuilder &, Location, Value p) { return p; },
+        out.getElementType());
   });
   define(op.getResult(), result);
   return success();
@@ -824,17 +862,12 @@ LogicalResult FunctionLowering::lowerTypeSum(Operation *op,
     Value lo = loadIndex(b, l, offsets, seg);
     Value next = arith::AddIOp::create(b, l, seg, constIndex(1));
     Value hi = loadIndex(b, l, offsets, next);
-    forEachIndex(b, l, out.getShape(), [&](OpBuilder &ib, Location il,
-                                           ValueRange inner) {
-      Value sum = reduceSum(
-          ib, il, lo, hi,
-          [&](OpBuilder &fb, Location fl, Value p) -> Value {
-            Value element = members ? loadIndex(fb, fl, members, p) : p;
-            return load(fb, fl, input, element, inner);
-          },
-          out.getElementType());
-      store(ib, il, result, seg, inner, sum);
-    });
+    accumulateRows(
+        b, l, result, seg, {}, out.getShape(), lo, hi, input,
+        [&](OpBuilder &fb, Location fl, Value p) -> Value {
+          return members ? loadIndex(fb, fl, members, p) : p;
+        },
+        out.getElementType());
   });
   define(op->getResult(0), result);
   return success();
