@@ -66,7 +66,7 @@ __all__ = [
     # shape
     "concat", "split", "transpose", "reshape",
     # models
-    "rgcn", "rgcn_basis_norm", "rgat", "hgt", "MODELS", "init_weights",
+    "rgcn", "rgcn_basis_norm", "rgcn_featureless", "rgat", "hgt", "MODELS", "init_weights",
     "rgcn_edge_norm",
 ]
 
@@ -856,6 +856,29 @@ def rgcn_basis_norm(graph, h, weights: Dict[str, object]) -> np.ndarray:
     _weights(weights, ["coeff", "bases", "norm", "w_root", "bias"], (),
              "rgcn_basis_norm")
     return rgcn(graph, h, weights)
+
+
+def rgcn_featureless(graph, weights: Dict[str, object]) -> np.ndarray:
+    """The R-GCN paper's layer without node features (the input is the
+    identity; PyG ``RGCNConv(num_nodes, out, R)`` with ``x=None``):
+
+    ``h'_i = W_root[i] + sum_r mean_{j in N_r(i)} W_r[j] + b``
+
+    with ``w`` ``[R, N, out]``, ``w_root`` ``[N, out]``, ``bias`` ``[out]``
+    (the full matrices, as PyG holds them; the compiled
+    ``@rgcn_featureless`` takes only the rows at the unique (source,
+    relation) pairs)."""
+    wts = _weights(weights, ["w", "w_root", "bias"], (), "rgcn_featureless")
+    g = RefGraph.of(graph)
+    w = np.asarray(wts["w"], np.float64)
+    if w.shape[:2] != (g.num_relations, g.num_nodes):
+        raise ValueError(f"rgcn_featureless: w has shape {w.shape}, expected "
+                         f"[{g.num_relations}, {g.num_nodes}, out]")
+    msg = w[g.etype, g.src]
+    per_rel = aggregate(g, msg, "mean", to="dst", result="dst_rel")
+    agg = aggregate(g, per_rel, "sum", to="dst", input_domain="dst_rel")
+    return add(add(agg, _feature(wts["w_root"], "w_root")),
+               _shared(wts["bias"]))
 
 
 def rgcn_edge_norm(graph) -> np.ndarray:

@@ -1,0 +1,154 @@
+"""Float64 PyTorch versions of the example models: the analytic-gradient
+oracle for Hector's generated backward programs.
+
+:mod:`hector.reference` is the forward oracle (numpy, float64, every rgnn
+op).  This module writes the same models once more with torch ops, in
+float64, so that ``torch.autograd`` gives exact gradients on graphs far too
+large for finite differences.  It shares no code with the compiler or with
+:mod:`hector.nn`: it reads only a graph's ``num_nodes``, ``src``, ``dst``,
+``etype`` and ``ntype`` and the weights, named as the ``.mlir`` arguments
+(``hector.reference.init_weights``).  Its forward is tested against
+:mod:`hector.reference`.
+
+    y = torch_reference.MODELS["hgt"](graph, h, weights)   # torch tensors
+    (y * dy).sum().backward()                              # h.grad, ...
+
+Per-edge typed transforms are computed one relation at a time on that
+relation's edges (never a weight matrix per edge), so the oracle fits in
+memory on the shared datasets.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Dict
+
+import numpy as np
+import torch
+
+__all__ = ["Graph", "rgcn", "rgcn_featureless", "rgat", "hgt", "MODELS"]
+
+
+class Graph:
+    """Index tensors of a graph (any object with ``num_nodes``, ``src``,
+    ``dst``, ``etype``, ``ntype``, ``num_relations``)."""
+
+    def __init__(self, graph):
+        self.num_nodes = int(graph.num_nodes)
+        as_long = lambda a: torch.as_tensor(np.asarray(a, np.int64))
+        self.src, self.dst = as_long(graph.src), as_long(graph.dst)
+        self.etype, self.ntype = as_long(graph.etype), as_long(graph.ntype)
+        self.num_relations = int(graph.num_relations)
+        # Edges grouped by relation: the order and each relation's count.
+        self.by_rel = torch.argsort(self.etype, stable=True)
+        self.counts = torch.bincount(
+            self.etype, minlength=self.num_relations).tolist()
+        self.unsort = torch.argsort(self.by_rel)
+
+    @classmethod
+    def of(cls, graph) -> "Graph":
+        return graph if isinstance(graph, cls) else cls(graph)
+
+    def per_relation(self, rows: torch.Tensor, w: torch.Tensor
+                     ) -> torch.Tensor:
+        """``rows[e] . w[etype[e]]`` for every edge; ``rows`` [E, ..., in],
+        ``w`` [R, ..., in, out] (the leading ``...`` are heads)."""
+        # split/unbind (not slicing) so that the backward does not build a
+        # zero tensor of the full size per relation.
+        chunks = torch.split(rows[self.by_rel], self.counts)
+        ws = w.unbind(0)
+        parts = [torch.matmul(c.unsqueeze(-2), ws[r]).squeeze(-2)
+                 if c.dim() > 2 else c @ ws[r]
+                 for r, c in enumerate(chunks)]
+        if not parts:
+            shape = (0,) + tuple(w.shape[1:-2]) + (w.shape[-1],)
+            return rows.new_zeros(shape)
+        return torch.cat(parts, 0)[self.unsort]
+
+    def per_type(self, x: torch.Tensor, w: torch.Tensor, b: torch.Tensor
+                 ) -> torch.Tensor:
+        """``x[v] . w[ntype[v]] + b[ntype[v]]`` for every node."""
+        out = x.new_zeros((x.shape[0], w.shape[-1]))
+        for t in range(w.shape[0]):
+            mask = self.ntype == t
+            if bool(mask.any()):
+                idx = torch.nonzero(mask).squeeze(1)
+                out = out.index_copy(0, idx, x[idx] @ w[t] + b[t])
+        return out
+
+    def sum_to_dst(self, msg: torch.Tensor) -> torch.Tensor:
+        out = msg.new_zeros((self.num_nodes,) + tuple(msg.shape[1:]))
+        return out.index_add(0, self.dst, msg)
+
+    def softmax(self, s: torch.Tensor) -> torch.Tensor:
+        """Softmax over the incoming edges of each destination, per
+        column."""
+        if s.shape[0] == 0:
+            return s
+        idx = self.dst.view(-1, *([1] * (s.dim() - 1))).expand_as(s)
+        m = s.new_full((self.num_nodes,) + tuple(s.shape[1:]), -math.inf)
+        with warnings.catch_warnings():  # torch 1.13: "in beta"
+            warnings.simplefilter("ignore", UserWarning)
+            m = m.scatter_reduce(0, idx, s.detach(), "amax")
+        e = torch.exp(s - m[self.dst])
+        return e / self.sum_to_dst(e)[self.dst]
+
+    def mean_weights(self) -> torch.Tensor:
+        """``1 / |N_r(i)|`` for every edge ``(j, r, i)``."""
+        key = self.dst * self.num_relations + self.etype
+        _, inverse, counts = torch.unique(key, return_inverse=True,
+                                          return_counts=True)
+        return 1.0 / counts[inverse].to(torch.float64)
+
+
+def rgcn(graph, h, w: Dict[str, torch.Tensor]) -> torch.Tensor:
+    """``h'_i = h_i W_root + sum_r mean_{j in N_r(i)} h_j W_r + b``."""
+    g = Graph.of(graph)
+    msg = g.per_relation(h[g.src], w["w"]) * g.mean_weights()[:, None]
+    return g.sum_to_dst(msg) + h @ w["w_root"] + w["bias"]
+
+
+def rgcn_featureless(graph, w: Dict[str, torch.Tensor]) -> torch.Tensor:
+    """``h'_i = W_root[i] + sum_r mean_{j in N_r(i)} W_r[j] + b``
+    (``w`` [R, N, out], ``w_root`` [N, out])."""
+    g = Graph.of(graph)
+    msg = w["w"][g.etype, g.src] * g.mean_weights()[:, None]
+    return g.sum_to_dst(msg) + w["w_root"] + w["bias"]
+
+
+def rgat(graph, h, w: Dict[str, torch.Tensor],
+         alpha: float = 0.2) -> torch.Tensor:
+    """Across-relation RGAT (``examples/models/rgat.mlir``)."""
+    g = Graph.of(graph)
+    heads = w["w"].shape[1]
+    expand = lambda x: x.unsqueeze(1).expand(-1, heads, -1)
+    z_src = g.per_relation(expand(h[g.src]), w["w"])   # [E, H, D]
+    z_dst = g.per_relation(expand(h[g.dst]), w["w"])
+    a = w["attn"][g.etype]                            # [E, H, 2D]
+    score = (torch.cat([z_dst, z_src], -1) * a).sum(-1)
+    att = g.softmax(torch.nn.functional.leaky_relu(score, alpha))
+    out = g.sum_to_dst(att.unsqueeze(-1) * z_src)
+    return out.reshape(g.num_nodes, -1)
+
+
+def hgt(graph, h, w: Dict[str, torch.Tensor]) -> torch.Tensor:
+    """One HGT layer (``examples/models/hgt.mlir``)."""
+    g = Graph.of(graph)
+    heads, d = w["a_rel"].shape[1], w["a_rel"].shape[2]
+    k, q, v = (g.per_type(h, w[f"w_{x}"], w[f"b_{x}"]).view(-1, heads, d)
+               for x in ("k", "q", "v"))
+    k_e = g.per_relation(k[g.src], w["a_rel"])
+    v_e = g.per_relation(v[g.src], w["m_rel"])
+    s = (q[g.dst] * k_e).sum(-1) * w["mu"][g.etype] / math.sqrt(d)
+    att = g.softmax(s)
+    o = g.sum_to_dst(att.unsqueeze(-1) * v_e).reshape(g.num_nodes, -1)
+    act = 0.5 * o * torch.erfc(-o / math.sqrt(2.0))
+    y = g.per_type(act, w["w_out"], w["b_out"])
+    if "skip" not in w:
+        return y
+    beta = torch.sigmoid(w["skip"][g.ntype]).unsqueeze(1)
+    return beta * y + (1 - beta) * h
+
+
+MODELS = {"rgcn": rgcn, "rgat": rgat, "hgt": hgt}
