@@ -1,0 +1,564 @@
+"""PyTorch modules whose forward and backward run Hector's compiled code.
+
+Each layer builds its rgnn function (:mod:`hector.models`), compiles it with
+``rgnn-autodiff`` (the gradient functions ``f__grad<i>``) for the schema of
+the graph it is first called on, and runs both directions through a
+``torch.autograd.Function``: the forward calls the compiled ``f``, the
+backward calls ``f__grad<i>`` for each input that needs a gradient.
+Tensors are handed to the compiled code as views of their storage (no
+copies for contiguous float32 CPU tensors); results are written straight
+into new torch tensors.
+
+    import torch
+    from hector import nn as hnn
+    from hector.data import load_dataset
+
+    g = hnn.Graph(load_dataset("aifb"))              # prepared once
+    conv1 = hnn.RGCNConv(g.num_nodes, 16, g.num_relations)  # no features
+    conv2 = hnn.RGCNConv(16, 4, g.num_relations)
+    logits = conv2(torch.relu(conv1(None, g)), g)
+
+The constructors take PyTorch Geometric's arguments where the function is
+the same (``RGCNConv(in_channels, out_channels, num_relations,
+num_bases=None, aggr="mean", root_weight=True, bias=True)``, ``x=None``
+for a featureless first layer), and the layers also accept PyG's call
+``conv(x, edge_index, edge_type)``; see each class for what differs.
+
+The layers run on the CPU.  CUDA tensors are rejected with a message: the
+gradient functions do not lower to the GPU yet.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+
+from . import models, prep, runtime
+from .compiler import compile_module_info
+
+__all__ = ["Graph", "RGCNConv", "RGATConv", "HGTConv", "POISON"]
+
+#: When True, every result (forward and gradients) is filled with a NaN
+#: pattern before the compiled call and checked afterwards: an element the
+#: compiled code did not write raises :class:`hector.runtime.ModelError`.
+#: The tests turn it on; it costs a fill and a scan per call.
+POISON = False
+
+#: The pipeline options layers compile with unless given ``options``: no
+#: SENSEi variants (``rgnn-reassociate``), since with a gradient function
+#: per argument they multiply compile time (HGT on ACM: 47 s instead of 8 s
+#: on two cores). ``options="reassociate=true"`` turns them back on.
+DEFAULT_OPTIONS = "reassociate=false"
+
+
+class Graph:
+    """A graph prepared once for Hector's layers.
+
+    ``Graph(hetero_graph)`` takes a :class:`hector.graph.HeteroGraph` (any
+    loader's result; its canonical edge types, if any, become the schema's
+    triples).  ``Graph(edge_index=..., edge_type=..., num_nodes=...)`` takes
+    PyG-style tensors (``edge_index`` [2, E], row 0 the sources), with
+    optional ``node_type`` [N] and ``triples`` ((src type, relation, dst
+    type) per relation).  ``num_relations`` defaults to ``max(edge_type) +
+    1``.  Invalid ids raise :class:`hector.errors.DataFormatError` naming the
+    array."""
+
+    def __init__(self, graph=None, *, edge_index=None, edge_type=None,
+                 num_nodes: Optional[int] = None,
+                 num_relations: Optional[int] = None, node_type=None,
+                 num_node_types: Optional[int] = None, triples=None):
+        if graph is not None:
+            if edge_index is not None or edge_type is not None:
+                raise ValueError("Graph takes a graph or edge_index/"
+                                 "edge_type, not both")
+            self.prepared = prep.prepare(graph)
+            T, R, triples = runtime.schema_of(graph)
+        else:
+            if edge_index is None or edge_type is None or num_nodes is None:
+                raise ValueError("Graph needs a graph, or edge_index, "
+                                 "edge_type and num_nodes")
+            ei = _index_numpy(edge_index, "edge_index")
+            if ei.ndim != 2 or ei.shape[0] != 2:
+                raise ValueError(f"edge_index must have shape [2, E], got "
+                                 f"{tuple(ei.shape)}")
+            et = _index_numpy(edge_type, "edge_type")
+            nt = None if node_type is None else _index_numpy(node_type,
+                                                             "node_type")
+            if num_relations is None:
+                num_relations = int(et.max()) + 1 if et.size else 0
+            self.prepared = prep.prepare_arrays(
+                int(num_nodes), ei[0], ei[1], et, int(num_relations), nt,
+                num_node_types)
+            T = self.prepared.num_node_types
+            R = int(num_relations)
+        self.num_node_types, self.num_relations = int(T), int(R)
+        self.triples = None if triples is None else [
+            tuple(int(v) for v in t) for t in triples]
+        self.num_nodes = self.prepared.num_nodes
+        self.num_edges = self.prepared.num_edges
+        self._bound: Dict[Tuple[int, str], runtime.BoundFunction] = {}
+        self._pairs: Optional[Tuple[torch.Tensor, torch.Tensor]] = None
+
+    @property
+    def schema(self):
+        """``(num_node_types, num_relations, triples or None)``."""
+        return self.num_node_types, self.num_relations, self.triples
+
+    def src_rel_pairs(self) -> Tuple[torch.Tensor, torch.Tensor]:
+        """``(relation, source node)`` of each unique (source, relation)
+        pair, in the order of the ``src_rel`` domain (int64 tensors)."""
+        if self._pairs is None:
+            p = self.prepared
+            counts = np.diff(p.unique_src_offsets)
+            rel = np.repeat(np.arange(self.num_relations), counts)
+            self._pairs = (torch.from_numpy(rel.astype(np.int64)),
+                           torch.from_numpy(
+                               p.unique_src_nodes.astype(np.int64)))
+        return self._pairs
+
+    def bind(self, function: runtime.Function) -> runtime.BoundFunction:
+        """``function`` bound to this graph (cached)."""
+        key = (id(function.model), function.name)
+        bound = self._bound.get(key)
+        if bound is None:
+            bound = self._bound[key] = function.bind(self.prepared)
+        return bound
+
+    def __repr__(self):
+        return (f"Graph(num_nodes={self.num_nodes}, num_edges="
+                f"{self.num_edges}, num_relations={self.num_relations}, "
+                f"num_node_types={self.num_node_types})")
+
+
+def _index_numpy(t, name: str) -> np.ndarray:
+    if isinstance(t, torch.Tensor):
+        if t.is_floating_point() or t.is_complex():
+            raise TypeError(f"{name} must hold integers, got {t.dtype}")
+        return t.detach().cpu().numpy()
+    return np.asarray(t)
+
+
+def _cpu_view(t: torch.Tensor, what: str) -> np.ndarray:
+    """A float32 numpy view of ``t``'s storage (a copy only if ``t`` is not
+    contiguous)."""
+    if not isinstance(t, torch.Tensor):
+        raise TypeError(f"{what} must be a torch.Tensor, got "
+                        f"{type(t).__name__}")
+    if t.device.type != "cpu":
+        raise RuntimeError(
+            f"{what} is on {t.device}: Hector's layers run on the CPU only "
+            f"for now (the gradient functions do not lower to the GPU yet)")
+    if t.dtype != torch.float32:
+        raise TypeError(f"{what} is {t.dtype}; Hector's layers compute in "
+                        f"float32")
+    return t.detach().contiguous().numpy()
+
+
+class _Compiled:
+    """One compiled rgnn module: the forward function and its gradients."""
+
+    def __init__(self, text: str, name: str, input_names: Sequence[str],
+                 options: Optional[str]):
+        opts = "autodiff=true " + (DEFAULT_OPTIONS if options is None
+                                   else options)
+        self.result = compile_module_info(text, "cpu", options=opts)
+        self.model = runtime.load(self.result.path)
+        self.name = name
+        self.input_names = list(input_names)
+        self.forward = self._function(name)
+        self._grads: Dict[int, runtime.Function] = {}
+
+    def _function(self, name: str) -> runtime.Function:
+        fn = self.model.function(name)
+        fn.set_input_names(self.input_names[:len(fn.inputs)]
+                           + ["dy"] * (len(fn.inputs) - len(self.input_names)))
+        return fn
+
+    def gradient(self, i: int) -> runtime.Function:
+        """The gradient with respect to input ``i`` (0-based, graph
+        excluded)."""
+        if i not in self._grads:
+            self._grads[i] = self._function(f"{self.name}__grad{i + 1}")
+        return self._grads[i]
+
+
+def _run(graph: Graph, fn: runtime.Function,
+         tensors: Sequence[torch.Tensor], names: Sequence[str],
+         layer: str) -> torch.Tensor:
+    bound = graph.bind(fn)
+    arrays = []
+    for t, name, want in zip(tensors, names, bound.input_shapes):
+        a = _cpu_view(t, f"{layer}: {name}")
+        if tuple(a.shape) != tuple(want):
+            raise ValueError(f"{layer}: {name} has shape {tuple(a.shape)}, "
+                             f"expected {tuple(want)} on this graph")
+        arrays.append(a)
+    out = torch.empty(bound.result_shape, dtype=torch.float32)
+    bound.run(arrays, poison=POISON, out=out.numpy())
+    return out
+
+
+class _Apply(torch.autograd.Function):
+    """``compiled.forward(graph, *inputs)`` with the generated gradients as
+    its backward."""
+
+    @staticmethod
+    def forward(ctx, compiled: _Compiled, graph: Graph, layer: str,
+                *inputs):
+        ctx.compiled, ctx.graph, ctx.layer = compiled, graph, layer
+        ctx.save_for_backward(*inputs)
+        return _run(graph, compiled.forward, inputs, compiled.input_names,
+                    layer)
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, dy):
+        inputs = ctx.saved_tensors
+        names = ctx.compiled.input_names + ["dy"]
+        grads: List[Optional[torch.Tensor]] = []
+        for i in range(len(inputs)):
+            if not ctx.needs_input_grad[3 + i]:
+                grads.append(None)
+                continue
+            grads.append(_run(ctx.graph, ctx.compiled.gradient(i),
+                              list(inputs) + [dy.contiguous()], names,
+                              ctx.layer + " (backward)"))
+        return (None, None, None, *grads)
+
+
+def _glorot(t: torch.Tensor) -> None:
+    """PyG's ``glorot``: uniform in +-sqrt(6 / (fan_in + fan_out)) over the
+    last two dimensions."""
+    bound = math.sqrt(6.0 / (t.size(-2) + t.size(-1)))
+    torch.nn.init.uniform_(t, -bound, bound)
+
+
+class _HectorLayer(torch.nn.Module):
+    """Compiles its rgnn function per graph schema and applies it."""
+
+    def __init__(self, options: Optional[str]):
+        super().__init__()
+        self.options = options
+        self._compiled: Dict[tuple, _Compiled] = {}
+        self._pyg_graph: Optional[Tuple[tuple, Graph]] = None
+
+    def _build(self, graph: Graph) -> Tuple[str, str, List[str]]:
+        """(IR text, function name, input names) for ``graph``'s schema."""
+        raise NotImplementedError
+
+    def _variant(self) -> tuple:
+        """What, besides the schema, selects the compiled function."""
+        return ()
+
+    def compiled(self, graph: Graph) -> _Compiled:
+        """The compiled function for ``graph`` (compiled on first use)."""
+        key = (graph.schema[0], graph.schema[1],
+               None if graph.triples is None else tuple(graph.triples),
+               self._variant())
+        c = self._compiled.get(key)
+        if c is None:
+            text, name, names = self._build(graph)
+            c = self._compiled[key] = _Compiled(text, name, names,
+                                                self.options)
+        return c
+
+    def _graph(self, graph, edge_type, num_nodes: int) -> Graph:
+        """A :class:`Graph` as given, or one from PyG's ``edge_index`` and
+        ``edge_type`` (prepared once and reused while those tensors are
+        unchanged)."""
+        if isinstance(graph, Graph):
+            if edge_type is not None:
+                raise ValueError(f"{type(self).__name__}: edge_type is "
+                                 f"only taken with an edge_index")
+            return graph
+        if edge_type is None:
+            raise TypeError(f"{type(self).__name__} takes a hector.nn.Graph "
+                            f"or (edge_index, edge_type)")
+        key = tuple((t.data_ptr(), t._version, tuple(t.shape))
+                    for t in (graph, edge_type)) + (num_nodes,)
+        if self._pyg_graph is None or self._pyg_graph[0] != key:
+            self._pyg_graph = (key, Graph(
+                edge_index=graph, edge_type=edge_type, num_nodes=num_nodes,
+                num_relations=getattr(self, "num_relations", None)))
+        return self._pyg_graph[1]
+
+    def _apply_compiled(self, graph: Graph, inputs: Sequence[torch.Tensor]
+                        ) -> torch.Tensor:
+        return _Apply.apply(self.compiled(graph), graph, type(self).__name__,
+                            *inputs)
+
+
+def _check_schema(layer: str, graph: Graph, num_relations: int) -> None:
+    if graph.num_relations != num_relations:
+        raise ValueError(f"{layer} was built for {num_relations} relations; "
+                         f"the graph has {graph.num_relations}")
+
+
+class RGCNConv(_HectorLayer):
+    """PyG's ``RGCNConv`` (``aggr="mean"``), run by Hector:
+
+    ``h'_i = h_i W_root + sum_r mean_{j in N_r(i)} h_j W_r + b``.
+
+    Parameters as PyG's: ``weight`` [R, in, out] (with ``num_bases``:
+    ``weight`` [B, in, out] and ``comp`` [R, B], ``W_r = sum_b comp_rb
+    weight_b``, formed in torch), ``root`` [in, out], ``bias`` [out];
+    Glorot initialisation, zero bias.
+
+    ``forward(x, graph)`` with a :class:`Graph`, or PyG's ``forward(x,
+    edge_index, edge_type)``.  ``x=None`` is the featureless layer of the
+    R-GCN paper (``in_channels`` is then the number of nodes, and the input
+    is the identity): only the rows of ``W_r`` at the graph's unique
+    (source, relation) pairs are read, through a gather, and no identity
+    matrix is formed.
+
+    Not supported (a ``ValueError``): ``aggr`` other than ``"mean"``,
+    ``root_weight=False``, ``bias=False``, ``num_blocks``, and ``x`` as
+    node indices.  ``options`` are the CPU pipeline's options (for example
+    ``"compact=false"``)."""
+
+    def __init__(self, in_channels: int, out_channels: int,
+                 num_relations: int, num_bases: Optional[int] = None,
+                 num_blocks: Optional[int] = None, aggr: str = "mean",
+                 root_weight: bool = True, bias: bool = True,
+                 options: Optional[str] = None):
+        super().__init__(options)
+        for name, ok in (("aggr='mean'", aggr == "mean"),
+                         ("root_weight=True", root_weight is True),
+                         ("bias=True", bias is True),
+                         ("num_blocks=None", num_blocks is None)):
+            if not ok:
+                raise ValueError(f"hector.nn.RGCNConv supports only {name} "
+                                 f"so far")
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.num_relations, self.num_bases = num_relations, num_bases
+        if num_bases is not None:
+            self.weight = torch.nn.Parameter(
+                torch.empty(num_bases, in_channels, out_channels))
+            self.comp = torch.nn.Parameter(
+                torch.empty(num_relations, num_bases))
+        else:
+            self.weight = torch.nn.Parameter(
+                torch.empty(num_relations, in_channels, out_channels))
+            self.register_parameter("comp", None)
+        self.root = torch.nn.Parameter(torch.empty(in_channels, out_channels))
+        self.bias = torch.nn.Parameter(torch.empty(out_channels))
+        self.reset_parameters()
+        self._featureless = False
+
+    def reset_parameters(self) -> None:
+        _glorot(self.weight)
+        if self.comp is not None:
+            _glorot(self.comp)
+        _glorot(self.root)
+        torch.nn.init.zeros_(self.bias)
+
+    def _variant(self) -> tuple:
+        return (self._featureless,)
+
+    def _build(self, graph: Graph):
+        T, R, triples = graph.schema
+        if self._featureless:
+            return (models.rgcn_featureless(R, T, self.out_channels, triples),
+                    "rgcn_featureless",
+                    [a.name for a in models.featureless_args(1)])
+        return (models.rgcn(R, T, self.in_channels, self.out_channels,
+                            triples), "rgcn",
+                [a.name for a in models.signature("rgcn", self.in_channels,
+                                                  self.out_channels)])
+
+    def _relation_weights(self) -> torch.Tensor:
+        if self.comp is None:
+            return self.weight
+        return torch.einsum("rb,bio->rio", self.comp, self.weight)
+
+    def forward(self, x: Optional[torch.Tensor], graph, edge_type=None
+                ) -> torch.Tensor:
+        num_nodes = self.in_channels if x is None else x.size(0)
+        g = self._graph(graph, edge_type, num_nodes)
+        _check_schema("RGCNConv", g, self.num_relations)
+        self._featureless = x is None
+        if x is None:
+            if g.num_nodes != self.in_channels:
+                raise ValueError(f"RGCNConv without features needs "
+                                 f"in_channels = number of nodes "
+                                 f"({g.num_nodes}), got {self.in_channels}")
+            rel, src = g.src_rel_pairs()
+            if self.comp is None:
+                pairs = self.weight[rel, src]
+            else:
+                pairs = torch.einsum("pb,bpo->po", self.comp[rel],
+                                     self.weight[:, src])
+            return self._apply_compiled(g, [pairs, self.root, self.bias])
+        if x.dim() != 2 or x.size(1) != self.in_channels:
+            raise ValueError(f"RGCNConv: x has shape {tuple(x.shape)}, "
+                             f"expected [num_nodes, {self.in_channels}]")
+        return self._apply_compiled(
+            g, [x, self._relation_weights(), self.root, self.bias])
+
+    def extra_repr(self) -> str:
+        return (f"{self.in_channels}, {self.out_channels}, "
+                f"num_relations={self.num_relations}"
+                + (f", num_bases={self.num_bases}" if self.num_bases else ""))
+
+
+class RGATConv(_HectorLayer):
+    """Relational graph attention with across-relation softmax, run by
+    Hector (``examples/models/rgat.mlir``): per head,
+
+    ``z_j = h_j W_r``, ``s_e = LeakyReLU_0.2(a_r . [h_i W_r || z_j])``,
+    ``alpha = softmax over all incoming edges of i``,
+    ``h'_i = concat_heads sum_e alpha_e z_j (+ bias)``.
+
+    PyG's arguments where the meaning is the same: ``in_channels``,
+    ``out_channels`` (per head), ``num_relations``, ``heads``,
+    ``negative_slope`` (0.2 only), ``concat`` (True only), ``bias``.  The
+    attention differs from PyG's ``RGATConv``, whose logits ``q_i . Q +
+    k_j . K`` share ``Q, K`` across relations and mix the heads: here each
+    (relation, head) has its own vector ``attn`` [R, H, 2 out].  Parameters:
+    ``weight`` [R, H, in, out] (Glorot), ``attn`` (Glorot), ``bias``
+    [H out] (zeros)."""
+
+    def __init__(self, in_channels: int, out_channels: int,
+                 num_relations: int, heads: int = 1,
+                 negative_slope: float = 0.2, concat: bool = True,
+                 bias: bool = True, options: Optional[str] = None):
+        super().__init__(options)
+        if negative_slope != 0.2:
+            raise ValueError("hector.nn.RGATConv supports only "
+                             "negative_slope=0.2 so far")
+        if concat is not True:
+            raise ValueError("hector.nn.RGATConv supports only concat=True "
+                             "so far")
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.num_relations, self.heads = num_relations, heads
+        self.weight = torch.nn.Parameter(
+            torch.empty(num_relations, heads, in_channels, out_channels))
+        self.attn = torch.nn.Parameter(
+            torch.empty(num_relations, heads, 2 * out_channels))
+        self.bias = (torch.nn.Parameter(torch.empty(heads * out_channels))
+                     if bias else None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        _glorot(self.weight)
+        _glorot(self.attn)
+        if self.bias is not None:
+            torch.nn.init.zeros_(self.bias)
+
+    def _build(self, graph: Graph):
+        T, R, triples = graph.schema
+        out = self.heads * self.out_channels
+        return (models.rgat(R, T, self.in_channels, out, triples, self.heads),
+                "rgat", [a.name for a in models.signature(
+                    "rgat", self.in_channels, out, self.heads)])
+
+    def forward(self, x: torch.Tensor, graph, edge_type=None) -> torch.Tensor:
+        g = self._graph(graph, edge_type, x.size(0))
+        _check_schema("RGATConv", g, self.num_relations)
+        y = self._apply_compiled(g, [x, self.weight, self.attn])
+        return y if self.bias is None else y + self.bias
+
+    def extra_repr(self) -> str:
+        return (f"{self.in_channels}, {self.out_channels}, "
+                f"num_relations={self.num_relations}, heads={self.heads}")
+
+
+class HGTConv(_HectorLayer):
+    """PyG's ``HGTConv(in_channels, out_channels, metadata, heads)``, run by
+    Hector (``examples/models/hgt.mlir``): per-node-type K/Q/V projections,
+    per-relation per-head ``A_r``/``M_r`` and prior ``mu_r``, softmax of
+    ``(q_i . k_e) mu_r / sqrt(d)`` over incoming edges, gelu, output
+    projection per node type, and (when ``in_channels == out_channels``)
+    the gated skip ``beta y + (1 - beta) h``, ``beta = sigmoid(skip)``.
+
+    ``metadata`` is ``(node_types, edge_types)`` as in PyG: node type names
+    and ``(src type, relation, dst type)`` triples, relation ``r`` being
+    ``edge_types[r]``.  ``forward(x, graph)`` takes the nodes in the
+    graph's global numbering (``x`` [N, in]) and a :class:`Graph` whose
+    node types and relations match ``metadata``; PyG's dict inputs are not
+    taken.  Parameters (stacked per node type or relation): ``w_k``,
+    ``w_q``, ``w_v`` [T, in, out], ``b_k``, ``b_q``, ``b_v`` [T, out],
+    ``a_rel``, ``m_rel`` [R, H, d, d], ``mu`` [R, H], ``w_out`` [T, out,
+    out], ``b_out`` [T, out], ``skip`` [T]."""
+
+    def __init__(self, in_channels: int, out_channels: int, metadata,
+                 heads: int = 1, options: Optional[str] = None):
+        super().__init__(options)
+        if out_channels % heads:
+            raise ValueError(f"out_channels ({out_channels}) must be "
+                             f"divisible by heads ({heads})")
+        node_types, edge_types = metadata
+        self.node_types = list(node_types)
+        self.edge_types = [tuple(e) for e in edge_types]
+        for e in self.edge_types:
+            if len(e) != 3 or e[0] not in self.node_types \
+                    or e[2] not in self.node_types:
+                raise ValueError(f"edge type {e!r} is not (src type, "
+                                 f"relation, dst type) over {node_types}")
+        self.triples = [(self.node_types.index(s), r,
+                         self.node_types.index(d))
+                        for r, (s, _, d) in enumerate(self.edge_types)]
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.heads = heads
+        T, R, d = len(self.node_types), len(self.edge_types), \
+            out_channels // heads
+        p = torch.nn.Parameter
+        for x in ("k", "q", "v"):
+            setattr(self, f"w_{x}", p(torch.empty(T, in_channels,
+                                                  out_channels)))
+            setattr(self, f"b_{x}", p(torch.empty(T, out_channels)))
+        self.a_rel = p(torch.empty(R, heads, d, d))
+        self.m_rel = p(torch.empty(R, heads, d, d))
+        self.mu = p(torch.empty(R, heads))
+        self.w_out = p(torch.empty(T, out_channels, out_channels))
+        self.b_out = p(torch.empty(T, out_channels))
+        self.skip = (p(torch.empty(T)) if in_channels == out_channels
+                     else None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        # As PyG: Linear-style projections, Glorot relation matrices, unit
+        # priors and skip gates.
+        for x, fan_in in (("k", self.in_channels), ("q", self.in_channels),
+                          ("v", self.in_channels),
+                          ("out", self.out_channels)):
+            bound = 1.0 / math.sqrt(fan_in)
+            torch.nn.init.uniform_(getattr(self, f"w_{x}"), -bound, bound)
+            torch.nn.init.uniform_(getattr(self, f"b_{x}"), -bound, bound)
+        _glorot(self.a_rel)
+        _glorot(self.m_rel)
+        torch.nn.init.ones_(self.mu)
+        if self.skip is not None:
+            torch.nn.init.ones_(self.skip)
+
+    def _build(self, graph: Graph):
+        T, R, _ = graph.schema
+        return (models.hgt(R, T, self.in_channels, self.out_channels,
+                           self.triples, self.heads), "hgt",
+                [a.name for a in models.signature(
+                    "hgt", self.in_channels, self.out_channels, self.heads)])
+
+    def forward(self, x: torch.Tensor, graph: Graph) -> torch.Tensor:
+        if not isinstance(graph, Graph):
+            raise TypeError("HGTConv takes a hector.nn.Graph")
+        T, R = len(self.node_types), len(self.edge_types)
+        if (graph.num_node_types, graph.num_relations) != (T, R):
+            raise ValueError(f"HGTConv was built for {T} node types and {R} "
+                             f"relations; the graph has "
+                             f"{graph.num_node_types} and "
+                             f"{graph.num_relations}")
+        if graph.triples is not None and graph.triples != self.triples:
+            raise ValueError("HGTConv: the graph's (src type, relation, dst "
+                             "type) triples differ from metadata")
+        names = [a.name for a in models.signature(
+            "hgt", self.in_channels, self.out_channels, self.heads)]
+        inputs = [x] + [getattr(self, n) for n in names[1:]]
+        return self._apply_compiled(graph, inputs)
+
+    def extra_repr(self) -> str:
+        return (f"{self.in_channels}, {self.out_channels}, "
+                f"heads={self.heads}, node_types={len(self.node_types)}, "
+                f"relations={len(self.edge_types)}")
