@@ -1288,7 +1288,16 @@ LogicalResult FunctionLowering::lowerInnerProduct(rgnn::InnerProductOp op) {
 LogicalResult FunctionLowering::lowerOuterProduct(rgnn::OuterProductOp op) {
   // Fused into a single consumer: a weight gradient's type or domain sum
   // then reduces the products without storing one matrix per element.
-  Lowered lhs = values[op.getLhs()], rhs = values[op.getRhs()];
+  // Each operand element is read once per element of the other operand,
+  // so fused expressions (a gelu, a scaled gradient) are computed into a
+  // buffer first instead of being re-evaluated that many times.
+  auto operand = [&](Value v) {
+    const Lowered &value = values[v];
+    if (!value.compute)
+      return value;
+    return Lowered::ofBuffer(materialize(op.getLoc(), value, v.getType()));
+  };
+  Lowered lhs = operand(op.getLhs()), rhs = operand(op.getRhs());
   return defineElementwise(
       op, [this, lhs, rhs](OpBuilder &b, Location l, Value row,
                            ValueRange idx) -> Value {
