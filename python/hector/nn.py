@@ -76,6 +76,7 @@ class Graph:
                                  "edge_type, not both")
             self.prepared = prep.prepare(graph)
             T, R, triples = runtime.schema_of(graph)
+            self._names = (list(graph.ntype_names), list(graph.etype_names))
         else:
             if edge_index is None or edge_type is None or num_nodes is None:
                 raise ValueError("Graph needs a graph, or edge_index, "
@@ -94,6 +95,7 @@ class Graph:
                 num_node_types)
             T = self.prepared.num_node_types
             R = int(num_relations)
+            self._names = None
         self.num_node_types, self.num_relations = int(T), int(R)
         self.triples = None if triples is None else [
             tuple(int(v) for v in t) for t in triples]
@@ -106,6 +108,23 @@ class Graph:
     def schema(self):
         """``(num_node_types, num_relations, triples or None)``."""
         return self.num_node_types, self.num_relations, self.triples
+
+    def metadata(self):
+        """PyG-style ``(node_types, edge_types)`` for :class:`HGTConv`: the
+        loader's node-type and relation names (``t<i>``, ``r<i>`` for a
+        graph made from tensors), edge types ``(src type, relation, dst
+        type)`` from the triples (every relation between type 0 and itself
+        when the graph has one node type and no triples)."""
+        T, R, triples = self.schema
+        if triples is None:
+            if T != 1:
+                raise ValueError("metadata() needs the graph's (src type, "
+                                 "relation, dst type) triples")
+            triples = [(0, r, 0) for r in range(R)]
+        types, rels = self._names or ([f"t{t}" for t in range(T)],
+                                      [f"r{r}" for r in range(R)])
+        return list(types), [(types[s], rels[r], types[d])
+                             for s, r, d in triples]
 
     def src_rel_pairs(self) -> Tuple[torch.Tensor, torch.Tensor]:
         """``(relation, source node)`` of each unique (source, relation)

@@ -1,10 +1,12 @@
-"""Float64 PyTorch versions of the example models: the analytic-gradient
-oracle for Hector's generated backward programs.
+"""PyTorch versions of the example models: in float64, the analytic-
+gradient oracle for Hector's generated backward programs; in float32, the
+plain-PyTorch baseline of the training benchmark (``bench/cpu_training.py``).
 
 :mod:`hector.reference` is the forward oracle (numpy, float64, every rgnn
-op).  This module writes the same models once more with torch ops, in
-float64, so that ``torch.autograd`` gives exact gradients on graphs far too
-large for finite differences.  It shares no code with the compiler or with
+op).  This module writes the same models once more with torch ops,
+computing in the dtype of their inputs, so that in float64
+``torch.autograd`` gives exact gradients on graphs far too large for
+finite differences.  It shares no code with the compiler or with
 :mod:`hector.nn`: it reads only a graph's ``num_nodes``, ``src``, ``dst``,
 ``etype`` and ``ntype`` and the weights, named as the ``.mlir`` arguments
 (``hector.reference.init_weights``).  Its forward is tested against
@@ -94,18 +96,19 @@ class Graph:
         e = torch.exp(s - m[self.dst])
         return e / self.sum_to_dst(e)[self.dst]
 
-    def mean_weights(self) -> torch.Tensor:
+    def mean_weights(self, dtype) -> torch.Tensor:
         """``1 / |N_r(i)|`` for every edge ``(j, r, i)``."""
         key = self.dst * self.num_relations + self.etype
         _, inverse, counts = torch.unique(key, return_inverse=True,
                                           return_counts=True)
-        return 1.0 / counts[inverse].to(torch.float64)
+        return 1.0 / counts[inverse].to(dtype)
 
 
 def rgcn(graph, h, w: Dict[str, torch.Tensor]) -> torch.Tensor:
     """``h'_i = h_i W_root + sum_r mean_{j in N_r(i)} h_j W_r + b``."""
     g = Graph.of(graph)
-    msg = g.per_relation(h[g.src], w["w"]) * g.mean_weights()[:, None]
+    norm = g.mean_weights(h.dtype)[:, None]
+    msg = g.per_relation(h[g.src], w["w"]) * norm
     return g.sum_to_dst(msg) + h @ w["w_root"] + w["bias"]
 
 
@@ -113,7 +116,7 @@ def rgcn_featureless(graph, w: Dict[str, torch.Tensor]) -> torch.Tensor:
     """``h'_i = W_root[i] + sum_r mean_{j in N_r(i)} W_r[j] + b``
     (``w`` [R, N, out], ``w_root`` [N, out])."""
     g = Graph.of(graph)
-    msg = w["w"][g.etype, g.src] * g.mean_weights()[:, None]
+    msg = w["w"][g.etype, g.src] * g.mean_weights(w["w"].dtype)[:, None]
     return g.sum_to_dst(msg) + w["w_root"] + w["bias"]
 
 

@@ -50,20 +50,13 @@ def small(seed, T=2, R=3):
     return g, ref
 
 
-def metadata(g):
-    T, R, trip = g.schema
-    types = [f"t{t}" for t in range(T)]
-    trip = trip or [(0, r, 0) for r in range(R)]
-    return types, [(types[s], f"r{r}", types[d]) for s, r, d in trip]
-
-
 def make(model, g, din, dout, heads, **kw):
     T, R, _ = g.schema
     if model == "rgcn":
         return hnn.RGCNConv(din, dout, R, **kw)
     if model == "rgat":
         return hnn.RGATConv(din, dout // heads, R, heads=heads, **kw)
-    return hnn.HGTConv(din, dout, metadata(g), heads=heads, **kw)
+    return hnn.HGTConv(din, dout, g.metadata(), heads=heads, **kw)
 
 
 def reference_forward(m, ref, x, p):
@@ -244,7 +237,7 @@ def test_errors():
     with pytest.raises(ValueError, match="concat=True"):
         hnn.RGATConv(5, 4, R, concat=False)
     with pytest.raises(ValueError, match="divisible"):
-        hnn.HGTConv(5, 4, metadata(g), heads=3)
+        hnn.HGTConv(5, 4, g.metadata(), heads=3)
     with pytest.raises(ValueError, match="edge type"):
         hnn.HGTConv(5, 4, (["a"], [("a", "r", "b")]))
     hgt = hnn.HGTConv(4, 4, (["a"], [("a", "r", "a")]))
