@@ -141,7 +141,11 @@ def main(argv=None) -> int:
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--output", default=str(HERE / "results" /
                                             "cpu_training.md"))
+    ap.add_argument("--threads", type=int, default=0,
+                    help="torch intra-op threads (default: every core, as "
+                    "Hector's OpenMP uses)")
     args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads or os.cpu_count() or 1)
     started = datetime.datetime.now()
     load_start = loadavg()
     lines = []

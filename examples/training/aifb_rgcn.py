@@ -72,6 +72,9 @@ def main(argv=None):
     ap.add_argument("--l2", type=float, default=0.0)
     ap.add_argument("--min-accuracy", type=float, default=None)
     args = ap.parse_args(argv)
+    # torch's own ops (loss, optimizer, projections) on every core, as the
+    # compiled layers use.
+    torch.set_num_threads(os.cpu_count() or 1)
 
     data = load_dataset("aifb")
     graph = hnn.Graph(data)

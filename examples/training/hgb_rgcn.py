@@ -146,6 +146,9 @@ def main(argv=None):
     ap.add_argument("--dropout", type=float, default=0.5)
     ap.add_argument("--min-macro-f1", type=float, default=None)
     args = ap.parse_args(argv)
+    # torch's own ops (loss, optimizer, projections) on every core, as the
+    # compiled layers use.
+    torch.set_num_threads(os.cpu_count() or 1)
 
     data = load_dataset(args.dataset)
     graph = hnn.Graph(data)

@@ -124,10 +124,11 @@ def rgat(graph, h, w: Dict[str, torch.Tensor],
          alpha: float = 0.2) -> torch.Tensor:
     """Across-relation RGAT (``examples/models/rgat.mlir``)."""
     g = Graph.of(graph)
-    heads = w["w"].shape[1]
-    expand = lambda x: x.unsqueeze(1).expand(-1, heads, -1)
-    z_src = g.per_relation(expand(h[g.src]), w["w"])   # [E, H, D]
-    z_dst = g.per_relation(expand(h[g.dst]), w["w"])
+    R, heads, din, d = w["w"].shape
+    # Every head transforms the same vector: one GEMM by [in, H * D].
+    flat = w["w"].permute(0, 2, 1, 3).reshape(R, din, heads * d)
+    z_src = g.per_relation(h[g.src], flat).view(-1, heads, d)
+    z_dst = g.per_relation(h[g.dst], flat).view(-1, heads, d)
     a = w["attn"][g.etype]                            # [E, H, 2D]
     score = (torch.cat([z_dst, z_src], -1) * a).sum(-1)
     att = g.softmax(torch.nn.functional.leaky_relu(score, alpha))
