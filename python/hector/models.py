@@ -31,8 +31,8 @@ import struct
 from dataclasses import dataclass
 from typing import List, Mapping, Optional, Sequence, Tuple
 
-__all__ = ["rgcn", "rgcn_featureless", "rgat", "hgt", "build", "signature", "reference_inputs",
-           "Argument", "ACM_TRIPLES", "MODELS"]
+__all__ = ["rgcn", "rgcn_featureless", "rgat", "hgt", "build", "signature",
+           "reference_inputs", "Argument", "ACM_TRIPLES", "MODELS"]
 
 #: The canonical triples of HGB ACM (the schema of ``hgt.mlir``): node types
 #: paper, author, subject, term.

@@ -66,7 +66,8 @@ __all__ = [
     # shape
     "concat", "split", "transpose", "reshape",
     # models
-    "rgcn", "rgcn_basis_norm", "rgcn_featureless", "rgat", "hgt", "MODELS", "init_weights",
+    "rgcn", "rgcn_basis_norm", "rgcn_featureless", "rgat", "hgt", "MODELS",
+    "init_weights",
     "rgcn_edge_norm",
 ]
 

@@ -6,8 +6,9 @@ in float64 torch differentiated by ``torch.autograd``, on small typed graphs
 and on the four shared datasets. Every result is poisoned first
 (``hector.nn.POISON``), so each gradient element must be written. The bar is
 ``|g - ref| / |ref| < 1e-4`` per tensor (``|ref|`` at least 1e-3 of the
-largest gradient's norm, for gradients that cancel to nearly zero). The float64 torch oracle itself is
-checked against the numpy reference (:mod:`hector.reference`).
+largest gradient's norm, for gradients that cancel to nearly zero). The
+float64 torch oracle itself is checked against the numpy reference
+(:mod:`hector.reference`).
 """
 
 import math
@@ -115,7 +116,7 @@ def check(m, g, ref, din, seed, featureless=False, pyg_call=None):
     return errs
 
 
-# ---- the oracle --------------------------------------------------------------
+# ---- the oracle -------------------------------------------------------------
 
 @pytest.mark.parametrize("model,heads,din,dout", [
     ("rgcn", 1, 5, 4), ("rgat", 2, 5, 4), ("hgt", 2, 4, 4),
@@ -188,7 +189,7 @@ def test_pyg_call_convention():
     assert torch.equal(m(x, g), y1)
 
 
-# ---- modules on the shared datasets -------------------------------------------
+# ---- modules on the shared datasets -----------------------------------------
 
 @pytest.fixture(scope="module")
 def real_graphs(data_root):
@@ -218,7 +219,7 @@ def test_featureless_rgcn_gradients_aifb(real_graphs):
           seed, featureless=True)
 
 
-# ---- errors ------------------------------------------------------------------
+# ---- errors -----------------------------------------------------------------
 
 def test_errors():
     g, _ = small(1)
@@ -252,7 +253,7 @@ def test_errors():
                   edge_type=torch.tensor([0, 0]), num_nodes=4)
 
 
-# ---- training ----------------------------------------------------------------
+# ---- training ---------------------------------------------------------------
 
 def test_aifb_rgcn_reaches_the_papers_accuracy(data_root, capsys):
     """The AIFB example (R-GCN paper setup, 5 seeds) reaches a mean test
