@@ -94,9 +94,10 @@ def run_cell(model, dataset, data, g, ref_graph, args):
     torch.manual_seed(0)
     layer = hector_layer(model, g, args.dim, args.heads)
     rparams, names = reference_params(model, layer)
-    x_h = torch.randn(g.num_nodes, args.dim, requires_grad=True)
+    x_h = torch.randn(g.num_nodes, args.dim, dtype=torch.float32,
+                      requires_grad=True)
     x_t = x_h.detach().clone().requires_grad_()
-    dy = torch.randn(g.num_nodes, args.dim)
+    dy = torch.randn(g.num_nodes, args.dim, dtype=torch.float32)
     opt_h = torch.optim.Adam(list(layer.parameters()) + [x_h], lr=1e-3)
     opt_t = torch.optim.Adam(list(rparams.values()) + [x_t], lr=1e-3)
 

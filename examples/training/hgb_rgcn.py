@@ -72,7 +72,7 @@ class Inputs(torch.nn.Module):
                                     < 0.1 else dense)
 
     def forward(self):
-        h = torch.zeros(self.num_nodes, self.hidden)
+        h = torch.zeros(self.num_nodes, self.hidden, dtype=torch.float32)
         for name, idx in self.index.items():
             p, x = self.proj[name], self.feats[name]
             if x is None:

@@ -248,6 +248,12 @@ class _Apply(torch.autograd.Function):
         return (None, None, None, *grads)
 
 
+def _param(*shape: int) -> torch.Tensor:
+    """An uninitialised float32 parameter tensor (whatever torch's default
+    dtype: the compiled code computes in float32)."""
+    return torch.empty(*shape, dtype=torch.float32)
+
+
 def _glorot(t: torch.Tensor) -> None:
     """PyG's ``glorot``: uniform in +-sqrt(6 / (fan_in + fan_out)) over the
     last two dimensions."""
@@ -355,15 +361,15 @@ class RGCNConv(_HectorLayer):
         self.num_relations, self.num_bases = num_relations, num_bases
         if num_bases is not None:
             self.weight = torch.nn.Parameter(
-                torch.empty(num_bases, in_channels, out_channels))
+                _param(num_bases, in_channels, out_channels))
             self.comp = torch.nn.Parameter(
-                torch.empty(num_relations, num_bases))
+                _param(num_relations, num_bases))
         else:
             self.weight = torch.nn.Parameter(
-                torch.empty(num_relations, in_channels, out_channels))
+                _param(num_relations, in_channels, out_channels))
             self.register_parameter("comp", None)
-        self.root = torch.nn.Parameter(torch.empty(in_channels, out_channels))
-        self.bias = torch.nn.Parameter(torch.empty(out_channels))
+        self.root = torch.nn.Parameter(_param(in_channels, out_channels))
+        self.bias = torch.nn.Parameter(_param(out_channels))
         self.reset_parameters()
         self._featureless = False
 
@@ -454,10 +460,10 @@ class RGATConv(_HectorLayer):
         self.in_channels, self.out_channels = in_channels, out_channels
         self.num_relations, self.heads = num_relations, heads
         self.weight = torch.nn.Parameter(
-            torch.empty(num_relations, heads, in_channels, out_channels))
+            _param(num_relations, heads, in_channels, out_channels))
         self.attn = torch.nn.Parameter(
-            torch.empty(num_relations, heads, 2 * out_channels))
-        self.bias = (torch.nn.Parameter(torch.empty(heads * out_channels))
+            _param(num_relations, heads, 2 * out_channels))
+        self.bias = (torch.nn.Parameter(_param(heads * out_channels))
                      if bias else None)
         self.reset_parameters()
 
@@ -526,15 +532,15 @@ class HGTConv(_HectorLayer):
             out_channels // heads
         p = torch.nn.Parameter
         for x in ("k", "q", "v"):
-            setattr(self, f"w_{x}", p(torch.empty(T, in_channels,
+            setattr(self, f"w_{x}", p(_param(T, in_channels,
                                                   out_channels)))
-            setattr(self, f"b_{x}", p(torch.empty(T, out_channels)))
-        self.a_rel = p(torch.empty(R, heads, d, d))
-        self.m_rel = p(torch.empty(R, heads, d, d))
-        self.mu = p(torch.empty(R, heads))
-        self.w_out = p(torch.empty(T, out_channels, out_channels))
-        self.b_out = p(torch.empty(T, out_channels))
-        self.skip = (p(torch.empty(T)) if in_channels == out_channels
+            setattr(self, f"b_{x}", p(_param(T, out_channels)))
+        self.a_rel = p(_param(R, heads, d, d))
+        self.m_rel = p(_param(R, heads, d, d))
+        self.mu = p(_param(R, heads))
+        self.w_out = p(_param(T, out_channels, out_channels))
+        self.b_out = p(_param(T, out_channels))
+        self.skip = (p(_param(T)) if in_channels == out_channels
                      else None)
         self.reset_parameters()
 

@@ -26,6 +26,7 @@ from hector import torch_reference as tr
 from hector.testing import fresh_seed, typed_graph
 
 TOL = 1e-4
+F32 = torch.float32
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 
@@ -86,7 +87,7 @@ def check(m, g, ref, din, seed, featureless=False, pyg_call=None):
     with torch.no_grad():  # move every parameter off its initial value
         for p in m.parameters():
             p.add_(0.1 * torch.randn_like(p))
-    x = None if featureless else torch.randn(g.num_nodes, din,
+    x = None if featureless else torch.randn(g.num_nodes, din, dtype=F32,
                                              requires_grad=True)
     y = m(x, *(pyg_call or (g,)))
     dy = torch.randn_like(y)
@@ -178,7 +179,7 @@ def test_pyg_call_convention():
     ei = torch.tensor(np.stack([ref.src, ref.dst]))
     et = torch.tensor(ref.etype)
     m = hnn.RGCNConv(5, 4, ref.num_relations)
-    x = torch.randn(ref.num_nodes, 5, requires_grad=True)
+    x = torch.randn(ref.num_nodes, 5, dtype=F32, requires_grad=True)
     y1 = m(x, ei, et)
     first = m._pyg_graph[1]
     y2 = m(x, ei, et)
@@ -228,9 +229,9 @@ def test_errors():
     with pytest.raises(TypeError, match="float32"):
         m(torch.randn(g.num_nodes, 5, dtype=torch.float64), g)
     with pytest.raises(ValueError, match=r"x has shape \(11, 6\)"):
-        m(torch.randn(g.num_nodes, 6), g)
+        m(torch.randn(g.num_nodes, 6, dtype=F32), g)
     with pytest.raises(ValueError, match="built for 4 relations"):
-        hnn.RGCNConv(5, 4, R + 1)(torch.randn(g.num_nodes, 5), g)
+        hnn.RGCNConv(5, 4, R + 1)(torch.randn(g.num_nodes, 5, dtype=F32), g)
     with pytest.raises(ValueError, match="in_channels = number of nodes"):
         hnn.RGCNConv(3, 4, R)(None, g)
     with pytest.raises(ValueError, match="aggr='mean'"):
@@ -243,7 +244,7 @@ def test_errors():
         hnn.HGTConv(5, 4, (["a"], [("a", "r", "b")]))
     hgt = hnn.HGTConv(4, 4, (["a"], [("a", "r", "a")]))
     with pytest.raises(ValueError, match="built for 1 node types"):
-        hgt(torch.randn(g.num_nodes, 4), g)
+        hgt(torch.randn(g.num_nodes, 4, dtype=F32), g)
     with pytest.raises(TypeError, match="edge_index"):
         hnn.Graph(edge_index=torch.zeros(2, 3), edge_type=torch.zeros(3),
                   num_nodes=4)

@@ -19,9 +19,21 @@ from hector.reference import Shared
 
 try:
     import torch
-    torch.set_default_dtype(torch.float64)
 except ImportError:  # pragma: no cover - depends on the machine
     torch = None
+
+
+@pytest.fixture(autouse=True)
+def float64_default():
+    """The torch cross-checks build float64 tensors by default; restored
+    after each test, so that other modules' tests keep float32."""
+    if torch is None:
+        yield
+        return
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(old)
 
 needs_torch = pytest.mark.skipif(
     torch is None, reason="torch is not importable (the model cross-checks "
