@@ -205,15 +205,15 @@ class _Compiled:
 
 
 def _run(graph: Graph, fn: runtime.Function,
-         tensors: Sequence[torch.Tensor], names: Sequence[str],
-         layer: str) -> torch.Tensor:
+         tensors: Sequence[torch.Tensor], layer: str) -> torch.Tensor:
     bound = graph.bind(fn)
     arrays = []
-    for t, name, want in zip(tensors, names, bound.input_shapes):
-        a = _cpu_view(t, f"{layer}: {name}")
+    for t, arg, want in zip(tensors, fn.inputs, bound.input_shapes):
+        a = _cpu_view(t, f"{layer}: {arg.name}")
         if tuple(a.shape) != tuple(want):
-            raise ValueError(f"{layer}: {name} has shape {tuple(a.shape)}, "
-                             f"expected {tuple(want)} on this graph")
+            raise ValueError(f"{layer}: {arg.name} has shape "
+                             f"{tuple(a.shape)}, expected {tuple(want)} on "
+                             f"this graph")
         arrays.append(a)
     out = torch.empty(bound.result_shape, dtype=torch.float32)
     bound.run(arrays, poison=POISON, out=out.numpy())
@@ -229,21 +229,19 @@ class _Apply(torch.autograd.Function):
                 *inputs):
         ctx.compiled, ctx.graph, ctx.layer = compiled, graph, layer
         ctx.save_for_backward(*inputs)
-        return _run(graph, compiled.forward, inputs, compiled.input_names,
-                    layer)
+        return _run(graph, compiled.forward, inputs, layer)
 
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, dy):
         inputs = ctx.saved_tensors
-        names = ctx.compiled.input_names + ["dy"]
         grads: List[Optional[torch.Tensor]] = []
         for i in range(len(inputs)):
             if not ctx.needs_input_grad[3 + i]:
                 grads.append(None)
                 continue
             grads.append(_run(ctx.graph, ctx.compiled.gradient(i),
-                              list(inputs) + [dy.contiguous()], names,
+                              list(inputs) + [dy.contiguous()],
                               ctx.layer + " (backward)"))
         return (None, None, None, *grads)
 
@@ -270,22 +268,19 @@ class _HectorLayer(torch.nn.Module):
         self._compiled: Dict[tuple, _Compiled] = {}
         self._pyg_graph: Optional[Tuple[tuple, Graph]] = None
 
-    def _build(self, graph: Graph) -> Tuple[str, str, List[str]]:
-        """(IR text, function name, input names) for ``graph``'s schema."""
+    def _build(self, graph: Graph, *variant) -> Tuple[str, str, List[str]]:
+        """(IR text, function name, input names) for ``graph``'s schema and
+        the layer's ``variant`` (what else selects the function)."""
         raise NotImplementedError
 
-    def _variant(self) -> tuple:
-        """What, besides the schema, selects the compiled function."""
-        return ()
-
-    def compiled(self, graph: Graph) -> _Compiled:
+    def compiled(self, graph: Graph, variant: tuple = ()) -> _Compiled:
         """The compiled function for ``graph`` (compiled on first use)."""
         key = (graph.schema[0], graph.schema[1],
                None if graph.triples is None else tuple(graph.triples),
-               self._variant())
+               variant)
         c = self._compiled.get(key)
         if c is None:
-            text, name, names = self._build(graph)
+            text, name, names = self._build(graph, *variant)
             c = self._compiled[key] = _Compiled(text, name, names,
                                                 self.options)
         return c
@@ -310,10 +305,10 @@ class _HectorLayer(torch.nn.Module):
                 num_relations=getattr(self, "num_relations", None)))
         return self._pyg_graph[1]
 
-    def _apply_compiled(self, graph: Graph, inputs: Sequence[torch.Tensor]
-                        ) -> torch.Tensor:
-        return _Apply.apply(self.compiled(graph), graph, type(self).__name__,
-                            *inputs)
+    def _apply_compiled(self, graph: Graph, inputs: Sequence[torch.Tensor],
+                        variant: tuple = ()) -> torch.Tensor:
+        return _Apply.apply(self.compiled(graph, variant), graph,
+                            type(self).__name__, *inputs)
 
 
 def _check_schema(layer: str, graph: Graph, num_relations: int) -> None:
@@ -371,7 +366,6 @@ class RGCNConv(_HectorLayer):
         self.root = torch.nn.Parameter(_param(in_channels, out_channels))
         self.bias = torch.nn.Parameter(_param(out_channels))
         self.reset_parameters()
-        self._featureless = False
 
     def reset_parameters(self) -> None:
         _glorot(self.weight)
@@ -380,12 +374,9 @@ class RGCNConv(_HectorLayer):
         _glorot(self.root)
         torch.nn.init.zeros_(self.bias)
 
-    def _variant(self) -> tuple:
-        return (self._featureless,)
-
-    def _build(self, graph: Graph):
+    def _build(self, graph: Graph, featureless: bool = False):
         T, R, triples = graph.schema
-        if self._featureless:
+        if featureless:
             return (models.rgcn_featureless(R, T, self.out_channels, triples),
                     "rgcn_featureless",
                     [a.name for a in models.featureless_args(1)])
@@ -404,7 +395,6 @@ class RGCNConv(_HectorLayer):
         num_nodes = self.in_channels if x is None else x.size(0)
         g = self._graph(graph, edge_type, num_nodes)
         _check_schema("RGCNConv", g, self.num_relations)
-        self._featureless = x is None
         if x is None:
             if g.num_nodes != self.in_channels:
                 raise ValueError(f"RGCNConv without features needs "
@@ -416,7 +406,8 @@ class RGCNConv(_HectorLayer):
             else:
                 pairs = torch.einsum("pb,bpo->po", self.comp[rel],
                                      self.weight[:, src])
-            return self._apply_compiled(g, [pairs, self.root, self.bias])
+            return self._apply_compiled(g, [pairs, self.root, self.bias],
+                                        variant=(True,))
         if x.dim() != 2 or x.size(1) != self.in_channels:
             raise ValueError(f"RGCNConv: x has shape {tuple(x.shape)}, "
                              f"expected [num_nodes, {self.in_channels}]")
@@ -578,8 +569,7 @@ class HGTConv(_HectorLayer):
         if graph.triples is not None and graph.triples != self.triples:
             raise ValueError("HGTConv: the graph's (src type, relation, dst "
                              "type) triples differ from metadata")
-        names = [a.name for a in models.signature(
-            "hgt", self.in_channels, self.out_channels, self.heads)]
+        names = self.compiled(graph).input_names
         inputs = [x] + [getattr(self, n) for n in names[1:]]
         return self._apply_compiled(graph, inputs)
 
