@@ -47,6 +47,7 @@ import torch  # noqa: E402
 from cpu_inference import cpu_model, load_graph, loadavg  # noqa: E402
 from hector import nn as hnn  # noqa: E402
 from hector import torch_reference as tr  # noqa: E402
+from hector.testing import module_reference, rel_err  # noqa: E402
 
 DATASETS = ("aifb", "fb15k-237", "acm", "dblp")
 MODELS = ("rgcn", "rgat", "hgt")
@@ -61,18 +62,6 @@ def hector_layer(model, g, dim, heads):
     return hnn.HGTConv(dim, dim, g.metadata(), heads=heads)
 
 
-def reference_params(model, layer):
-    """The torch implementation's parameters (own copies), keyed by the
-    reference's names, and a map from those names to the layer's."""
-    names = ({"w": "weight", "w_root": "root", "bias": "bias"}
-             if model == "rgcn" else
-             {"w": "weight", "attn": "attn"} if model == "rgat" else
-             {n: n for n, _ in layer.named_parameters()})
-    params = dict(layer.named_parameters())
-    return ({k: params[v].detach().clone().requires_grad_()
-             for k, v in names.items()}, names)
-
-
 def time_steps(step, runs, warmup, budget):
     for _ in range(warmup):
         step()
@@ -85,15 +74,12 @@ def time_steps(step, runs, warmup, budget):
     return statistics.median(times), min(times), len(times)
 
 
-def rel(a, b):
-    d = float(b.norm())
-    return float((a - b).norm()) / (d if d else 1.0)
-
-
-def run_cell(model, dataset, data, g, ref_graph, args):
+def run_cell(model, g, ref_graph, args):
     torch.manual_seed(0)
     layer = hector_layer(model, g, args.dim, args.heads)
-    rparams, names = reference_params(model, layer)
+    # The torch implementation's own copies of the same initial parameters.
+    rparams = {k: v.detach().clone().requires_grad_()
+               for k, v in layer.named_parameters()}
     x_h = torch.randn(g.num_nodes, args.dim, dtype=torch.float32,
                       requires_grad=True)
     x_t = x_h.detach().clone().requires_grad_()
@@ -110,7 +96,7 @@ def run_cell(model, dataset, data, g, ref_graph, args):
 
     def step_t():
         opt_t.zero_grad()
-        y = tr.MODELS[model](ref_graph, x_t, rparams)
+        y = module_reference(layer, ref_graph, x_t, rparams)
         (y * dy).sum().backward()
         opt_t.step()
         return y
@@ -120,9 +106,9 @@ def run_cell(model, dataset, data, g, ref_graph, args):
     setup = time.perf_counter() - t0
     # Agreement of one step from the same state (before either updates).
     y_h, y_t = step_h(), step_t()
-    errs = [rel(y_h.detach(), y_t.detach()), rel(x_h.grad, x_t.grad)]
-    params = dict(layer.named_parameters())
-    errs += [rel(params[v].grad, rparams[k].grad) for k, v in names.items()]
+    errs = [rel_err(y_h.detach(), y_t.detach()), rel_err(x_h.grad, x_t.grad)]
+    errs += [rel_err(v.grad, rparams[k].grad)
+             for k, v in layer.named_parameters()]
     err = max(errs)
     res = {}
     for impl, step in (("torch", step_t), ("hector", step_h)):
@@ -164,8 +150,7 @@ def main(argv=None) -> int:
         g = hnn.Graph(data)
         ref_graph = tr.Graph(data)
         for model in args.models.split(","):
-            res, err, setup = run_cell(model, dataset, data, g, ref_graph,
-                                       args)
+            res, err, setup = run_cell(model, g, ref_graph, args)
             (tm, tmin, tn), (hm, hmin, hn) = res["torch"], res["hector"]
             speedups.append(tm / hm)
             emit(f"| {model} | {dataset} | {tm * 1e3:.1f} (min "

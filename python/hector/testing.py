@@ -83,3 +83,35 @@ def edge_case_arrays(name: str):
     raise KeyError(name)
 
 
+
+
+def rel_err(got, want, floor: float = 0.0) -> float:
+    """``|got - want| / max(|want|, floor)`` for torch tensors (Frobenius
+    norms, in float64); the difference itself when both are zero."""
+    denom = max(float(want.norm()), floor)
+    return float((got.double() - want.double()).norm()) / (denom or 1.0)
+
+
+def module_reference(module, graph, x, params):
+    """:mod:`hector.torch_reference`'s version of ``hector.nn`` layer
+    ``module``, evaluated with ``params`` (tensors keyed by the module's
+    parameter names, in any dtype) instead of the module's own, on
+    ``graph`` and features ``x`` (``None`` for a featureless RGCNConv)."""
+    import torch
+
+    from . import nn as hnn
+    from . import torch_reference as tr
+    p = params
+    if isinstance(module, hnn.RGCNConv):
+        w = (p["weight"] if module.comp is None else
+             torch.einsum("rb,bio->rio", p["comp"], p["weight"]))
+        wts = {"w": w, "w_root": p["root"], "bias": p["bias"]}
+        if x is None:
+            return tr.rgcn_featureless(graph, wts)
+        return tr.rgcn(graph, x, wts)
+    if isinstance(module, hnn.RGATConv):
+        y = tr.rgat(graph, x, {"w": p["weight"], "attn": p["attn"]})
+        return y if module.bias is None else y + p["bias"]
+    if isinstance(module, hnn.HGTConv):
+        return tr.hgt(graph, x, p)
+    raise TypeError(f"no reference for {type(module).__name__}")

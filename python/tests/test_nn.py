@@ -11,7 +11,6 @@ float64 torch oracle itself is checked against the numpy reference
 (:mod:`hector.reference`).
 """
 
-import math
 import os
 import sys
 from types import SimpleNamespace
@@ -23,7 +22,7 @@ import torch
 from hector import nn as hnn
 from hector import reference
 from hector import torch_reference as tr
-from hector.testing import fresh_seed, typed_graph
+from hector.testing import fresh_seed, module_reference, rel_err, typed_graph
 
 TOL = 1e-4
 F32 = torch.float32
@@ -61,26 +60,6 @@ def make(model, g, din, dout, heads, **kw):
     return hnn.HGTConv(din, dout, g.metadata(), heads=heads, **kw)
 
 
-def reference_forward(m, ref, x, p):
-    """The float64 oracle of module ``m`` with parameters ``p``."""
-    if isinstance(m, hnn.RGCNConv):
-        w = (p["weight"] if m.comp is None else
-             torch.einsum("rb,bio->rio", p["comp"], p["weight"]))
-        wts = {"w": w, "w_root": p["root"], "bias": p["bias"]}
-        if x is None:
-            return tr.rgcn_featureless(ref, wts)
-        return tr.rgcn(ref, x, wts)
-    if isinstance(m, hnn.RGATConv):
-        y = tr.rgat(ref, x, {"w": p["weight"], "attn": p["attn"]})
-        return y if m.bias is None else y + p["bias"]
-    return tr.hgt(ref, x, p)
-
-
-def rel_err(got, want, floor=0.0):
-    denom = max(float(want.norm()), floor)
-    return float((got.double() - want).norm()) / (denom if denom else 1.0)
-
-
 def check(m, g, ref, din, seed, featureless=False, pyg_call=None):
     """Forward and all gradients of ``m`` on ``g`` against the oracle."""
     torch.manual_seed(seed)
@@ -96,7 +75,7 @@ def check(m, g, ref, din, seed, featureless=False, pyg_call=None):
     params = {k: v.detach().double().requires_grad_()
               for k, v in m.named_parameters()}
     x64 = None if x is None else x.detach().double().requires_grad_()
-    y64 = reference_forward(m, ref, x64, params)
+    y64 = module_reference(m, ref, x64, params)
     (y64 * dy.double()).sum().backward()
 
     # A gradient can be zero or nearly so by cancellation (HGT's key bias:
