@@ -247,3 +247,21 @@ def test_aifb_rgcn_reaches_the_papers_accuracy(data_root, capsys):
     out = capsys.readouterr().out
     assert status == 0, out
     assert "mean test accuracy over 5 seeds" in out
+
+
+def test_parameters_are_float32_whatever_the_default_dtype():
+    """The compiled code computes in float32: a float64 default dtype (set
+    by other code in the same process) must not change the parameters."""
+    g, _ = small(1)
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        layers = [make(m, g, 4, 4, 2) for m in ("rgcn", "rgat", "hgt")]
+        layers.append(hnn.RGCNConv(g.num_nodes, 3, g.num_relations,
+                                   num_bases=2))
+    finally:
+        torch.set_default_dtype(old)
+    for layer in layers:
+        assert {p.dtype for p in layer.parameters()} == {F32}, layer
+    x = torch.randn(g.num_nodes, 4, dtype=F32)
+    assert layers[0](x, g).dtype == F32
