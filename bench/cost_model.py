@@ -7,13 +7,16 @@
 
 For every (model, dataset, size) it compiles the layer (in = out = size,
 4 heads for RGAT and HGT) with ``rgnn-reassociate``, and times every
-variant the compiled model keeps (``Function.bind(exact=True)``, median of
-``--runs`` after a warm-up) on the CPU with the threads OpenMP uses.  The
+variant the compiled model keeps (``Function.bind(exact=True)``, median
+over at least ``--runs`` interleaved rounds after a warm-up, more for fast
+variants) on the CPU with the threads OpenMP uses.  The
 static features of each variant on each graph (GEMM flops, other flops,
-bytes, kernels, from the ``cost`` records) and the measured times give:
+bytes, bytes gathered by table, kernels, from the ``cost`` records) and the
+measured times give:
 
-* the parameters: nonnegative least squares on relative error
-  (``hector.cost.fit``); ``--write`` stores them in
+* the parameters: nonnegative least squares on relative error for each
+  cache size of a grid, the best cache size kept (``hector.cost.fit``);
+  ``--write`` stores them in
   ``include/Hector/Analysis/CostParams.def`` with this run's provenance
   (rebuild, then recompile models, for the runtime to use them);
 * the accuracy table: for each case, the variant the model picks
@@ -48,19 +51,36 @@ from hector.prep import prepare  # noqa: E402
 PARAMS_DEF = ROOT / "include" / "Hector" / "Analysis" / "CostParams.def"
 
 
-def time_variant(fn, prepared, inputs, runs):
-    """Median seconds of one call, and the relation choice table the
-    binding used (each relation's cheapest choice under the compiled
-    parameters, for a variant split by relation)."""
-    b = fn.bind(prepared, exact=True)
-    arrays = b.prepare_inputs(inputs)
-    b.run(arrays, poison=False)  # warm-up (and the allocator cache)
-    ts = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        b.run(arrays, poison=False)
-        ts.append(time.perf_counter() - t0)
-    return float(np.median(ts)), b.relation_choice
+def time_variants(functions, prepared, inputs, runs, min_seconds=0.3):
+    """Median seconds of one call of each function, and the relation
+    choice table each binding used (each relation's cheapest choice under
+    the compiled parameters, for a variant split by relation).
+
+    The variants run in interleaved rounds (one call of each per round),
+    so that a change in the machine's load (a shared 2-core VM here) hits
+    them alike instead of whichever was being timed; a round count of at
+    least ``runs``, more for fast variants, until every variant has run for
+    ``min_seconds``."""
+    bound = {}
+    for name, fn in functions.items():
+        b = fn.bind(prepared, exact=True)
+        arrays = b.prepare_inputs(inputs)
+        b.run(arrays, poison=False)  # warm-up (and the allocator cache)
+        bound[name] = (b, arrays)
+    times = {name: [] for name in bound}
+    while True:
+        for name, (b, arrays) in bound.items():
+            t0 = time.perf_counter()
+            b.run(arrays, poison=False)
+            times[name].append(time.perf_counter() - t0)
+        done = len(next(iter(times.values())))
+        if done >= runs and all(sum(ts) >= min_seconds
+                                for ts in times.values()):
+            break
+        if done >= 50 * runs:
+            break
+    return {name: (float(np.median(times[name])), b.relation_choice)
+            for name, (b, _) in bound.items()}
 
 
 def measure(models, datasets, sizes, runs):
@@ -80,16 +100,17 @@ def measure(models, datasets, sizes, runs):
                 h = rng.standard_normal((prepared.num_nodes, size))
                 inputs = [h.astype(np.float32)] + [
                     np.asarray(w[a.name], np.float32) for a in fn.inputs[1:]]
+                functions = {name: fn if name == model
+                             else fn.model.function(name)
+                             for name in mc.variants(model)}
+                timed = time_variants(functions, prepared, inputs, runs)
                 variants = {}
-                for name in mc.variants(model):
-                    f = fn if name == model else fn.model.function(name)
-                    seconds, choice = time_variant(f, prepared, inputs, runs)
+                for name, (seconds, choice) in timed.items():
                     # A split by relation is fitted and judged with the
                     # choices it ran with.
                     variants[name] = {
                         "seconds": seconds,
-                        "features": cost.features(mc.costs[name], counts,
-                                                  choice).tolist()}
+                        "evaluated": mc.costs[name].evaluate(counts, choice)}
                 case = {"model": model, "dataset": ds, "size": size,
                         "variants": variants}
                 print(json.dumps({k: case[k] for k in
@@ -101,17 +122,18 @@ def measure(models, datasets, sizes, runs):
 
 
 def fit_cases(cases):
-    rows, times = [], []
+    evaluated, times = [], []
     for c in cases:
         for v in c["variants"].values():
-            rows.append(v["features"])
+            evaluated.append(v["evaluated"])
             times.append(v["seconds"])
-    return cost.fit(rows, times)
+    return cost.fit(evaluated, times)
 
 
 def judge(case, params):
     p = np.array([params[k] for k in cost.PARAMS])
-    est = {n: float(np.dot(v["features"], p))
+    est = {n: float(np.dot(cost.features_of(v["evaluated"], params["cache"]),
+                           p))
            for n, v in case["variants"].items()}
     pick = min(est, key=est.get)
     best = min(case["variants"], key=lambda n: case["variants"][n]["seconds"])
@@ -162,7 +184,8 @@ def write_params(params, provenance):
     head = text.split("\nHECTOR_COST_PARAMS(", 1)[0] + "\n"
     entry = (f'HECTOR_COST_PARAMS("cpu", {params["gemm_flop"]:.6g}, '
              f'{params["other_flop"]:.6g}, {params["byte"]:.6g}, '
-             f'{params["gathered_byte"]:.6g}, {params["kernel"]:.6g},\n                   "{provenance}")\n')
+             f'{params["gathered_byte"]:.6g}, {params["kernel"]:.6g}, '
+             f'{params["cache"]:.6g},\n                   "{provenance}")\n')
     PARAMS_DEF.write_text(head + entry)
 
 
@@ -189,7 +212,8 @@ def main(argv=None):
     header = (f"# Cost model: calibration and variant choice (CPU)\n\n"
               f"Machine: {machine}; date {when}; command `{command}`.\n\n"
               f"Fitted parameters (seconds per unit): " +
-              ", ".join(f"{k} {v:.4g}" for k, v in params.items()))
+              ", ".join(f"{k} {v:.4g}" for k, v in params.items()) +
+              " (cache in bytes)")
     text, ins, outs = report(cases, params, datasets, header)
     print(text)
     Path(args.out).write_text(text)

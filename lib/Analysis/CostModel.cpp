@@ -34,17 +34,45 @@ std::string CostForm::str() const {
   return s.empty() ? "0" : s;
 }
 
+std::string GatherCost::str() const {
+  return bytes.str() + "@" + table.str();
+}
+
+/// "E:64@Psrc:64;E:64@N:64", or "0" without gathers.
+static std::string gathersStr(ArrayRef<GatherCost> gathers) {
+  if (gathers.empty())
+    return "0";
+  std::string s;
+  for (const GatherCost &g : gathers)
+    s += (s.empty() ? "" : ";") + g.str();
+  return s;
+}
+
 std::string CostEstimate::record() const {
   std::string s;
   llvm::raw_string_ostream os(s);
   os << "cost kernels=" << kernels << " gemm_flops=" << gemmFlops.str()
      << " other_flops=" << otherFlops.str() << " bytes=" << bytes.str()
-     << " gathered_bytes=" << gatheredBytes.str() << " memory=" << memory.str();
+     << " gathered_bytes=" << gatheredBytes.str() << " memory=" << memory.str()
+     << " gathers=" << gathersStr(gathers);
   for (auto [k, c] : llvm::enumerate(choices))
     os << "\ncost-choice k=" << k << " gemm_flops=" << c.gemmFlops.str()
        << " other_flops=" << c.otherFlops.str() << " bytes=" << c.bytes.str()
-       << " gathered_bytes=" << c.gatheredBytes.str();
+       << " gathered_bytes=" << c.gatheredBytes.str()
+       << " gathers=" << gathersStr(c.gathers);
   return s;
+}
+
+/// Adds `bytes` read from `table` to the entry of that table.
+static void addGather(std::vector<GatherCost> &gathers, const CostForm &bytes,
+                      const CostForm &table) {
+  for (GatherCost &g : gathers)
+    if (g.table.coef == table.coef) {
+      for (int c = 0; c < kNumGraphCounts; ++c)
+        g.bytes.coef[c] += bytes.coef[c];
+      return;
+    }
+  gathers.push_back({bytes, table});
 }
 
 //===----------------------------------------------------------------------===//
@@ -52,9 +80,9 @@ std::string CostEstimate::record() const {
 //===----------------------------------------------------------------------===//
 
 static const CostParams kParams[] = {
-#define HECTOR_COST_PARAMS(TARGET, GEMM, OTHER, BYTE, GATHERED, KERNEL,       \
+#define HECTOR_COST_PARAMS(TARGET, GEMM, OTHER, BYTE, GATHERED, KERNEL, CACHE, \
                            PROVENANCE)                                        \
-  {TARGET, GEMM, OTHER, BYTE, GATHERED, KERNEL, PROVENANCE},
+  {TARGET, GEMM, OTHER, BYTE, GATHERED, KERNEL, CACHE, PROVENANCE},
 #include "Hector/Analysis/CostParams.def"
 };
 
@@ -70,12 +98,14 @@ const CostParams &mlir::hector::costParamsFor(StringRef target) {
   return kParams[0];
 }
 
+/// Seconds per count, cache misses left out (gathered bytes cost as
+/// bytes): the part of the time that is linear in the counts.
 static std::array<double, kNumGraphCounts>
 timeForm(const CostEstimate &c, const CostParams &p) {
   std::array<double, kNumGraphCounts> t{};
   for (int k = 0; k < kNumGraphCounts; ++k)
     t[k] = p.gemmFlop * c.gemmFlops.coef[k] + p.otherFlop * c.otherFlops.coef[k] +
-           p.byte * c.bytes.coef[k] + p.gatheredByte * c.gatheredBytes.coef[k];
+           p.byte * (c.bytes.coef[k] + c.gatheredBytes.coef[k]);
   t[static_cast<int>(GraphCount::One)] += p.kernel * c.kernels;
   return t;
 }
@@ -88,24 +118,6 @@ static std::array<double, kNumGraphCounts> timeForm(const ChoiceCost &c,
   e.bytes = c.bytes;
   e.gatheredBytes = c.gatheredBytes;
   return timeForm(e, p);
-}
-
-static bool neverFasterForm(const std::array<double, kNumGraphCounts> &ta,
-                            const std::array<double, kNumGraphCounts> &tb);
-
-bool mlir::hector::neverFaster(const CostEstimate &a, const CostEstimate &b,
-                               const CostParams &params) {
-  if (a.choices.size() != b.choices.size())
-    return false;
-  for (auto [ca, cb] : llvm::zip(a.choices, b.choices))
-    if (!neverFasterForm(timeForm(ca, params), timeForm(cb, params)))
-      return false;
-  return neverFasterForm(timeForm(a, params), timeForm(b, params));
-}
-
-bool mlir::hector::neverFaster(const ChoiceCost &a, const ChoiceCost &b,
-                               const CostParams &params) {
-  return neverFasterForm(timeForm(a, params), timeForm(b, params));
 }
 
 static bool neverFasterForm(const std::array<double, kNumGraphCounts> &ta,
@@ -126,6 +138,62 @@ static bool neverFasterForm(const std::array<double, kNumGraphCounts> &ta,
   return at(GraphCount::E) + std::min(0.0, at(GraphCount::Psrc)) +
              std::min(0.0, at(GraphCount::Pdst)) >=
          -eps;
+}
+
+/// A lower bound, for every graph and cache size, of the miss time `a`
+/// pays beyond `b`: per table, a miss fraction of 1 where `a` gathers fewer
+/// bytes than `b` and 0 elsewhere, with each count's coefficient taken
+/// apart (sum_k min(0, c_k) x_k <= min(0, sum_k c_k x_k) for counts >= 0).
+static std::array<double, kNumGraphCounts>
+missAdvantage(ArrayRef<GatherCost> a, ArrayRef<GatherCost> b,
+              const CostParams &p) {
+  std::array<double, kNumGraphCounts> t{};
+  auto bytesFrom = [](ArrayRef<GatherCost> gathers, const CostForm &table) {
+    for (const GatherCost &g : gathers)
+      if (g.table.coef == table.coef)
+        return g.bytes.coef;
+    return std::array<double, kNumGraphCounts>{};
+  };
+  llvm::SmallVector<CostForm> tables;
+  for (ArrayRef<GatherCost> side : {a, b})
+    for (const GatherCost &g : side)
+      if (llvm::none_of(tables, [&](const CostForm &f) {
+            return f.coef == g.table.coef;
+          }))
+        tables.push_back(g.table);
+  for (const CostForm &table : tables) {
+    auto ba = bytesFrom(a, table), bb = bytesFrom(b, table);
+    for (int k = 0; k < kNumGraphCounts; ++k)
+      t[k] += p.gatheredByte * std::min(0.0, ba[k] - bb[k]);
+  }
+  return t;
+}
+
+/// Whether the linear time of `a`, less its largest possible miss
+/// advantage, is never below `b`'s.
+template <typename Cost>
+static bool neverFasterWithMisses(const Cost &a, const Cost &b,
+                                  const CostParams &params) {
+  auto ta = timeForm(a, params);
+  auto adv = missAdvantage(a.gathers, b.gathers, params);
+  for (int k = 0; k < kNumGraphCounts; ++k)
+    ta[k] += adv[k];
+  return neverFasterForm(ta, timeForm(b, params));
+}
+
+bool mlir::hector::neverFaster(const ChoiceCost &a, const ChoiceCost &b,
+                               const CostParams &params) {
+  return neverFasterWithMisses(a, b, params);
+}
+
+bool mlir::hector::neverFaster(const CostEstimate &a, const CostEstimate &b,
+                               const CostParams &params) {
+  if (a.choices.size() != b.choices.size())
+    return false;
+  for (auto [ca, cb] : llvm::zip(a.choices, b.choices))
+    if (!neverFaster(ca, cb, params))
+      return false;
+  return neverFasterWithMisses(a, b, params);
 }
 
 //===----------------------------------------------------------------------===//
@@ -214,11 +282,20 @@ public:
     llvm::TypeSwitch<Operation *>(op)
         .Case([&](rgnn::TypedLinearOp linear) {
           GraphCount rows = countOf(linear.getType());
-          if (linear.getBy() == rgnn::TypeKind::NodeType &&
-              linear.getOn() != rgnn::Endpoint::Self)
+          bool onEndpoint = linear.getOn() != rgnn::Endpoint::Self;
+          if (linear.getBy() == rgnn::TypeKind::NodeType && onEndpoint)
             rows = GraphCount::N; // projected per node, read through a view
+          // Per edge or pair, a node input's rows are read through the
+          // endpoint index: a gather of the node table.
+          std::optional<CostForm> table;
+          Type in = linear.getInput().getType();
+          if (onEndpoint && rows != GraphCount::N &&
+              countOf(in) == GraphCount::N) {
+            table.emplace();
+            table->add(GraphCount::N, rowBytes(in));
+          }
           gemm(linear, linear.getInput(), linear.getWeight(), rows,
-               sinkFor(linear.getChoice()));
+               sinkFor(linear.getChoice()), table);
         })
         .Case([&](rgnn::LinearOp linear) {
           gemm(linear, linear.getInput(), linear.getWeight(),
@@ -233,6 +310,19 @@ public:
           // relation).
           read(inRows, agg.getInput(), 1, sink);
           sink.bytes->add(inRows, agg.getChoice() ? 8 : 4);
+          // Every row of the result is zeroed first, and divided by its
+          // count for a mean (a second pass); with a choice onto pairs,
+          // each row's relation and its choice are read to skip the rows
+          // of other choices.
+          Type out = agg.getType();
+          GraphCount outRows = countOf(out);
+          cost.bytes.add(outRows, rowBytes(out));
+          if (agg.getReduction() == rgnn::Reduction::Mean) {
+            cost.bytes.add(outRows, 2 * rowBytes(out));
+            cost.otherFlops.add(outRows, elements(out));
+          }
+          if (agg.getChoice() && outRows != GraphCount::N)
+            cost.bytes.add(outRows, 8);
           result(agg.getResult(), /*flopsPerElement=*/0);
         })
         .Case([&](rgnn::EdgeSoftmaxOp softmax) {
@@ -288,6 +378,16 @@ public:
           to->add(g, from->at(g));
           from->coef[static_cast<int>(g)] = 0;
         }
+    for (ChoiceCost &c : cost.choices)
+      for (GatherCost &g : c.gathers) {
+        CostForm common;
+        for (GraphCount n : {GraphCount::N, GraphCount::T, GraphCount::One}) {
+          common.add(n, g.bytes.at(n));
+          g.bytes.coef[static_cast<int>(n)] = 0;
+        }
+        if (common.coef != CostForm().coef)
+          addGather(cost.gathers, common, g.table);
+      }
   }
 
 private:
@@ -295,49 +395,67 @@ private:
   /// choice it is restricted to.
   struct Sink {
     CostForm *gemmFlops, *otherFlops, *bytes, *gatheredBytes;
+    std::vector<GatherCost> *gathers;
   };
   Sink sinkFor(std::optional<uint64_t> choice) {
     if (!choice)
       return {&cost.gemmFlops, &cost.otherFlops, &cost.bytes,
-              &cost.gatheredBytes};
+              &cost.gatheredBytes, &cost.gathers};
     if (cost.choices.size() <= *choice)
       cost.choices.resize(*choice + 1);
     ChoiceCost &c = cost.choices[*choice];
-    return {&c.gemmFlops, &c.otherFlops, &c.bytes, &c.gatheredBytes};
+    return {&c.gemmFlops, &c.otherFlops, &c.bytes, &c.gatheredBytes,
+            &c.gathers};
   }
 
-  /// Bytes of one row of `v` its consumer reads: nothing for a value
-  /// computed in the consumer's own loop.
-  double readBytes(Value v) {
-    Operation *def = v.getDefiningOp();
-    if (def && isFusedElementwise(def))
-      return 0;
-    if (!isa<ShapedType>(v.getType()))
-      return 0;
-    return rowBytes(v.getType());
+  /// Bytes of one row of `v` its consumer reads.
+  static double readBytes(Value v) {
+    return isa<ShapedType>(v.getType()) ? rowBytes(v.getType()) : 0;
   }
 
   /// Charges `times` reads of one row of `v` per element of `rows`.
   void read(GraphCount rows, Value v, double times = 1) {
     read(rows, v, times, sinkFor(std::nullopt));
   }
-  void read(GraphCount rows, Value v, double times, Sink sink) {
+  void read(GraphCount rows, Value v, double times, Sink sink,
+            std::optional<CostForm> table = std::nullopt) {
+    // A value computed in the consumer's own loop is not read: its
+    // operands are, per row of the consumer.
+    if (Operation *def = v.getDefiningOp(); def && isFusedElementwise(def)) {
+      for (Value operand : def->getOperands())
+        if (isa<FeatureType>(operand.getType()))
+          read(rows, operand, times, sink);
+      return;
+    }
     double b = times * readBytes(v);
-    (isGatheredFromPairs(v) ? sink.gatheredBytes : sink.bytes)->add(rows, b);
+    if (!table)
+      table = gatheredTable(v);
+    if (!table) {
+      sink.bytes->add(rows, b);
+      return;
+    }
+    sink.gatheredBytes->add(rows, b);
+    CostForm bytes;
+    bytes.add(rows, b);
+    addGather(*sink.gathers, bytes, *table);
   }
 
-  /// Whether `v` reads a per-edge or per-pair value through an index.
-  static bool isGatheredFromPairs(Value v) {
+  /// The footprint of the table `v` reads through an index (a gather view,
+  /// possibly reshaped), if it does.
+  static std::optional<CostForm> gatheredTable(Value v) {
     while (Operation *def = v.getDefiningOp()) {
       if (auto gather = dyn_cast<rgnn::GatherOp>(def)) {
-        auto feat = dyn_cast<FeatureType>(gather.getInput().getType());
-        return feat && feat.isEdgeLike();
+        Type table = gather.getInput().getType();
+        CostForm footprint;
+        if (isa<ShapedType>(table))
+          footprint.add(countOf(table), rowBytes(table));
+        return footprint;
       }
       if (!isa<rgnn::ReshapeOp, rgnn::TransposeOp>(def))
-        return false;
+        return std::nullopt;
       v = def->getOperand(0);
     }
-    return false;
+    return std::nullopt;
   }
 
   /// A materialized result: one kernel writing it.
@@ -353,12 +471,12 @@ private:
   /// A GEMM whose products are charged to `sink`; every row of the result
   /// is written (zero for the relations of other choices).
   void gemm(Operation *op, Value input, Value weight, GraphCount rows,
-            Sink sink) {
+            Sink sink, std::optional<CostForm> inputTable = std::nullopt) {
     Type out = op->getResult(0).getType();
     ArrayRef<int64_t> w = cast<ShapedType>(weight.getType()).getShape();
     double k = w[w.size() - 2];
     sink.gemmFlops->add(rows, 2 * k * elements(out));
-    read(rows, input, 1, sink);
+    read(rows, input, 1, sink, inputTable);
     cost.bytes.add(rows, rowBytes(out));
     // The weights are read once per type (they stay in cache).
     read(countOf(weight.getType()), weight, 1, sink);

@@ -92,6 +92,7 @@ struct CostParamsRecord {
   bool present = false;
   std::string target;
   double gemmFlop = 0, otherFlop = 0, byte = 0, gatheredByte = 0, kernel = 0;
+  double cache = 0;
 };
 
 /// Graph counts a cost form is linear in (docs/abi.md), in record order.
@@ -99,9 +100,15 @@ constexpr const char *kCountNames[] = {"E", "N", "Psrc", "Pdst", "R", "T", "1"};
 constexpr size_t kNumCounts = 7;
 using CostForm = std::array<double, kNumCounts>;
 
+/// Bytes gathered from one table, and the table's footprint.
+struct GatherRecord {
+  CostForm bytes{}, table{};
+};
+
 /// A `cost-choice` record: the work of one relation that makes the choice.
 struct ChoiceRecord {
   CostForm gemmFlops{}, otherFlops{}, bytes{}, gatheredBytes{};
+  std::vector<GatherRecord> gathers;
 };
 
 /// A function's `cost` record, and its `cost-choice` records.
@@ -109,6 +116,7 @@ struct CostRecord {
   bool present = false;
   int64_t kernels = 0;
   CostForm gemmFlops{}, otherFlops{}, bytes{}, gatheredBytes{}, memory{};
+  std::vector<GatherRecord> gathers;
   std::vector<ChoiceRecord> choices;
 };
 
@@ -503,11 +511,11 @@ private:
   }
 
   /// `cost-params target=T gemm_flop=S other_flop=S byte=S
-  /// gathered_byte=S kernel=S`.
+  /// gathered_byte=S kernel=S cache=B`.
   void parseCostParams(size_t i) {
     load(i);
-    expectFields(7, "cost-params target=T gemm_flop=S other_flop=S byte=S "
-                    "gathered_byte=S kernel=S");
+    expectFields(8, "cost-params target=T gemm_flop=S other_flop=S byte=S "
+                    "gathered_byte=S kernel=S cache=B");
     costParams.present = true;
     costParams.target = value(1, "target");
     costParams.gemmFlop = real(value(2, "gemm_flop"), "gemm_flop");
@@ -515,6 +523,30 @@ private:
     costParams.byte = real(value(4, "byte"), "byte");
     costParams.gatheredByte = real(value(5, "gathered_byte"), "gathered_byte");
     costParams.kernel = real(value(6, "kernel"), "kernel");
+    costParams.cache = real(value(7, "cache"), "cache");
+  }
+
+  /// "BYTES@TABLE;..." (forms) or "0".
+  std::vector<GatherRecord> parseGathers(const std::string &text) {
+    std::vector<GatherRecord> gathers;
+    if (text == "0")
+      return gathers;
+    size_t start = 0;
+    while (true) {
+      size_t semi = text.find(';', start);
+      std::string entry = text.substr(
+          start, semi == std::string::npos ? std::string::npos : semi - start);
+      size_t at = entry.find('@');
+      if (at == std::string::npos)
+        error(format("bad gathers entry '%s' (expected BYTES@TABLE)",
+                     clip(entry).c_str()));
+      gathers.push_back({parseForm(entry.substr(0, at), "gathers"),
+                         parseForm(entry.substr(at + 1), "gathers")});
+      if (semi == std::string::npos)
+        break;
+      start = semi + 1;
+    }
+    return gathers;
   }
 
   /// "E:128,Psrc:8192" or "0".
@@ -549,8 +581,8 @@ private:
   void parseCost(HectorFunction &fn) {
     if (fn.cost.present)
       error("second 'cost' record in function '" + fn.name + "'");
-    expectFields(7, "cost kernels=K gemm_flops=F other_flops=F bytes=F "
-                    "gathered_bytes=F memory=F");
+    expectFields(8, "cost kernels=K gemm_flops=F other_flops=F bytes=F "
+                    "gathered_bytes=F memory=F gathers=G");
     fn.cost.present = true;
     fn.cost.kernels = integer(value(1, "kernels"), "kernels", 0, INT32_MAX);
     fn.cost.gemmFlops = parseForm(value(2, "gemm_flops"), "gemm_flops");
@@ -559,14 +591,15 @@ private:
     fn.cost.gatheredBytes = parseForm(value(5, "gathered_bytes"),
                                       "gathered_bytes");
     fn.cost.memory = parseForm(value(6, "memory"), "memory");
+    fn.cost.gathers = parseGathers(value(7, "gathers"));
   }
 
   void parseCostChoice(HectorFunction &fn) {
     if (!fn.cost.present)
       error("'cost-choice' before the 'cost' record in function '" + fn.name +
             "'");
-    expectFields(6, "cost-choice k=K gemm_flops=F other_flops=F bytes=F "
-                    "gathered_bytes=F");
+    expectFields(7, "cost-choice k=K gemm_flops=F other_flops=F bytes=F "
+                    "gathered_bytes=F gathers=G");
     int64_t k = integer(value(1, "k"), "k", 0, 255);
     if (k != static_cast<int64_t>(fn.cost.choices.size()))
       error(format("'cost-choice k=%lld' in function '%s' is out of order "
@@ -578,6 +611,7 @@ private:
     c.otherFlops = parseForm(value(3, "other_flops"), "other_flops");
     c.bytes = parseForm(value(4, "bytes"), "bytes");
     c.gatheredBytes = parseForm(value(5, "gathered_bytes"), "gathered_bytes");
+    c.gathers = parseGathers(value(6, "gathers"));
     fn.cost.choices.push_back(c);
   }
 
@@ -1231,15 +1265,28 @@ HectorStatus hectorFunctionGetSchema(const HectorFunction *fn,
 }
 
 extern "C++" {
-/// Seconds of the forms of one record at `counts` (kNumCounts entries).
+static double at(const CostForm &form, const double *counts) {
+  double v = 0;
+  for (size_t k = 0; k < kNumCounts; ++k)
+    v += form[k] * counts[k];
+  return v;
+}
+
+/// Seconds of the forms of one record at `counts` (kNumCounts entries);
+/// the tables gathered from have their footprint at `totals`, the graph's
+/// counts: the fraction of gathered bytes that miss the cache is
+/// max(0, 1 - cache / footprint) (docs/abi.md).
 template <typename Record>
 static double formSeconds(const Record &r, const CostParamsRecord &p,
-                          const double *counts) {
-  double t = 0;
-  for (size_t k = 0; k < kNumCounts; ++k)
-    t += counts[k] *
-         (p.gemmFlop * r.gemmFlops[k] + p.otherFlop * r.otherFlops[k] +
-          p.byte * r.bytes[k] + p.gatheredByte * r.gatheredBytes[k]);
+                          const double *counts, const double *totals) {
+  double t = p.gemmFlop * at(r.gemmFlops, counts) +
+             p.otherFlop * at(r.otherFlops, counts) +
+             p.byte * (at(r.bytes, counts) + at(r.gatheredBytes, counts));
+  for (const GatherRecord &g : r.gathers) {
+    double footprint = at(g.table, totals);
+    if (footprint > p.cache)
+      t += p.gatheredByte * at(g.bytes, counts) * (1 - p.cache / footprint);
+  }
   return t;
 }
 } // extern "C++"
@@ -1266,7 +1313,7 @@ static double estimate(const HectorFunction &fn,
       1.0};
   const CostParamsRecord &p = *fn.costParams;
   double t = p.kernel * static_cast<double>(fn.cost.kernels) +
-             formSeconds(fn.cost, p, counts);
+             formSeconds(fn.cost, p, counts, counts);
   if (fn.cost.choices.empty())
     return t;
   // Per relation: its edges, (src, relation) and (dst, relation) pairs.
@@ -1293,7 +1340,7 @@ static double estimate(const HectorFunction &fn,
         static_cast<double>(udst[r + 1] - udst[r]), 1, 0, 0};
     double best = 0;
     for (size_t k = 0; k < fn.cost.choices.size(); ++k) {
-      double c = formSeconds(fn.cost.choices[k], p, own);
+      double c = formSeconds(fn.cost.choices[k], p, own, counts);
       if (k == 0 || c < best) {
         best = c;
         if (choice)

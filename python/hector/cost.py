@@ -4,8 +4,12 @@ Every compiled function carries a ``cost`` record: the work it does as
 linear forms in the graph's counts (edges ``E``, nodes ``N``, unique
 (src, relation) pairs ``Psrc``, unique (dst, relation) pairs ``Pdst``,
 relations ``R``, node types ``T`` and a constant ``1``), derived from the IR
-by ``lib/Analysis/CostModel.cpp``.  A model's ``cost-params`` record holds the
-target's calibrated seconds per GEMM flop, other flop, byte and kernel
+by ``lib/Analysis/CostModel.cpp``.  Bytes read through an index are also
+listed by the table they come from (``gathers``, with the table's
+footprint): the fraction of them that misses the cache is
+``max(0, 1 - cache / footprint)``.  A model's ``cost-params`` record holds
+the target's calibrated seconds per GEMM flop, other flop, byte, gathered
+byte that misses, and kernel, and the cache's effective size
 (``include/Hector/Analysis/CostParams.def``, written by
 ``bench/cost_model.py --write``).  A function split by relation also has
 one ``cost-choice`` record per choice: the work of one relation that makes
@@ -28,7 +32,8 @@ QUANTITIES = ("gemm_flops", "other_flops", "bytes", "gathered_bytes",
               "memory")
 #: The quantities of a ``cost-choice`` record.
 CHOICE_QUANTITIES = QUANTITIES[:4]
-#: The parameters, in the order of :func:`features` columns.
+#: The parameters, in the order of :func:`features` columns (and
+#: ``cache``, the bytes the miss fraction is relative to).
 PARAMS = ("gemm_flop", "other_flop", "byte", "gathered_byte", "kernel")
 
 
@@ -42,6 +47,22 @@ def _form(text: str) -> np.ndarray:
     return v
 
 
+def _gathers(text: str) -> List[tuple]:
+    """``BYTES@TABLE;...`` (or ``0``) -> [(bytes form, table form)]."""
+    if text == "0":
+        return []
+    return [tuple(_form(part) for part in entry.split("@"))
+            for entry in text.split(";")]
+
+
+def miss_fraction(footprint, cache: float):
+    """The fraction of bytes gathered from a table of ``footprint`` bytes
+    that miss a cache of ``cache`` bytes."""
+    footprint = np.asarray(footprint, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(footprint > cache, 1 - cache / footprint, 0.0)
+
+
 @dataclass
 class GraphCounts:
     """A prepared graph's counts: ``total`` (E, N, Psrc, Pdst, R, T, 1) and,
@@ -53,22 +74,26 @@ class GraphCounts:
 
 @dataclass
 class Cost:
-    """One function's ``cost`` record and its ``cost-choice`` records."""
+    """One function's ``cost`` record and its ``cost-choice`` records.
+    ``forms`` and each choice also have ``gathers``: [(bytes, table)]."""
     kernels: int
-    forms: Dict[str, np.ndarray]
-    choices: List[Dict[str, np.ndarray]] = field(default_factory=list)
+    forms: Dict[str, object]
+    choices: List[Dict[str, object]] = field(default_factory=list)
 
     @classmethod
     def parse(cls, record: str) -> "Cost":
         fields = dict(f.split("=", 1) for f in record.split()[1:])
-        return cls(int(fields["kernels"]),
-                   {q: _form(fields[q]) for q in QUANTITIES})
+        forms = {q: _form(fields[q]) for q in QUANTITIES}
+        forms["gathers"] = _gathers(fields["gathers"])
+        return cls(int(fields["kernels"]), forms)
 
     def add_choice(self, record: str) -> None:
         fields = dict(f.split("=", 1) for f in record.split()[1:])
         if int(fields["k"]) != len(self.choices):
             raise ValueError(f"cost-choice records out of order: {record!r}")
-        self.choices.append({q: _form(fields[q]) for q in CHOICE_QUANTITIES})
+        c = {q: _form(fields[q]) for q in CHOICE_QUANTITIES}
+        c["gathers"] = _gathers(fields["gathers"])
+        self.choices.append(c)
 
     def choose(self, counts: GraphCounts, params: Dict[str, float]
                ) -> np.ndarray:
@@ -77,18 +102,23 @@ class Cost:
         rels = counts.per_relation
         if not self.choices:
             return np.zeros(len(rels), np.int32)
-        p = np.array([params[q] for q in PARAMS[:4]])
-        seconds = np.stack([
-            np.stack([c[q] for q in CHOICE_QUANTITIES]).T @ p
-            for c in self.choices])          # [choices, counts]
-        per = rels @ seconds.T               # [R, choices]
-        return np.argmin(per, axis=1).astype(np.int32)
+        per = np.stack([_choice_rows(c, counts) for c in self.choices],
+                       axis=1)               # [R, choices, 3]
+        seconds = per @ np.array([params["gemm_flop"], params["other_flop"],
+                                  params["byte"]])
+        seconds = seconds + params["gathered_byte"] * np.stack(
+            [_missed(c["gathers"], rels, counts.total, params["cache"])
+             for c in self.choices], axis=1)
+        return np.argmin(seconds, axis=1).astype(np.int32)
 
     def evaluate(self, counts: GraphCounts,
-                 choice: Optional[np.ndarray] = None) -> Dict[str, float]:
-        """Each quantity for concrete counts, plus ``kernels``; a function
-        split by relation needs each relation's ``choice``."""
+                 choice: Optional[np.ndarray] = None) -> Dict[str, object]:
+        """Each quantity for concrete counts, plus ``kernels`` and
+        ``gathers`` ([(bytes, table footprint)]); a function split by
+        relation needs each relation's ``choice``."""
         out = {q: float(self.forms[q] @ counts.total) for q in QUANTITIES}
+        gathers = [(float(b @ counts.total), float(t @ counts.total))
+                   for b, t in self.forms["gathers"]]
         if self.choices:
             if choice is None:
                 raise ValueError("a function split by relation needs the "
@@ -97,8 +127,30 @@ class Cost:
                 mine = counts.per_relation[np.asarray(choice) == k].sum(0)
                 for q in CHOICE_QUANTITIES:
                     out[q] += float(c[q] @ mine)
+                gathers += [(float(b @ mine), float(t @ counts.total))
+                            for b, t in c["gathers"]]
         out["kernels"] = self.kernels
+        out["gathers"] = gathers
         return out
+
+
+def _choice_rows(choice: Dict[str, object], counts: GraphCounts
+                 ) -> np.ndarray:
+    """[R, 3]: a choice's GEMM flops, other flops and bytes (gathered or
+    not) for each relation."""
+    rels = counts.per_relation
+    return np.stack([rels @ choice["gemm_flops"], rels @ choice["other_flops"],
+                     rels @ (choice["bytes"] + choice["gathered_bytes"])],
+                    axis=1)
+
+
+def _missed(gathers, rows: np.ndarray, total: np.ndarray, cache: float
+            ) -> np.ndarray:
+    """Gathered bytes that miss the cache, for each row of ``rows``."""
+    out = np.zeros(len(rows))
+    for b, t in gathers:
+        out += (rows @ b) * float(miss_fraction(t @ total, cache))
+    return out
 
 
 @dataclass
@@ -117,7 +169,7 @@ class ModelCosts:
             head = line.split(" ", 1)[0]
             if head == "cost-params":
                 f = dict(x.split("=", 1) for x in line.split()[1:])
-                params = {p: float(f[p]) for p in PARAMS}
+                params = {p: float(f[p]) for p in PARAMS + ("cache",)}
                 params["target"] = f["target"]
             elif head == "func":
                 name = line.split()[1]
@@ -155,13 +207,22 @@ def counts_of(prepared) -> GraphCounts:
     return GraphCounts(total, per)
 
 
+def features_of(evaluated: Dict[str, object], cache: float) -> np.ndarray:
+    """(GEMM flops, other flops, bytes (gathered or not), gathered bytes
+    that miss a cache of ``cache`` bytes, kernels) of an evaluated cost:
+    what the parameters multiply."""
+    missed = sum(b * float(miss_fraction(t, cache))
+                 for b, t in evaluated["gathers"])
+    return np.array([evaluated["gemm_flops"], evaluated["other_flops"],
+                     evaluated["bytes"] + evaluated["gathered_bytes"],
+                     missed, evaluated["kernels"]], float)
+
+
 def features(cost: Cost, counts: GraphCounts,
-             choice: Optional[np.ndarray] = None) -> np.ndarray:
-    """(GEMM flops, other flops, bytes, gathered bytes, kernels): what the
-    parameters multiply."""
-    e = cost.evaluate(counts, choice)
-    return np.array([e["gemm_flops"], e["other_flops"], e["bytes"],
-                     e["gathered_bytes"], e["kernels"]], float)
+             choice: Optional[np.ndarray] = None,
+             cache: float = 0.0) -> np.ndarray:
+    """:func:`features_of` the cost at ``counts``."""
+    return features_of(cost.evaluate(counts, choice), cache)
 
 
 def estimate(cost: Cost, counts: GraphCounts, params: Dict[str, float]
@@ -169,15 +230,14 @@ def estimate(cost: Cost, counts: GraphCounts, params: Dict[str, float]
     """Seconds, as the runtime estimates them (with each relation's
     cheapest choice)."""
     choice = cost.choose(counts, params)
-    return float(features(cost, counts, choice) @
+    return float(features(cost, counts, choice, params["cache"]) @
                  np.array([params[p] for p in PARAMS]))
 
 
-def fit(rows: Sequence[np.ndarray], times: Sequence[float]
-        ) -> Dict[str, float]:
+def _nnls(rows: Sequence[np.ndarray], times: Sequence[float]):
     """Nonnegative parameters minimizing the squared *relative* error of
-    ``features . params`` against measured ``times`` (exact NNLS over the
-    31 subsets of active parameters)."""
+    ``rows . params`` against ``times`` (exact NNLS over the subsets of
+    active parameters), and that error."""
     X = np.asarray(rows, float)
     t = np.asarray(times, float)
     A, b = X / t[:, None], np.ones(len(t))
@@ -193,4 +253,26 @@ def fit(rows: Sequence[np.ndarray], times: Sequence[float]
                 best_res = res
                 best = np.zeros(X.shape[1])
                 best[cols] = sol
-    return dict(zip(PARAMS, best.tolist()))
+    return best, best_res
+
+
+#: The cache sizes :func:`fit` tries: 64 KiB to 1 GiB, by factors of sqrt 2.
+CACHE_GRID = tuple(2.0 ** (k / 2) for k in range(32, 61))
+
+
+def fit(evaluated: Sequence[Dict[str, object]], times: Sequence[float],
+        caches: Sequence[float] = CACHE_GRID) -> Dict[str, float]:
+    """The parameters (and ``cache``) that fit measured ``times`` of
+    evaluated costs (:meth:`Cost.evaluate`) best in relative error: for
+    each cache size of ``caches``, nonnegative least squares for the
+    others; the cache size with the smallest error wins (the smallest on
+    ties)."""
+    best = None
+    for cache in caches:
+        sol, res = _nnls([features_of(e, cache) for e in evaluated], times)
+        if best is None or res < best[2] - 1e-12:
+            best = (cache, sol, res)
+    cache, sol, _ = best
+    params = dict(zip(PARAMS, sol.tolist()))
+    params["cache"] = cache
+    return params

@@ -89,12 +89,43 @@ def test_bind_picks_lowest_estimate(graphs):
     assert any(mc.costs[n].choices for n in names)
 
 
+def test_estimate_charges_cache_misses():
+    # A graph whose per-pair tables outgrow the cache: bytes gathered from
+    # them are charged a miss fraction, in the runtime as in hector.cost,
+    # and a variant that gathers from a table within the cache pays none.
+    rng = np.random.default_rng(3)
+    n, e = 20000, 60000
+    prepared = prepare_arrays(n, rng.integers(0, n, e), rng.integers(0, n, e),
+                              rng.integers(0, 2, e), 2)
+    fn = runtime.compile_layer("rgcn", (1, 2, None), 256, 256)
+    mc = cost.ModelCosts.parse(fn.model.info)
+    counts = cost.counts_of(prepared)
+    assert mc.params["gathered_byte"] > 0
+    missed = {}
+    for name in [fn.name] + fn.variants:
+        c = mc.costs[name]
+        choice = c.choose(counts, mc.params)
+        ev = c.evaluate(counts, choice)
+        missed[name] = cost.features_of(ev, mc.params["cache"])[3]
+        got = fn.model.function(name).estimate(prepared)
+        assert cost.estimate(c, counts, mc.params) == pytest.approx(got,
+                                                                  rel=1e-9)
+        no_cache = dict(mc.params, cache=0.0)
+        assert cost.estimate(c, counts, no_cache) > got
+    # Transforming first gathers 1 KiB rows from the (src, relation) pair
+    # table (~60000 rows: past the cache); aggregating first gathers from
+    # the node table.
+    table = max(t for _, t in mc.costs[fn.name].evaluate(counts)["gathers"])
+    assert table > mc.params["cache"]
+    assert missed[fn.name] > missed[fn.name + "__aggregate_first"]
+
+
 def test_relation_choice_splits_per_relation():
     # Relation 0 has many edges from one source to many destinations (one
     # (src, rel) pair, many (dst, rel) pairs): transforming first does one
     # GEMM row instead of many. Relation 1 is the reverse: many sources
     # into one destination, where aggregating first wins.
-    n, fan = 4001, 2000
+    n, fan = 16001, 8000
     src = np.r_[np.zeros(fan), np.arange(1, fan + 1)].astype(np.int64)
     dst = np.r_[np.arange(1, fan + 1), np.zeros(fan)].astype(np.int64)
     rel = np.r_[np.zeros(fan), np.ones(fan)].astype(np.int64)
@@ -125,17 +156,17 @@ def test_relation_choice_rejections(graphs):
 
 HEAD = ("hector-model 1\n"
         "cost-params target=cpu gemm_flop=1e-11 other_flop=1e-10 byte=1e-10 "
-        "gathered_byte=2e-10 kernel=1e-6\n")
+        "gathered_byte=2e-10 kernel=1e-6 cache=1048576\n")
 FUNC = ("func {name} entry=_mlir_ciface_{name} params=35\n"
         "graph node_types=1 relations=2 triples=-\n{extra}"
         "arg 0 graph\narg 1 feat domain=node shape=4 type=f32\n"
         "result feat domain=node shape={out} type=f32\nend\n")
 COST = ("cost kernels=2 gemm_flops=Psrc:64 other_flops=E:4 bytes=E:16 "
-        "gathered_bytes=0 memory=Psrc:16\n")
+        "gathered_bytes=E:16 memory=Psrc:16 gathers=E:16@Psrc:16\n")
 
 
 CHOICE = ("cost-choice k={k} gemm_flops=Psrc:64 other_flops=E:8 bytes=E:8 "
-          "gathered_bytes=0\n")
+          "gathered_bytes=0 gathers=0\n")
 
 
 def info(*funcs):
@@ -164,6 +195,12 @@ def test_variant_metadata_accepted():
      "bad gemm_flops term|bad other_flops term"),
     (HEAD.replace(" kernel=1e-6", "") + FUNC.format(name="f", extra="",
                                                     out=4), "cost-params"),
+    (HEAD.replace(" cache=1048576", "") + FUNC.format(name="f", extra="",
+                                                      out=4), "cache=B"),
+    (info(("f", COST.replace("@Psrc:16", ""), 4)), "expected BYTES@TABLE"),
+    (info(("f", COST.replace("@Psrc:16", "@P:16"), 4)), "bad gathers term"),
+    (info(("f", COST + CHOICE.format(k=0).replace(" gathers=0", ""), 4)),
+     "gathers=G"),
 ])
 def test_variant_metadata_rejected(text, message):
     with pytest.raises(ModelError, match=message):

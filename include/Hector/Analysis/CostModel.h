@@ -48,21 +48,37 @@ struct CostForm {
 /// The work of one function, per quantity.
 struct CostEstimate;
 
+/// Bytes read through an index from one table. Whether such reads hit the
+/// cache depends on the table's footprint, which is not linear in the
+/// counts: a target's `cache` parameter turns it into the fraction of
+/// `bytes` that miss, max(0, 1 - cache / footprint).
+struct GatherCost {
+  CostForm bytes;
+  /// The footprint of the table, in the graph's total counts.
+  CostForm table;
+  /// "E:64@Psrc:64".
+  std::string str() const;
+};
+
 /// The work of the ops restricted to `choice k` (rgnn.typed_linear and
 /// rgnn.aggregate), as forms in the counts of one relation: E, Psrc and Pdst
 /// are that relation's, and R stands for 1. A relation that chooses `k`
 /// costs this; the runtime picks, per relation, the cheapest choice.
 struct ChoiceCost {
   CostForm gemmFlops, otherFlops, bytes, gatheredBytes;
+  /// gatheredBytes by table (bytes in the relation's counts).
+  std::vector<GatherCost> gathers;
 };
 
 struct CostEstimate {
   CostForm gemmFlops;  ///< multiply-adds x 2 in typed-GEMM templates
   CostForm otherFlops; ///< arithmetic in traversals and elementwise loops
   CostForm bytes;      ///< bytes read and written by all kernels, except:
-  /// bytes read through an index from a per-edge or per-pair value, whose
-  /// footprint (unlike a per-node value's) rarely stays in cache.
+  /// bytes read through an index (a gather view of a per-node, per-edge or
+  /// per-pair value), which hit the cache or not depending on the table;
   CostForm gatheredBytes;
+  /// the same by table.
+  std::vector<GatherCost> gathers;
   CostForm memory;     ///< bytes of intermediate values materialized
   int64_t kernels = 0; ///< GEMMs, traversals and element loops launched
   /// Per choice of a per-relation split (empty without one); the forms
@@ -74,11 +90,12 @@ struct CostEstimate {
   std::string record() const;
 };
 
-/// Per-target parameters: seconds per GEMM flop, per other flop, per byte,
-/// per gathered byte and per kernel (CostParams.def).
+/// Per-target parameters: seconds per GEMM flop, per other flop, per byte
+/// (gathered or not), per gathered byte that misses the cache (in addition),
+/// and per kernel; and the cache's effective size in bytes (CostParams.def).
 struct CostParams {
   const char *target;
-  double gemmFlop, otherFlop, byte, gatheredByte, kernel;
+  double gemmFlop, otherFlop, byte, gatheredByte, kernel, cache;
   const char *provenance;
 };
 /// The parameters of `target` ("cpu", "sm_80", "sm_90", ...); the CPU's
@@ -95,7 +112,8 @@ CostEstimate estimateCost(func::FuncOp func);
 
 /// Whether `a` is never faster than `b` under `params`, whatever the graph:
 /// the difference of their time forms is nonnegative for every graph with
-/// Psrc <= E and Pdst <= E. With per-relation choices, only estimates with
+/// Psrc <= E and Pdst <= E, even with every byte `b` gathers beyond `a`
+/// missing the cache and none of `a`'s (so for every cache size). With per-relation choices, only estimates with
 /// the same number of choices compare (common work and each choice's work
 /// alike); otherwise the answer is false.
 bool neverFaster(const CostEstimate &a, const CostEstimate &b,
