@@ -147,25 +147,18 @@ static bool neverFasterForm(const std::array<double, kNumGraphCounts> &ta,
 static std::array<double, kNumGraphCounts>
 missAdvantage(ArrayRef<GatherCost> a, ArrayRef<GatherCost> b,
               const CostParams &p) {
-  std::array<double, kNumGraphCounts> t{};
-  auto bytesFrom = [](ArrayRef<GatherCost> gathers, const CostForm &table) {
-    for (const GatherCost &g : gathers)
-      if (g.table.coef == table.coef)
-        return g.bytes.coef;
-    return std::array<double, kNumGraphCounts>{};
-  };
-  llvm::SmallVector<CostForm> tables;
-  for (ArrayRef<GatherCost> side : {a, b})
-    for (const GatherCost &g : side)
-      if (llvm::none_of(tables, [&](const CostForm &f) {
-            return f.coef == g.table.coef;
-          }))
-        tables.push_back(g.table);
-  for (const CostForm &table : tables) {
-    auto ba = bytesFrom(a, table), bb = bytesFrom(b, table);
+  // Per table, the bytes `a` gathers less those `b` gathers.
+  std::vector<GatherCost> diff(a.begin(), a.end());
+  for (const GatherCost &g : b) {
+    CostForm negated;
     for (int k = 0; k < kNumGraphCounts; ++k)
-      t[k] += p.gatheredByte * std::min(0.0, ba[k] - bb[k]);
+      negated.coef[k] = -g.bytes.coef[k];
+    addGather(diff, negated, g.table);
   }
+  std::array<double, kNumGraphCounts> t{};
+  for (const GatherCost &d : diff)
+    for (int k = 0; k < kNumGraphCounts; ++k)
+      t[k] += p.gatheredByte * std::min(0.0, d.bytes.coef[k]);
   return t;
 }
 

@@ -531,22 +531,29 @@ private:
     std::vector<GatherRecord> gathers;
     if (text == "0")
       return gathers;
-    size_t start = 0;
-    while (true) {
-      size_t semi = text.find(';', start);
-      std::string entry = text.substr(
-          start, semi == std::string::npos ? std::string::npos : semi - start);
+    for (const std::string &entry : splitOn(text, ';')) {
       size_t at = entry.find('@');
       if (at == std::string::npos)
         error(format("bad gathers entry '%s' (expected BYTES@TABLE)",
                      clip(entry).c_str()));
       gathers.push_back({parseForm(entry.substr(0, at), "gathers"),
                          parseForm(entry.substr(at + 1), "gathers")});
-      if (semi == std::string::npos)
-        break;
-      start = semi + 1;
     }
     return gathers;
+  }
+
+  /// The pieces of `text` between `sep` characters.
+  static std::vector<std::string> splitOn(const std::string &text, char sep) {
+    std::vector<std::string> pieces;
+    size_t start = 0;
+    while (true) {
+      size_t end = text.find(sep, start);
+      pieces.push_back(text.substr(
+          start, end == std::string::npos ? std::string::npos : end - start));
+      if (end == std::string::npos)
+        return pieces;
+      start = end + 1;
+    }
   }
 
   /// "E:128,Psrc:8192" or "0".
@@ -554,12 +561,7 @@ private:
     CostForm form{};
     if (text == "0")
       return form;
-    size_t start = 0;
-    while (true) {
-      size_t comma = text.find(',', start);
-      std::string term = text.substr(start, comma == std::string::npos
-                                                ? std::string::npos
-                                                : comma - start);
+    for (const std::string &term : splitOn(text, ',')) {
       size_t colon = term.find(':');
       size_t k = 0;
       if (colon != std::string::npos)
@@ -571,9 +573,6 @@ private:
                      "of E, N, Psrc, Pdst, R, T, 1)",
                      what, clip(term).c_str()));
       form[k] += real(term.substr(colon + 1), what);
-      if (comma == std::string::npos)
-        break;
-      start = comma + 1;
     }
     return form;
   }

@@ -32,7 +32,7 @@ QUANTITIES = ("gemm_flops", "other_flops", "bytes", "gathered_bytes",
               "memory")
 #: The quantities of a ``cost-choice`` record.
 CHOICE_QUANTITIES = QUANTITIES[:4]
-#: The parameters, in the order of :func:`features` columns (and
+#: The parameters, in the order of :func:`features_of` columns (and
 #: ``cache``, the bytes the miss fraction is relative to).
 PARAMS = ("gemm_flop", "other_flop", "byte", "gathered_byte", "kernel")
 
@@ -218,20 +218,13 @@ def features_of(evaluated: Dict[str, object], cache: float) -> np.ndarray:
                      missed, evaluated["kernels"]], float)
 
 
-def features(cost: Cost, counts: GraphCounts,
-             choice: Optional[np.ndarray] = None,
-             cache: float = 0.0) -> np.ndarray:
-    """:func:`features_of` the cost at ``counts``."""
-    return features_of(cost.evaluate(counts, choice), cache)
-
-
 def estimate(cost: Cost, counts: GraphCounts, params: Dict[str, float]
              ) -> float:
     """Seconds, as the runtime estimates them (with each relation's
     cheapest choice)."""
     choice = cost.choose(counts, params)
-    return float(features(cost, counts, choice, params["cache"]) @
-                 np.array([params[p] for p in PARAMS]))
+    return float(features_of(cost.evaluate(counts, choice), params["cache"])
+                 @ np.array([params[p] for p in PARAMS]))
 
 
 def _nnls(rows: Sequence[np.ndarray], times: Sequence[float]):

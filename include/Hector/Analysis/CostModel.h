@@ -113,9 +113,10 @@ CostEstimate estimateCost(func::FuncOp func);
 /// Whether `a` is never faster than `b` under `params`, whatever the graph:
 /// the difference of their time forms is nonnegative for every graph with
 /// Psrc <= E and Pdst <= E, even with every byte `b` gathers beyond `a`
-/// missing the cache and none of `a`'s (so for every cache size). With per-relation choices, only estimates with
-/// the same number of choices compare (common work and each choice's work
-/// alike); otherwise the answer is false.
+/// missing the cache and none of `a`'s (so for every cache size). With
+/// per-relation choices, only estimates with the same number of choices
+/// compare (common work and each choice's work alike); otherwise the
+/// answer is false.
 bool neverFaster(const CostEstimate &a, const CostEstimate &b,
                  const CostParams &params);
 
