@@ -26,7 +26,11 @@
 // ALL-SAME: \0Acost-choice k=0 gemm_flops=Psrc:64
 // ALL-SAME: \0Acost-choice k=1 gemm_flops=Pdst:64
 // ALL: func.func @rgcn__per_relation_unreordered(
+// Without compaction the GEMM reads h per edge through the src index, a
+// gather of the node table (E:32@N:32); the mean's result rows are zeroed,
+// accumulated and divided in a second pass (Pdst: 16 + 16 + 2 x 16 bytes).
 // PLAIN-LABEL: func.func @rgcn(
+// PLAIN-SAME: rgnn.cost = "cost kernels=2 gemm_flops=E:64 other_flops=E:4,Pdst:4 bytes=E:36,Pdst:64,R:128 gathered_bytes=E:32 memory=E:16 gathers=E:32@N:32"
 // PLAIN: rgnn.typed_linear {{.*}} on src {{.*}} -> !rgnn.feat<edge, 4xf32>
 // PLAIN-NOT: func.func @rgcn__unreordered
 func.func @rgcn(%g: !g, %h: !rgnn.feat<node, 8xf32>, %w: !rgnn.feat<relation, 8x4xf32>)
@@ -75,6 +79,11 @@ func.func @square(%g: !g, %h: !rgnn.feat<node, 8xf32>, %w: !rgnn.feat<relation, 
 // pair, then each head is transformed by its own matrix; the sum over
 // relations follows.
 !g = !rgnn.graph<node_types = 1, relations = 3>
+// The scale is fused into the aggregation, which reads its operands per
+// edge (alpha 8 and z 32 bytes, with the index 4) beside the GEMM's write
+// of z (32); the node result is zeroed and written (N: 32 + 32).
+// PLAIN-LABEL: func.func @weighted(
+// PLAIN-SAME: bytes=E:76,N:64,R:256 gathered_bytes=E:32
 // ALL-LABEL: func.func @weighted__aggregate_first(
 // ALL: %[[X:.*]] = rgnn.gather %{{.*}}, %{{.*}} by src : {{.*}} -> !rgnn.feat<edge, 8xf32>
 // ALL: %[[O:.*]] = rgnn.outer_product %{{.*}}, %[[X]] : (!rgnn.feat<edge, 2xf32>, !rgnn.feat<edge, 8xf32>) -> !rgnn.feat<edge, 2x8xf32>
