@@ -120,9 +120,9 @@ def rgcn_featureless(graph, w: Dict[str, torch.Tensor]) -> torch.Tensor:
     return g.sum_to_dst(msg) + w["w_root"] + w["bias"]
 
 
-def rgat(graph, h, w: Dict[str, torch.Tensor],
-         alpha: float = 0.2) -> torch.Tensor:
-    """Across-relation RGAT (``examples/models/rgat.mlir``)."""
+def rgat_scores(graph, h, w: Dict[str, torch.Tensor]):
+    """RGAT's per-edge attention scores before the leaky ReLU, [E, heads],
+    and the transformed source features, [E, heads, D]."""
     g = Graph.of(graph)
     R, heads, din, d = w["w"].shape
     # Every head transforms the same vector: one GEMM by [in, H * D].
@@ -130,7 +130,14 @@ def rgat(graph, h, w: Dict[str, torch.Tensor],
     z_src = g.per_relation(h[g.src], flat).view(-1, heads, d)
     z_dst = g.per_relation(h[g.dst], flat).view(-1, heads, d)
     a = w["attn"][g.etype]                            # [E, H, 2D]
-    score = (torch.cat([z_dst, z_src], -1) * a).sum(-1)
+    return (torch.cat([z_dst, z_src], -1) * a).sum(-1), z_src
+
+
+def rgat(graph, h, w: Dict[str, torch.Tensor],
+         alpha: float = 0.2) -> torch.Tensor:
+    """Across-relation RGAT (``examples/models/rgat.mlir``)."""
+    g = Graph.of(graph)
+    score, z_src = rgat_scores(g, h, w)
     att = g.softmax(torch.nn.functional.leaky_relu(score, alpha))
     out = g.sum_to_dst(att.unsqueeze(-1) * z_src)
     return out.reshape(g.num_nodes, -1)

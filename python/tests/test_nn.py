@@ -60,14 +60,47 @@ def make(model, g, din, dout, heads, **kw):
     return hnn.HGTConv(din, dout, g.metadata(), heads=heads, **kw)
 
 
+# RGAT's leaky ReLU has a kink at 0, where its derivative jumps from 0.2 to
+# 1. A score within float32 rounding of 0 can fall on either side in the
+# compiled model and on the other in the float64 oracle: the gradients then
+# differ by that edge's whole contribution, which is not an error of either
+# (seen: 2.6e-3 on ACM's attention gradient at a score of 3.7e-8). Inputs are
+# drawn again until every score is this far from 0, relative to their RMS.
+KINK_MARGIN = 1e-6
+
+
+def near_kink(m, ref, x) -> bool:
+    if not isinstance(m, hnn.RGATConv):
+        return False
+    with torch.no_grad():
+        w = {"w": m.weight.double(), "attn": m.attn.double()}
+        score, _ = tr.rgat_scores(ref, x.detach().double(), w)
+    rms = float(score.pow(2).mean().sqrt())
+    return bool((score.abs() < KINK_MARGIN * rms).any())
+
+
+def draw_inputs(m, g, ref, din, seed, featureless):
+    """Seed the parameters (reset, then moved off their initial values) and
+    the features; the seed alone reproduces a run. Returns (x, seed used)."""
+    for attempt in range(20):
+        used = (seed + attempt) % 2**32
+        torch.manual_seed(used)
+        m.reset_parameters()
+        m.zero_grad(set_to_none=True)
+        with torch.no_grad():
+            for p in m.parameters():
+                p.add_(0.1 * torch.randn_like(p))
+        x = None if featureless else torch.randn(g.num_nodes, din, dtype=F32,
+                                                 requires_grad=True)
+        if x is None or not near_kink(m, ref, x):
+            return x, used
+    raise AssertionError(f"20 draws from seed {seed} all put an RGAT score "
+                         "at the leaky ReLU's kink")
+
+
 def check(m, g, ref, din, seed, featureless=False, pyg_call=None):
     """Forward and all gradients of ``m`` on ``g`` against the oracle."""
-    torch.manual_seed(seed)
-    with torch.no_grad():  # move every parameter off its initial value
-        for p in m.parameters():
-            p.add_(0.1 * torch.randn_like(p))
-    x = None if featureless else torch.randn(g.num_nodes, din, dtype=F32,
-                                             requires_grad=True)
+    x, seed = draw_inputs(m, g, ref, din, seed, featureless)
     y = m(x, *(pyg_call or (g,)))
     dy = torch.randn_like(y)
     (y * dy).sum().backward()
