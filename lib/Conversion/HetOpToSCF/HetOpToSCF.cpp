@@ -2,7 +2,8 @@
 //
 // typed_gemm becomes a parallel loop over blocks of rows with a
 // register-blocked vector kernel; traverse becomes a parallel loop over CSR
-// rows or entries with its body inlined.
+// rows or entries with its body inlined, a row's own vector accumulations
+// on the CPU into a row-local buffer.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +16,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/SetVector.h"
 
 namespace mlir::hector {
 #define GEN_PASS_DEF_CONVERTHETOPTOSCF
@@ -501,7 +503,62 @@ LogicalResult GemmLowering::run(bool elementwise) {
 // traverse
 //===----------------------------------------------------------------------===//
 
-LogicalResult lowerTraverse(TraverseOp op) {
+/// Buffers a node-parallel traversal accumulates into only at the row it
+/// owns (never atomically), never reads, and whose rows are static vectors.
+/// Each can accumulate one row in a row-local buffer instead of in place:
+/// the output buffer may alias every operand, which keeps LLVM from
+/// vectorizing the in-place add (RGCN on ACM at 64: 6.8 -> 5.7 ms). Rows of
+/// rank 2 and more stay in place: once LLVM has unrolled their inner loop it
+/// vectorizes the outer one with gathers and scatters on the local buffer
+/// (HGT on ACM at 64 went from 40 to 47 ms).
+SmallVector<Value> rowLocalAccumulators(TraverseOp op) {
+  Block &body = op.getBody().front();
+  llvm::SetVector<Value> candidates, rejected;
+  body.walk([&](AccumulateOp acc) {
+    Value buffer = acc.getBuffer();
+    auto type = dyn_cast<MemRefType>(buffer.getType());
+    bool owned = !acc.getIndices().empty() &&
+                 acc.getIndices()[0] == body.getArgument(0) && type &&
+                 type.getRank() == 2 && !type.isDynamicDim(1);
+    (owned ? candidates : rejected).insert(buffer);
+  });
+  SmallVector<Value> result;
+  for (Value buffer : candidates) {
+    bool onlyAccumulated = llvm::all_of(buffer.getUses(), [&](OpOperand &use) {
+      if (!op->isAncestor(use.getOwner()))
+        return true;
+      auto acc = dyn_cast<AccumulateOp>(use.getOwner());
+      return acc && use.get() == acc.getBuffer() && acc.getValue() != buffer &&
+             !llvm::is_contained(acc.getIndices(), buffer);
+    });
+    if (!rejected.contains(buffer) && onlyAccumulated)
+      result.push_back(buffer);
+  }
+  return result;
+}
+
+/// Copies row `row` of `global` to or from the row buffer `local`.
+void copyRow(OpBuilder &b, Location loc, Value global, Value row, Value local,
+             bool toLocal) {
+  int64_t width = cast<MemRefType>(local.getType()).getDimSize(0);
+  scf::ForOp::create(b, loc, constIndex(b, loc, 0), constIndex(b, loc, width),
+                     constIndex(b, loc, 1), ValueRange{},
+                     [&](OpBuilder &fb, Location fl, Value i, ValueRange) {
+                       SmallVector<Value> globalAt{row, i}, localAt{i};
+                       if (toLocal) {
+                         Value v =
+                             memref::LoadOp::create(fb, fl, global, globalAt);
+                         memref::StoreOp::create(fb, fl, v, local, localAt);
+                       } else {
+                         Value v =
+                             memref::LoadOp::create(fb, fl, local, localAt);
+                         memref::StoreOp::create(fb, fl, v, global, globalAt);
+                       }
+                       scf::YieldOp::create(fb, fl);
+                     });
+}
+
+LogicalResult lowerTraverse(TraverseOp op, bool rowLocal) {
   Location loc = op.getLoc();
   OpBuilder b(op);
   bool nodeParallel = op.getKind() == TraversalKind::NodeParallel;
@@ -510,10 +567,15 @@ LogicalResult lowerTraverse(TraverseOp op) {
   Value numRows = arith::SubIOp::create(
       b, loc, memref::DimOp::create(b, loc, offsets, 0), c1);
   Block &body = op.getBody().front();
+  SmallVector<Value> promoted;
+  if (nodeParallel && rowLocal)
+    promoted = rowLocalAccumulators(op);
 
-  // Inlines the body for one entry and lowers its accumulations: a plain
-  // add into the row the iteration owns, an atomic add anywhere else.
-  auto inlineBody = [&](OpBuilder &ib, Location l, Value row, Value entry) {
+  // Inlines the body for one entry and lowers its accumulations: into the
+  // row-local buffer of `local` where it has one, a plain add into the row
+  // the iteration owns, an atomic add anywhere else.
+  auto inlineBody = [&](OpBuilder &ib, Location l, Value row, Value entry,
+                        const IRMapping &local) {
     IRMapping map;
     map.map(body.getArgument(0), row);
     map.map(body.getArgument(1), loadIndex(ib, l, op.getColIndices(), entry));
@@ -527,19 +589,21 @@ LogicalResult lowerTraverse(TraverseOp op) {
       c->walk([&](AccumulateOp acc) { accumulations.push_back(acc); });
     for (AccumulateOp acc : accumulations) {
       OpBuilder ab(acc);
-      bool owned = nodeParallel && !acc.getIndices().empty() &&
-                   acc.getIndices()[0] == row;
+      Location al = acc.getLoc();
+      Value buffer = acc.getBuffer();
+      SmallVector<Value> indices(acc.getIndices());
+      bool owned = nodeParallel && !indices.empty() && indices[0] == row;
+      if (Value into = local.lookupOrNull(buffer)) {
+        buffer = into;
+        indices.erase(indices.begin());
+      }
       if (owned) {
-        Value old = memref::LoadOp::create(ab, acc.getLoc(), acc.getBuffer(),
-                                           acc.getIndices());
-        Value sum = arith::AddFOp::create(ab, acc.getLoc(), old,
-                                          acc.getValue());
-        memref::StoreOp::create(ab, acc.getLoc(), sum, acc.getBuffer(),
-                                acc.getIndices());
+        Value old = memref::LoadOp::create(ab, al, buffer, indices);
+        Value sum = arith::AddFOp::create(ab, al, old, acc.getValue());
+        memref::StoreOp::create(ab, al, sum, buffer, indices);
       } else {
-        memref::AtomicRMWOp::create(ab, acc.getLoc(),
-                                    arith::AtomicRMWKind::addf, acc.getValue(),
-                                    acc.getBuffer(), acc.getIndices());
+        memref::AtomicRMWOp::create(ab, al, arith::AtomicRMWKind::addf,
+                                    acc.getValue(), buffer, indices);
       }
       acc.erase();
     }
@@ -553,12 +617,41 @@ LogicalResult lowerTraverse(TraverseOp op) {
           Value lo = loadIndex(pb, l, offsets, row);
           Value hi = loadIndex(pb, l, offsets,
                                arith::AddIOp::create(pb, l, row, c1));
-          scf::ForOp::create(pb, l, lo, hi, c1, ValueRange{},
-                             [&](OpBuilder &fb, Location fl, Value p,
-                                 ValueRange) {
-                               inlineBody(fb, fl, row, p);
-                               scf::YieldOp::create(fb, fl);
-                             });
+          auto entries = [&](OpBuilder &eb, Location el,
+                             const IRMapping &local) {
+            scf::ForOp::create(
+                eb, el, lo, hi, c1, ValueRange{},
+                [&](OpBuilder &fb, Location fl, Value p, ValueRange) {
+                  inlineBody(fb, fl, row, p, local);
+                  scf::YieldOp::create(fb, fl);
+                });
+          };
+          if (promoted.empty())
+            return entries(pb, l, IRMapping());
+          // Rows without entries leave their accumulators alone.
+          Value any =
+              arith::CmpIOp::create(pb, l, arith::CmpIPredicate::ult, lo, hi);
+          scf::IfOp::create(pb, l, any, [&](OpBuilder &tb, Location tl) {
+            // The scope frees the row buffers after each row.
+            auto scope = memref::AllocaScopeOp::create(tb, tl, TypeRange{});
+            OpBuilder sb =
+                OpBuilder::atBlockEnd(&scope.getBodyRegion().emplaceBlock());
+            IRMapping local;
+            for (Value buffer : promoted) {
+              auto type = cast<MemRefType>(buffer.getType());
+              auto rowType = MemRefType::get(type.getShape().drop_front(),
+                                             type.getElementType());
+              Value acc = memref::AllocaOp::create(sb, tl, rowType);
+              copyRow(sb, tl, buffer, row, acc, /*toLocal=*/true);
+              local.map(buffer, acc);
+            }
+            entries(sb, tl, local);
+            for (Value buffer : promoted)
+              copyRow(sb, tl, buffer, row, local.lookup(buffer),
+                      /*toLocal=*/false);
+            memref::AllocaScopeReturnOp::create(sb, tl);
+            scf::YieldOp::create(tb, tl);
+          });
         });
   } else {
     Value numEntries = memref::DimOp::create(b, loc, op.getColIndices(), 0);
@@ -569,7 +662,7 @@ LogicalResult lowerTraverse(TraverseOp op) {
           Value row = op.getRowIndices()
                           ? loadIndex(pb, l, op.getRowIndices(), p)
                           : upperSegment(pb, l, offsets, numRows, p);
-          inlineBody(pb, l, row, p);
+          inlineBody(pb, l, row, p, IRMapping());
         });
   }
   op.erase();
@@ -595,7 +688,8 @@ struct ConvertHetOpToSCFPass
           isa<TypedGemmOp>(op)
               ? GemmLowering(cast<TypedGemmOp>(op), vectorWidth)
                     .run(/*elementwise=*/target == "gpu")
-              : lowerTraverse(cast<TraverseOp>(op));
+              : lowerTraverse(cast<TraverseOp>(op),
+                              /*rowLocal=*/target == "cpu");
       if (failed(result))
         return signalPassFailure();
     }

@@ -116,6 +116,74 @@ func.func @traverse_node(%ptr: memref<?xi64>, %col: memref<?xi32>, %eid: memref<
 
 // -----
 
+// A buffer accumulated only at the owned row, with a static row shape, is
+// accumulated in a row-local buffer: copied in, added to per entry, copied
+// out, for rows with entries. The GPU keeps the in-place add.
+// CHECK-LABEL: func.func @traverse_node_row_local(
+// CHECK-SAME: %[[X:[^:]*]]: memref<?x4xf32>, %[[OUT:[^:]*]]: memref<?x4xf32>)
+// CHECK: scf.parallel (%[[ROW:.*]]) =
+// CHECK: %[[ANY:.*]] = arith.cmpi ult
+// CHECK: scf.if %[[ANY]]
+// CHECK: memref.alloca_scope
+// CHECK: %[[ACC:.*]] = memref.alloca() : memref<4xf32>
+// CHECK: scf.for %[[I:.*]] =
+// CHECK: %[[IN:.*]] = memref.load %[[OUT]][%[[ROW]], %[[I]]]
+// CHECK: memref.store %[[IN]], %[[ACC]][%[[I]]]
+// CHECK: scf.for
+// CHECK: scf.for %[[J:.*]] =
+// CHECK: %[[V:.*]] = memref.load %[[X]]
+// CHECK: %[[OLD:.*]] = memref.load %[[ACC]][%[[J]]]
+// CHECK: %[[NEW:.*]] = arith.addf %[[OLD]], %[[V]]
+// CHECK: memref.store %[[NEW]], %[[ACC]][%[[J]]]
+// CHECK: scf.for %[[K:.*]] =
+// CHECK: %[[RES:.*]] = memref.load %[[ACC]][%[[K]]]
+// CHECK: memref.store %[[RES]], %[[OUT]][%[[ROW]], %[[K]]]
+// GPU-LABEL: func.func @traverse_node_row_local(
+// GPU-NOT: memref.alloca
+// GPU: memref.store %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}] : memref<?x4xf32>
+// GPU-NOT: memref.alloca
+func.func @traverse_node_row_local(%ptr: memref<?xi64>, %col: memref<?xi32>,
+                                   %eid: memref<?xi32>, %et: memref<?xi32>,
+                                   %x: memref<?x4xf32>, %out: memref<?x4xf32>) {
+  hetop.traverse node_parallel over in csr(%ptr, %col, %eid, %et
+      : memref<?xi64>, memref<?xi32>, memref<?xi32>, memref<?xi32>) {
+  ^bb0(%row: index, %c: index, %e: index, %r: index):
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c4 = arith.constant 4 : index
+    scf.for %j = %c0 to %c4 step %c1 {
+      %v = memref.load %x[%e, %j] : memref<?x4xf32>
+      hetop.accumulate %v, %out[%row, %j] : f32, memref<?x4xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// No row-local buffer where the traversal also reads the buffer, where its
+// row shape is dynamic, or where its rows have more than one dimension.
+// CHECK-LABEL: func.func @traverse_node_in_place(
+// CHECK-NOT: memref.alloca
+// CHECK: return
+func.func @traverse_node_in_place(%ptr: memref<?xi64>, %col: memref<?xi32>,
+                                  %eid: memref<?xi32>, %et: memref<?xi32>,
+                                  %out: memref<?x4xf32>, %dyn: memref<?x?xf32>,
+                                  %heads: memref<?x2x4xf32>) {
+  hetop.traverse node_parallel over in csr(%ptr, %col, %eid, %et
+      : memref<?xi64>, memref<?xi32>, memref<?xi32>, memref<?xi32>) {
+  ^bb0(%row: index, %c: index, %e: index, %r: index):
+    %c0 = arith.constant 0 : index
+    %v = memref.load %out[%e, %c0] : memref<?x4xf32>
+    hetop.accumulate %v, %out[%row, %c0] : f32, memref<?x4xf32>
+    hetop.accumulate %v, %dyn[%row, %c0] : f32, memref<?x?xf32>
+    hetop.accumulate %v, %heads[%row, %c0, %c0] : f32, memref<?x2x4xf32>
+  }
+  return
+}
+
+// -----
+
 // Edge-parallel traversal: one iteration per entry; the row comes from a
 // binary search of the offsets; every accumulation is atomic.
 // CHECK-LABEL: func.func @traverse_edge
