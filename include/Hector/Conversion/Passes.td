@@ -55,7 +55,9 @@ def ConvertHetOpToSCF : Pass<"convert-hetop-to-scf", "::mlir::ModuleOp"> {
     `hetop.traverse` becomes a parallel loop over CSR rows (node-parallel)
     or entries (edge-parallel) with its body inlined; `hetop.accumulate`
     is a plain add where the row is owned by the iteration, and an atomic
-    add otherwise. On the CPU a node-parallel row whose accumulations into
+    add otherwise. On the CPU a node-parallel traversal runs 256 chunks of
+    rows of equal work (entries plus rows, found by binary search of the
+    offsets), so that hubs do not leave threads idle; a node-parallel row whose accumulations into
     a buffer of vector rows are all its own, and which never reads that
     buffer, accumulates in a row-local copy (`memref.alloca` in a
     `memref.alloca_scope`), copied back after the row's entries: the local

@@ -2,8 +2,9 @@
 //
 // typed_gemm becomes a parallel loop over blocks of rows with a
 // register-blocked vector kernel; traverse becomes a parallel loop over CSR
-// rows or entries with its body inlined, a row's own vector accumulations
-// on the CPU into a row-local buffer.
+// rows (on the CPU, chunks of rows of equal work) or entries with its body
+// inlined, a row's own vector accumulations on the CPU into a row-local
+// buffer.
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,6 +35,10 @@ constexpr int64_t kDefaultTileM = 4;
 /// Vector accumulators one kernel keeps live (AVX-512 has 32 registers; B
 /// chunks and the A broadcast take a few more).
 constexpr int64_t kMaxAccumulators = 16;
+/// Chunks of equal work a node-parallel traversal is split into on the CPU:
+/// many more than threads, so that a thread's contiguous share of them is
+/// balanced too.
+constexpr int64_t kTraversalChunks = 256;
 
 Value constIndex(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
@@ -70,6 +75,35 @@ Value upperSegment(OpBuilder &b, Location loc, Value offsets, Value count,
                                            at, position);
         Value lo = arith::SelectOp::create(wb, wl, fits, mid, args[0]);
         Value hi = arith::SelectOp::create(wb, wl, fits, args[1], mid);
+        scf::YieldOp::create(wb, wl, ValueRange{lo, hi});
+      });
+  return loop.getResult(0);
+}
+
+/// Smallest row r in [0, count] with offsets[r] + r >= work, for CSR
+/// `offsets` of `count` rows (offsets[r] + r grows strictly, and is the
+/// whole work, entries plus rows, at `count`).
+Value firstRowWithWork(OpBuilder &b, Location loc, Value offsets, Value count,
+                       Value work) {
+  Value one = constIndex(b, loc, 1), two = constIndex(b, loc, 2);
+  auto loop = scf::WhileOp::create(
+      b, loc, TypeRange{b.getIndexType(), b.getIndexType()},
+      ValueRange{constIndex(b, loc, 0), count},
+      [&](OpBuilder &wb, Location wl, ValueRange args) {
+        Value more = arith::CmpIOp::create(wb, wl, arith::CmpIPredicate::ult,
+                                           args[0], args[1]);
+        scf::ConditionOp::create(wb, wl, more, args);
+      },
+      [&](OpBuilder &wb, Location wl, ValueRange args) {
+        Value sum = arith::AddIOp::create(wb, wl, args[0], args[1]);
+        Value mid = arith::DivUIOp::create(wb, wl, sum, two);
+        Value at =
+            arith::AddIOp::create(wb, wl, loadIndex(wb, wl, offsets, mid), mid);
+        Value enough =
+            arith::CmpIOp::create(wb, wl, arith::CmpIPredicate::uge, at, work);
+        Value after = arith::AddIOp::create(wb, wl, mid, one);
+        Value lo = arith::SelectOp::create(wb, wl, enough, args[0], after);
+        Value hi = arith::SelectOp::create(wb, wl, enough, mid, args[1]);
         scf::YieldOp::create(wb, wl, ValueRange{lo, hi});
       });
   return loop.getResult(0);
@@ -558,7 +592,7 @@ void copyRow(OpBuilder &b, Location loc, Value global, Value row, Value local,
                      });
 }
 
-LogicalResult lowerTraverse(TraverseOp op, bool rowLocal) {
+LogicalResult lowerTraverse(TraverseOp op, bool rowLocal, bool balanced) {
   Location loc = op.getLoc();
   OpBuilder b(op);
   bool nodeParallel = op.getKind() == TraversalKind::NodeParallel;
@@ -610,10 +644,8 @@ LogicalResult lowerTraverse(TraverseOp op, bool rowLocal) {
   };
 
   if (nodeParallel) {
-    scf::ParallelOp::create(
-        b, loc, ValueRange{c0}, ValueRange{numRows}, ValueRange{c1},
-        [&](OpBuilder &pb, Location l, ValueRange ivs) {
-          Value row = ivs[0];
+    auto rowBody =
+        [&](OpBuilder &pb, Location l, Value row) {
           Value lo = loadIndex(pb, l, offsets, row);
           Value hi = loadIndex(pb, l, offsets,
                                arith::AddIOp::create(pb, l, row, c1));
@@ -652,7 +684,38 @@ LogicalResult lowerTraverse(TraverseOp op, bool rowLocal) {
             memref::AllocaScopeReturnOp::create(sb, tl);
             scf::YieldOp::create(tb, tl);
           });
-        });
+        };
+    if (!balanced) {
+      scf::ParallelOp::create(b, loc, ValueRange{c0}, ValueRange{numRows},
+                              ValueRange{c1},
+                              [&](OpBuilder &pb, Location l, ValueRange ivs) {
+                                rowBody(pb, l, ivs[0]);
+                              });
+    } else {
+      // Chunks of rows of equal work, rows plus entries: rows of skewed
+      // degrees (hubs of a knowledge graph) otherwise leave the threads
+      // that got the light rows waiting at the loop's barrier.
+      Value numEntries = loadIndex(b, loc, offsets, numRows);
+      Value work = arith::AddIOp::create(b, loc, numEntries, numRows);
+      Value chunks = constIndex(b, loc, kTraversalChunks);
+      scf::ParallelOp::create(
+          b, loc, ValueRange{c0}, ValueRange{chunks}, ValueRange{c1},
+          [&](OpBuilder &pb, Location l, ValueRange ivs) {
+            auto boundary = [&](Value chunk) {
+              Value share = arith::DivUIOp::create(
+                  pb, l, arith::MulIOp::create(pb, l, work, chunk), chunks);
+              return firstRowWithWork(pb, l, offsets, numRows, share);
+            };
+            Value first = boundary(ivs[0]);
+            Value last = boundary(arith::AddIOp::create(pb, l, ivs[0], c1));
+            scf::ForOp::create(
+                pb, l, first, last, c1, ValueRange{},
+                [&](OpBuilder &fb, Location fl, Value row, ValueRange) {
+                  rowBody(fb, fl, row);
+                  scf::YieldOp::create(fb, fl);
+                });
+          });
+    }
   } else {
     Value numEntries = memref::DimOp::create(b, loc, op.getColIndices(), 0);
     scf::ParallelOp::create(
@@ -689,7 +752,8 @@ struct ConvertHetOpToSCFPass
               ? GemmLowering(cast<TypedGemmOp>(op), vectorWidth)
                     .run(/*elementwise=*/target == "gpu")
               : lowerTraverse(cast<TraverseOp>(op),
-                              /*rowLocal=*/target == "cpu");
+                              /*rowLocal=*/target == "cpu",
+                              /*balanced=*/target == "cpu");
       if (failed(result))
         return signalPassFailure();
     }

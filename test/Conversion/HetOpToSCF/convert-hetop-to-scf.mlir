@@ -90,10 +90,34 @@ func.func @gemm_atomic(%a: memref<?x8xf32>, %b: memref<3x8x12xf32>, %c: memref<?
 // -----
 
 // Node-parallel traversal: the row's own accumulation is a plain add, an
-// accumulation into another row an atomic one.
+// accumulation into another row an atomic one. On the CPU the rows are
+// split into 256 chunks of equal work (entries plus rows): the bounds of a
+// chunk are the first rows whose offset plus index reaches its share.
 // CHECK-LABEL: func.func @traverse_node(
 // CHECK-SAME: %[[PTR:.*]]: memref<?xi64>, %[[COL:.*]]: memref<?xi32>, %[[EID:.*]]: memref<?xi32>, %{{.*}}: memref<?xi32>, %[[X:.*]]: memref<?xf32>, %[[OUT:.*]]: memref<?xf32>)
-// CHECK: scf.parallel (%[[ROW:.*]]) =
+// CHECK: %[[ROWS:.*]] = arith.subi %{{.*}}, %[[C1:.*]] : index
+// CHECK: %[[NNZ:.*]] = memref.load %[[PTR]][%[[ROWS]]]
+// CHECK: %[[NNZI:.*]] = arith.index_cast %[[NNZ]]
+// CHECK: %[[WORK:.*]] = arith.addi %[[NNZI]], %[[ROWS]]
+// CHECK: %[[CHUNKS:.*]] = arith.constant 256 : index
+// CHECK: scf.parallel (%[[CHUNK:.*]]) = (%{{.*}}) to (%[[CHUNKS]])
+// CHECK: %[[W0:.*]] = arith.muli %[[WORK]], %[[CHUNK]]
+// CHECK: %[[SHARE0:.*]] = arith.divui %[[W0]], %[[CHUNKS]]
+// CHECK: %[[FIRST:.*]]:2 = scf.while
+// CHECK: %[[AT:.*]] = memref.load %[[PTR]][%[[MID:.*]]]
+// CHECK: %[[ATI:.*]] = arith.index_cast %[[AT]]
+// CHECK: %[[KEY:.*]] = arith.addi %[[ATI]], %[[MID]]
+// CHECK: arith.cmpi uge, %[[KEY]], %[[SHARE0]]
+// CHECK: %[[NEXT:.*]] = arith.addi %[[CHUNK]], %[[C1]]
+// CHECK: %[[W1:.*]] = arith.muli %[[WORK]], %[[NEXT]]
+// CHECK: %[[SHARE1:.*]] = arith.divui %[[W1]], %[[CHUNKS]]
+// CHECK: %[[LAST:.*]]:2 = scf.while
+// CHECK: arith.cmpi uge, %{{.*}}, %[[SHARE1]]
+// CHECK: scf.for %[[ROW:.*]] = %[[FIRST]]#0 to %[[LAST]]#0
+// GPU-LABEL: func.func @traverse_node(
+// GPU-NOT: scf.while
+// GPU: scf.parallel (%[[ROW:.*]]) = (%{{.*}}) to (%{{.*}})
+// GPU-NEXT: memref.load %{{.*}}[%[[ROW]]] : memref<?xi64>
 // CHECK: scf.for %[[P:.*]] =
 // CHECK: %[[C:.*]] = arith.index_cast %{{.*}} : i32 to index
 // CHECK: %[[V:.*]] = memref.load %[[X]]
@@ -121,7 +145,8 @@ func.func @traverse_node(%ptr: memref<?xi64>, %col: memref<?xi32>, %eid: memref<
 // out, for rows with entries. The GPU keeps the in-place add.
 // CHECK-LABEL: func.func @traverse_node_row_local(
 // CHECK-SAME: %[[X:[^:]*]]: memref<?x4xf32>, %[[OUT:[^:]*]]: memref<?x4xf32>)
-// CHECK: scf.parallel (%[[ROW:.*]]) =
+// CHECK: scf.parallel
+// CHECK: scf.for %[[ROW:.*]] =
 // CHECK: %[[ANY:.*]] = arith.cmpi ult
 // CHECK: scf.if %[[ANY]]
 // CHECK: memref.alloca_scope
