@@ -52,39 +52,10 @@ Value loadIndex(OpBuilder &b, Location loc, Value list, Value position) {
   return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
 }
 
-/// Largest s in [0, count) with offsets[s] <= position, for a
-/// non-decreasing `offsets` whose last entry (at `count`) exceeds position.
-Value upperSegment(OpBuilder &b, Location loc, Value offsets, Value count,
-                   Value position) {
-  Value zero = constIndex(b, loc, 0), one = constIndex(b, loc, 1);
-  Value two = constIndex(b, loc, 2);
-  auto loop = scf::WhileOp::create(
-      b, loc, TypeRange{b.getIndexType(), b.getIndexType()},
-      ValueRange{zero, count},
-      [&](OpBuilder &wb, Location wl, ValueRange args) {
-        Value width = arith::SubIOp::create(wb, wl, args[1], args[0]);
-        Value more = arith::CmpIOp::create(wb, wl, arith::CmpIPredicate::ugt,
-                                           width, one);
-        scf::ConditionOp::create(wb, wl, more, args);
-      },
-      [&](OpBuilder &wb, Location wl, ValueRange args) {
-        Value sum = arith::AddIOp::create(wb, wl, args[0], args[1]);
-        Value mid = arith::DivUIOp::create(wb, wl, sum, two);
-        Value at = loadIndex(wb, wl, offsets, mid);
-        Value fits = arith::CmpIOp::create(wb, wl, arith::CmpIPredicate::ule,
-                                           at, position);
-        Value lo = arith::SelectOp::create(wb, wl, fits, mid, args[0]);
-        Value hi = arith::SelectOp::create(wb, wl, fits, args[1], mid);
-        scf::YieldOp::create(wb, wl, ValueRange{lo, hi});
-      });
-  return loop.getResult(0);
-}
-
-/// Smallest row r in [0, count] with offsets[r] + r >= work, for CSR
-/// `offsets` of `count` rows (offsets[r] + r grows strictly, and is the
-/// whole work, entries plus rows, at `count`).
-Value firstRowWithWork(OpBuilder &b, Location loc, Value offsets, Value count,
-                       Value work) {
+/// Smallest r in [0, count] for which `holds(r)` is true, by bisection, for
+/// a predicate that is monotone in r and true at `count`.
+Value firstWhere(OpBuilder &b, Location loc, Value count,
+                 function_ref<Value(OpBuilder &, Location, Value)> holds) {
   Value one = constIndex(b, loc, 1), two = constIndex(b, loc, 2);
   auto loop = scf::WhileOp::create(
       b, loc, TypeRange{b.getIndexType(), b.getIndexType()},
@@ -97,16 +68,39 @@ Value firstRowWithWork(OpBuilder &b, Location loc, Value offsets, Value count,
       [&](OpBuilder &wb, Location wl, ValueRange args) {
         Value sum = arith::AddIOp::create(wb, wl, args[0], args[1]);
         Value mid = arith::DivUIOp::create(wb, wl, sum, two);
-        Value at =
-            arith::AddIOp::create(wb, wl, loadIndex(wb, wl, offsets, mid), mid);
-        Value enough =
-            arith::CmpIOp::create(wb, wl, arith::CmpIPredicate::uge, at, work);
+        Value yes = holds(wb, wl, mid);
         Value after = arith::AddIOp::create(wb, wl, mid, one);
-        Value lo = arith::SelectOp::create(wb, wl, enough, args[0], after);
-        Value hi = arith::SelectOp::create(wb, wl, enough, mid, args[1]);
+        Value lo = arith::SelectOp::create(wb, wl, yes, args[0], after);
+        Value hi = arith::SelectOp::create(wb, wl, yes, mid, args[1]);
         scf::YieldOp::create(wb, wl, ValueRange{lo, hi});
       });
   return loop.getResult(0);
+}
+
+/// Largest s in [0, count) with offsets[s] <= position, for a
+/// non-decreasing `offsets` whose last entry (at `count`) exceeds position.
+Value upperSegment(OpBuilder &b, Location loc, Value offsets, Value count,
+                   Value position) {
+  Value after = firstWhere(
+      b, loc, count, [&](OpBuilder &wb, Location wl, Value s) -> Value {
+        return arith::CmpIOp::create(wb, wl, arith::CmpIPredicate::ugt,
+                                     loadIndex(wb, wl, offsets, s), position);
+      });
+  return arith::SubIOp::create(b, loc, after, constIndex(b, loc, 1));
+}
+
+/// Smallest row r in [0, count] with offsets[r] + r >= work, for CSR
+/// `offsets` of `count` rows (offsets[r] + r grows strictly, and is the
+/// whole work, entries plus rows, at `count`).
+Value firstRowWithWork(OpBuilder &b, Location loc, Value offsets, Value count,
+                       Value work) {
+  return firstWhere(
+      b, loc, count, [&](OpBuilder &wb, Location wl, Value r) -> Value {
+        Value at =
+            arith::AddIOp::create(wb, wl, loadIndex(wb, wl, offsets, r), r);
+        return arith::CmpIOp::create(wb, wl, arith::CmpIPredicate::uge, at,
+                                     work);
+      });
 }
 
 //===----------------------------------------------------------------------===//
@@ -558,12 +552,10 @@ SmallVector<Value> rowLocalAccumulators(TraverseOp op) {
   });
   SmallVector<Value> result;
   for (Value buffer : candidates) {
+    // A memref use by an accumulation is its buffer operand.
     bool onlyAccumulated = llvm::all_of(buffer.getUses(), [&](OpOperand &use) {
-      if (!op->isAncestor(use.getOwner()))
-        return true;
-      auto acc = dyn_cast<AccumulateOp>(use.getOwner());
-      return acc && use.get() == acc.getBuffer() && acc.getValue() != buffer &&
-             !llvm::is_contained(acc.getIndices(), buffer);
+      return !op->isAncestor(use.getOwner()) ||
+             isa<AccumulateOp>(use.getOwner());
     });
     if (!rejected.contains(buffer) && onlyAccumulated)
       result.push_back(buffer);
@@ -592,7 +584,9 @@ void copyRow(OpBuilder &b, Location loc, Value global, Value row, Value local,
                      });
 }
 
-LogicalResult lowerTraverse(TraverseOp op, bool rowLocal, bool balanced) {
+/// With `cpu`, a node-parallel traversal runs chunks of rows of equal work
+/// and accumulates in row-local buffers where it can.
+LogicalResult lowerTraverse(TraverseOp op, bool cpu) {
   Location loc = op.getLoc();
   OpBuilder b(op);
   bool nodeParallel = op.getKind() == TraversalKind::NodeParallel;
@@ -602,7 +596,7 @@ LogicalResult lowerTraverse(TraverseOp op, bool rowLocal, bool balanced) {
       b, loc, memref::DimOp::create(b, loc, offsets, 0), c1);
   Block &body = op.getBody().front();
   SmallVector<Value> promoted;
-  if (nodeParallel && rowLocal)
+  if (nodeParallel && cpu)
     promoted = rowLocalAccumulators(op);
 
   // Inlines the body for one entry and lowers its accumulations: into the
@@ -685,7 +679,7 @@ LogicalResult lowerTraverse(TraverseOp op, bool rowLocal, bool balanced) {
             scf::YieldOp::create(tb, tl);
           });
         };
-    if (!balanced) {
+    if (!cpu) {
       scf::ParallelOp::create(b, loc, ValueRange{c0}, ValueRange{numRows},
                               ValueRange{c1},
                               [&](OpBuilder &pb, Location l, ValueRange ivs) {
@@ -751,9 +745,7 @@ struct ConvertHetOpToSCFPass
           isa<TypedGemmOp>(op)
               ? GemmLowering(cast<TypedGemmOp>(op), vectorWidth)
                     .run(/*elementwise=*/target == "gpu")
-              : lowerTraverse(cast<TraverseOp>(op),
-                              /*rowLocal=*/target == "cpu",
-                              /*balanced=*/target == "cpu");
+              : lowerTraverse(cast<TraverseOp>(op), target == "cpu");
       if (failed(result))
         return signalPassFailure();
     }
