@@ -11,7 +11,8 @@ variant the compiled model keeps (``Function.bind(exact=True)``, median
 over at least ``--runs`` interleaved rounds after a warm-up, more for fast
 variants) on the CPU with the threads OpenMP uses.  The
 static features of each variant on each graph (GEMM flops, other flops,
-bytes, bytes gathered by table, kernels, from the ``cost`` records) and the
+bytes, bytes gathered by table, bytes of intermediate values, kernels,
+from the ``cost`` records) and the
 measured times give:
 
 * the parameters: nonnegative least squares on relative error for each
@@ -184,7 +185,8 @@ def write_params(params, provenance):
     head = text.split("\nHECTOR_COST_PARAMS(", 1)[0] + "\n"
     entry = (f'HECTOR_COST_PARAMS("cpu", {params["gemm_flop"]:.6g}, '
              f'{params["other_flop"]:.6g}, {params["byte"]:.6g}, '
-             f'{params["gathered_byte"]:.6g}, {params["kernel"]:.6g}, '
+             f'{params["gathered_byte"]:.6g}, '
+             f'{params["intermediate_byte"]:.6g}, {params["kernel"]:.6g}, '
              f'{params["cache"]:.6g},\n                   "{provenance}")\n')
     PARAMS_DEF.write_text(head + entry)
 

@@ -80,9 +80,9 @@ static void addGather(std::vector<GatherCost> &gathers, const CostForm &bytes,
 //===----------------------------------------------------------------------===//
 
 static const CostParams kParams[] = {
-#define HECTOR_COST_PARAMS(TARGET, GEMM, OTHER, BYTE, GATHERED, KERNEL, CACHE, \
-                           PROVENANCE)                                        \
-  {TARGET, GEMM, OTHER, BYTE, GATHERED, KERNEL, CACHE, PROVENANCE},
+#define HECTOR_COST_PARAMS(TARGET, GEMM, OTHER, BYTE, GATHERED, INTERMEDIATE,  \
+                           KERNEL, CACHE, PROVENANCE)                         \
+  {TARGET, GEMM, OTHER, BYTE, GATHERED, INTERMEDIATE, KERNEL, CACHE, PROVENANCE},
 #include "Hector/Analysis/CostParams.def"
 };
 
@@ -105,7 +105,8 @@ timeForm(const CostEstimate &c, const CostParams &p) {
   std::array<double, kNumGraphCounts> t{};
   for (int k = 0; k < kNumGraphCounts; ++k)
     t[k] = p.gemmFlop * c.gemmFlops.coef[k] + p.otherFlop * c.otherFlops.coef[k] +
-           p.byte * (c.bytes.coef[k] + c.gatheredBytes.coef[k]);
+           p.byte * (c.bytes.coef[k] + c.gatheredBytes.coef[k]) +
+           p.intermediateByte * c.memory.coef[k];
   t[static_cast<int>(GraphCount::One)] += p.kernel * c.kernels;
   return t;
 }

@@ -91,8 +91,8 @@ constexpr std::array<HectorPreparedArray, kRelChoiceArray> kGraphArrays = {
 struct CostParamsRecord {
   bool present = false;
   std::string target;
-  double gemmFlop = 0, otherFlop = 0, byte = 0, gatheredByte = 0, kernel = 0;
-  double cache = 0;
+  double gemmFlop = 0, otherFlop = 0, byte = 0, gatheredByte = 0;
+  double intermediateByte = 0, kernel = 0, cache = 0;
 };
 
 /// Graph counts a cost form is linear in (docs/abi.md), in record order.
@@ -511,19 +511,21 @@ private:
   }
 
   /// `cost-params target=T gemm_flop=S other_flop=S byte=S
-  /// gathered_byte=S kernel=S cache=B`.
+  /// gathered_byte=S intermediate_byte=S kernel=S cache=B`.
   void parseCostParams(size_t i) {
     load(i);
-    expectFields(8, "cost-params target=T gemm_flop=S other_flop=S byte=S "
-                    "gathered_byte=S kernel=S cache=B");
+    expectFields(9, "cost-params target=T gemm_flop=S other_flop=S byte=S "
+                    "gathered_byte=S intermediate_byte=S kernel=S cache=B");
     costParams.present = true;
     costParams.target = value(1, "target");
     costParams.gemmFlop = real(value(2, "gemm_flop"), "gemm_flop");
     costParams.otherFlop = real(value(3, "other_flop"), "other_flop");
     costParams.byte = real(value(4, "byte"), "byte");
     costParams.gatheredByte = real(value(5, "gathered_byte"), "gathered_byte");
-    costParams.kernel = real(value(6, "kernel"), "kernel");
-    costParams.cache = real(value(7, "cache"), "cache");
+    costParams.intermediateByte =
+        real(value(6, "intermediate_byte"), "intermediate_byte");
+    costParams.kernel = real(value(7, "kernel"), "kernel");
+    costParams.cache = real(value(8, "cache"), "cache");
   }
 
   /// "BYTES@TABLE;..." (forms) or "0".
@@ -1312,6 +1314,7 @@ static double estimate(const HectorFunction &fn,
       1.0};
   const CostParamsRecord &p = *fn.costParams;
   double t = p.kernel * static_cast<double>(fn.cost.kernels) +
+             p.intermediateByte * at(fn.cost.memory, counts) +
              formSeconds(fn.cost, p, counts, counts);
   if (fn.cost.choices.empty())
     return t;

@@ -9,7 +9,9 @@ listed by the table they come from (``gathers``, with the table's
 footprint): the fraction of them that misses the cache is
 ``max(0, 1 - cache / footprint)``.  A model's ``cost-params`` record holds
 the target's calibrated seconds per GEMM flop, other flop, byte, gathered
-byte that misses, and kernel, and the cache's effective size
+byte that misses, byte of intermediate values (``memory``: allocated,
+written first and evicting other data), and kernel, and the cache's
+effective size
 (``include/Hector/Analysis/CostParams.def``, written by
 ``bench/cost_model.py --write``).  A function split by relation also has
 one ``cost-choice`` record per choice: the work of one relation that makes
@@ -34,7 +36,8 @@ QUANTITIES = ("gemm_flops", "other_flops", "bytes", "gathered_bytes",
 CHOICE_QUANTITIES = QUANTITIES[:4]
 #: The parameters, in the order of :func:`features_of` columns (and
 #: ``cache``, the bytes the miss fraction is relative to).
-PARAMS = ("gemm_flop", "other_flop", "byte", "gathered_byte", "kernel")
+PARAMS = ("gemm_flop", "other_flop", "byte", "gathered_byte",
+          "intermediate_byte", "kernel")
 
 
 def _form(text: str) -> np.ndarray:
@@ -209,13 +212,14 @@ def counts_of(prepared) -> GraphCounts:
 
 def features_of(evaluated: Dict[str, object], cache: float) -> np.ndarray:
     """(GEMM flops, other flops, bytes (gathered or not), gathered bytes
-    that miss a cache of ``cache`` bytes, kernels) of an evaluated cost:
-    what the parameters multiply."""
+    that miss a cache of ``cache`` bytes, bytes of intermediate values,
+    kernels) of an evaluated cost: what the parameters multiply."""
     missed = sum(b * float(miss_fraction(t, cache))
                  for b, t in evaluated["gathers"])
     return np.array([evaluated["gemm_flops"], evaluated["other_flops"],
                      evaluated["bytes"] + evaluated["gathered_bytes"],
-                     missed, evaluated["kernels"]], float)
+                     missed, evaluated["memory"], evaluated["kernels"]],
+                    float)
 
 
 def estimate(cost: Cost, counts: GraphCounts, params: Dict[str, float]

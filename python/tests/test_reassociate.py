@@ -156,7 +156,8 @@ def test_relation_choice_rejections(graphs):
 
 HEAD = ("hector-model 1\n"
         "cost-params target=cpu gemm_flop=1e-11 other_flop=1e-10 byte=1e-10 "
-        "gathered_byte=2e-10 kernel=1e-6 cache=1048576\n")
+        "gathered_byte=2e-10 intermediate_byte=1e-11 kernel=1e-6 "
+        "cache=1048576\n")
 FUNC = ("func {name} entry=_mlir_ciface_{name} params=35\n"
         "graph node_types=1 relations=2 triples=-\n{extra}"
         "arg 0 graph\narg 1 feat domain=node shape=4 type=f32\n"

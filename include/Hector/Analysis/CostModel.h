@@ -92,10 +92,13 @@ struct CostEstimate {
 
 /// Per-target parameters: seconds per GEMM flop, per other flop, per byte
 /// (gathered or not), per gathered byte that misses the cache (in addition),
-/// and per kernel; and the cache's effective size in bytes (CostParams.def).
+/// per byte of intermediate values materialized (allocation, first writes,
+/// and the cache they evict), and per kernel; and the cache's effective size
+/// in bytes (CostParams.def).
 struct CostParams {
   const char *target;
-  double gemmFlop, otherFlop, byte, gatheredByte, kernel, cache;
+  double gemmFlop, otherFlop, byte, gatheredByte, intermediateByte, kernel,
+      cache;
   const char *provenance;
 };
 /// The parameters of `target` ("cpu", "sm_80", "sm_90", ...); the CPU's

@@ -1544,9 +1544,11 @@ struct ConvertRGNNToHetOpPass
         costParamsFor(target == "cuda" ? StringRef(chip) : StringRef("cpu"));
     os << "cost-params target=" << params.target
        << llvm::format(" gemm_flop=%.6g other_flop=%.6g byte=%.6g "
-                       "gathered_byte=%.6g kernel=%.6g cache=%.6g",
+                       "gathered_byte=%.6g intermediate_byte=%.6g "
+                       "kernel=%.6g cache=%.6g",
                        params.gemmFlop, params.otherFlop, params.byte,
-                       params.gatheredByte, params.kernel, params.cache)
+                       params.gatheredByte, params.intermediateByte,
+                       params.kernel, params.cache)
        << "\n";
     for (func::FuncOp func : functions)
       if (failed(convert(func, os)))

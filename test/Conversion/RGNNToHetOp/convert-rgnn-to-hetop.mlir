@@ -26,7 +26,7 @@
 // CHECK: memref.store %{{.*}}, %[[OUT]]
 // CHECK: memref.dealloc %[[MSG]]
 // CHECK: return
-// CHECK: llvm.mlir.global internal constant @__hector_model_info("hector-model 1\0Acost-params target=cpu gemm_flop={{[^ ]+}} other_flop={{[^ ]+}} byte={{[^ ]+}} gathered_byte={{[^ ]+}} kernel={{[^ ]+}} cache={{[^ ]+}}\0Afunc rgcn entry=_mlir_ciface_rgcn params=37\0Agraph node_types=1 relations=3 triples=-\0Acost kernels=4 gemm_flops=E:64,N:64 other_flops={{[^ ]+}} bytes={{[^ ]+}} gathered_bytes={{[^ ]+}} memory={{[^ ]+}} gathers=E:32@N:32\0Aarg 0 graph\0Aarg 1 feat domain=node shape=8 type=f32\0Aarg 2 feat domain=relation shape=8x4 type=f32\0Aarg 3 tensor shape=8x4 type=f32\0Aresult feat domain=node shape=4 type=f32\0Aend\0A\00")
+// CHECK: llvm.mlir.global internal constant @__hector_model_info("hector-model 1\0Acost-params target=cpu gemm_flop={{[^ ]+}} other_flop={{[^ ]+}} byte={{[^ ]+}} gathered_byte={{[^ ]+}} intermediate_byte={{[^ ]+}} kernel={{[^ ]+}} cache={{[^ ]+}}\0Afunc rgcn entry=_mlir_ciface_rgcn params=37\0Agraph node_types=1 relations=3 triples=-\0Acost kernels=4 gemm_flops=E:64,N:64 other_flops={{[^ ]+}} bytes={{[^ ]+}} gathered_bytes={{[^ ]+}} memory={{[^ ]+}} gathers=E:32@N:32\0Aarg 0 graph\0Aarg 1 feat domain=node shape=8 type=f32\0Aarg 2 feat domain=relation shape=8x4 type=f32\0Aarg 3 tensor shape=8x4 type=f32\0Aresult feat domain=node shape=4 type=f32\0Aend\0A\00")
 // CHECK: func.func @hector_model_info() -> !llvm.ptr
 func.func @rgcn(%g: !g, %h: !rgnn.feat<node, 8xf32>, %w: !rgnn.feat<relation, 8x4xf32>,
                 %root: tensor<8x4xf32>) -> !rgnn.feat<node, 4xf32> {
