@@ -62,6 +62,11 @@ def ConvertHetOpToSCF : Pass<"convert-hetop-to-scf", "::mlir::ModuleOp"> {
     buffer, accumulates in a row-local copy (`memref.alloca` in a
     `memref.alloca_scope`), copied back after the row's entries: the local
     copy cannot alias the body's operands, so LLVM vectorizes the adds.
+    On the CPU a node-parallel traversal also prefetches the rows its body
+    gathers through index lists (rows of 128 bytes or more, from tables of
+    4 MiB or more): the row 8 entries ahead and the index-list element that
+    leads to it 16 entries ahead, since those dependent misses otherwise
+    stall each entry (RGAT on FB15k-237 at 64: 1.6-1.9x faster).
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",

@@ -209,6 +209,71 @@ func.func @traverse_node_in_place(%ptr: memref<?xi64>, %col: memref<?xi32>,
 
 // -----
 
+// On the CPU a node-parallel traversal prefetches the rows it gathers through
+// an index list (rows of 128 bytes or more, from tables of 4 MiB or more,
+// tested once before the loop): the row 8 entries ahead, and the index-list
+// element that leads to it 16 entries ahead, both clamped to the last entry.
+// Not prefetched: the destination's own row, rows of 64 bytes, rows indexed
+// by an inner loop's variable; and nothing on the GPU.
+// CHECK-LABEL: func.func @traverse_node_prefetch(
+// CHECK-SAME: %[[PTR:[^:]*]]: memref<?xi64>, %[[COL:[^:]*]]: memref<?xi32>, %[[EID:[^:]*]]: memref<?xi32>, %{{[^:]*}}: memref<?xi32>, %[[MAP:[^:]*]]: memref<?xi32>, %[[TAB:[^:]*]]: memref<?x2x32xf32>,
+// CHECK: %[[ROWS:.*]] = memref.dim %[[TAB]], %{{.*}}
+// CHECK: %[[LARGE:.*]] = arith.cmpi uge, %[[ROWS]], %{{.*}} : index
+// CHECK: %[[LASTE:.*]] = arith.subi %{{.*}}, %{{.*}} : index
+// CHECK: scf.for %{{.*}} =
+// CHECK: scf.for %[[P:.*]] =
+// CHECK: %[[C8:.*]] = arith.constant 8 : index
+// CHECK-NEXT: %[[P8:.*]] = arith.addi %[[P]], %[[C8]] : index
+// CHECK-NEXT: %[[NEAR:.*]] = arith.minui %[[P8]], %[[LASTE]]
+// CHECK: %[[C16:.*]] = arith.constant 16 : index
+// CHECK-NEXT: %[[P16:.*]] = arith.addi %[[P]], %[[C16]] : index
+// CHECK-NEXT: %[[FAR:.*]] = arith.minui %[[P16]], %[[LASTE]]
+// CHECK: %[[EFAR:.*]] = memref.load %[[EID]][%[[FAR]]]
+// CHECK: %[[EFARI:.*]] = arith.index_cast %[[EFAR]]
+// CHECK: %[[ENEAR:.*]] = memref.load %[[EID]][%[[NEAR]]]
+// CHECK: %[[ENEARI:.*]] = arith.index_cast %[[ENEAR]]
+// CHECK: scf.if %[[LARGE]] {
+// CHECK-NEXT: memref.prefetch %[[MAP]][%[[EFARI]]], read, locality<3>, data : memref<?xi32>
+// CHECK-NEXT: %[[K:.*]] = memref.load %[[MAP]][%[[ENEARI]]]
+// CHECK: %[[KI:.*]] = arith.index_cast %[[K]]
+// CHECK-COUNT-4: memref.prefetch %[[TAB]][%[[KI]], %{{.*}}, %{{.*}}], read, locality<3>, data
+// CHECK-NOT: memref.prefetch
+// CHECK: }
+// CHECK-NOT: memref.prefetch
+// CHECK: return
+// GPU-LABEL: func.func @traverse_node_prefetch(
+// GPU-NOT: memref.prefetch
+// GPU: return
+func.func @traverse_node_prefetch(%ptr: memref<?xi64>, %col: memref<?xi32>,
+                                  %eid: memref<?xi32>, %et: memref<?xi32>,
+                                  %map: memref<?xi32>, %tab: memref<?x2x32xf32>,
+                                  %small: memref<?x16xf32>,
+                                  %own: memref<?x2x32xf32>,
+                                  %out: memref<?x2x32xf32>) {
+  hetop.traverse node_parallel over in csr(%ptr, %col, %eid, %et
+      : memref<?xi64>, memref<?xi32>, memref<?xi32>, memref<?xi32>) {
+  ^bb0(%row: index, %c: index, %e: index, %r: index):
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c2 = arith.constant 2 : index
+    %k32 = memref.load %map[%e] : memref<?xi32>
+    %k = arith.index_cast %k32 : i32 to index
+    scf.for %j = %c0 to %c2 step %c1 {
+      %v = memref.load %tab[%k, %j, %c0] : memref<?x2x32xf32>
+      %s = memref.load %small[%c, %c0] : memref<?x16xf32>
+      %o = memref.load %own[%row, %j, %c0] : memref<?x2x32xf32>
+      %i = memref.load %own[%j, %j, %c0] : memref<?x2x32xf32>
+      %a = arith.addf %v, %s : f32
+      %b = arith.addf %o, %i : f32
+      %d = arith.addf %a, %b : f32
+      hetop.accumulate %d, %out[%row, %j, %c0] : f32, memref<?x2x32xf32>
+    }
+  }
+  return
+}
+
+// -----
+
 // Edge-parallel traversal: one iteration per entry; the row comes from a
 // binary search of the offsets; every accumulation is atomic.
 // CHECK-LABEL: func.func @traverse_edge
