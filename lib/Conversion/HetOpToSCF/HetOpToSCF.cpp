@@ -64,6 +64,27 @@ Value loadIndex(OpBuilder &b, Location loc, Value list, Value position) {
   return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
 }
 
+/// Maps the body's entry arguments (column, edge id, edge type) to their
+/// values at CSR position `entry`.
+void mapEntryArgs(OpBuilder &b, Location loc, TraverseOp op, Value entry,
+                  IRMapping &map) {
+  Block &body = op.getBody().front();
+  map.map(body.getArgument(1), loadIndex(b, loc, op.getColIndices(), entry));
+  map.map(body.getArgument(2), loadIndex(b, loc, op.getEdgeIds(), entry));
+  map.map(body.getArgument(3), loadIndex(b, loc, op.getEdgeTypes(), entry));
+}
+
+/// Whether `v` is defined inside `op` (by an op or as a block argument).
+bool definedInside(Operation *op, Value v) {
+  return op->isAncestor(v.getParentBlock()->getParentOp());
+}
+
+/// Bytes of one row (all dimensions but the first) of a static-row buffer.
+int64_t rowBytes(MemRefType type) {
+  return ShapedType::getNumElements(type.getShape().drop_front()) *
+         type.getElementTypeBitWidth() / 8;
+}
+
 /// Smallest r in [0, count] for which `holds(r)` is true, by bisection, for
 /// a predicate that is monotone in r and true at `count`.
 Value firstWhere(OpBuilder &b, Location loc, Value count,
@@ -591,19 +612,16 @@ struct Gather {
 /// the body's top level; appends those ops to `slice` in order.
 bool entryDerived(Value v, Block &body, llvm::SetVector<Operation *> &slice) {
   Operation *traverse = body.getParentOp();
+  if (v.getParentBlock() != &body)
+    return !definedInside(traverse, v);
   if (auto arg = dyn_cast<BlockArgument>(v))
-    return arg.getOwner() == &body
-               ? arg.getArgNumber() != 0
-               : !traverse->isAncestor(arg.getOwner()->getParentOp());
+    return arg.getArgNumber() != 0;
   Operation *def = v.getDefiningOp();
-  if (def->getBlock() != &body)
-    return !traverse->isAncestor(def);
   if (slice.contains(def))
     return true;
   if (auto load = dyn_cast<memref::LoadOp>(def)) {
     Type element = load.getMemRefType().getElementType();
-    if (!element.isIntOrIndex() ||
-        traverse->isAncestor(load.getMemRef().getParentBlock()->getParentOp()))
+    if (!element.isIntOrIndex() || definedInside(traverse, load.getMemRef()))
       return false;
   } else if (def->getDialect()->getNamespace() != "arith" || !isPure(def) ||
              def->getNumRegions()) {
@@ -625,23 +643,18 @@ SmallVector<Gather> gatheredRows(TraverseOp op) {
     Value table = load.getMemRef();
     if (load.getIndices().empty() ||
         !isa<FloatType>(load.getMemRefType().getElementType()) ||
-        op->isAncestor(table.getParentBlock()->getParentOp()))
+        definedInside(op, table))
       return;
     // The index varies with the entry: a body argument or a top-level op.
     Value index = load.getIndices()[0];
-    Block *at = isa<BlockArgument>(index)
-                    ? cast<BlockArgument>(index).getOwner()
-                    : index.getDefiningOp()->getBlock();
-    if (at != &body || index == body.getArgument(0) ||
+    if (index.getParentBlock() != &body || index == body.getArgument(0) ||
         llvm::any_of(gathers, [&](const Gather &g) {
           return g.table == table && g.index == index;
         }))
       return;
     auto type = load.getMemRefType();
-    ArrayRef<int64_t> row = type.getShape().drop_front();
-    if (ShapedType::isDynamicShape(row) ||
-        ShapedType::getNumElements(row) * type.getElementTypeBitWidth() / 8 <
-            kPrefetchMinRowBytes)
+    if (ShapedType::isDynamicShape(type.getShape().drop_front()) ||
+        rowBytes(type) < kPrefetchMinRowBytes)
       return;
     llvm::SetVector<Operation *> slice;
     if (entryDerived(index, body, slice))
@@ -653,14 +666,11 @@ SmallVector<Gather> gatheredRows(TraverseOp op) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   for (Gather &g : gathers) {
-    auto type = cast<MemRefType>(g.table.getType());
-    int64_t rowBytes =
-        ShapedType::getNumElements(type.getShape().drop_front()) *
-        type.getElementTypeBitWidth() / 8;
+    int64_t bytes = rowBytes(cast<MemRefType>(g.table.getType()));
     Value rows = memref::DimOp::create(b, loc, g.table, 0);
     g.large = arith::CmpIOp::create(
         b, loc, arith::CmpIPredicate::uge, rows,
-        constIndex(b, loc, llvm::divideCeil(kPrefetchMinTableBytes, rowBytes)));
+        constIndex(b, loc, llvm::divideCeil(kPrefetchMinTableBytes, bytes)));
   }
   return gathers;
 }
@@ -670,19 +680,13 @@ SmallVector<Gather> gatheredRows(TraverseOp op) {
 /// elements their addresses load.
 void prefetchGathers(OpBuilder &b, Location loc, TraverseOp op,
                      ArrayRef<Gather> gathers, Value ahead, Value further) {
-  Block &body = op.getBody().front();
-  auto entryMap = [&](Value entry) {
-    IRMapping map;
-    map.map(body.getArgument(1), loadIndex(b, loc, op.getColIndices(), entry));
-    map.map(body.getArgument(2), loadIndex(b, loc, op.getEdgeIds(), entry));
-    map.map(body.getArgument(3), loadIndex(b, loc, op.getEdgeTypes(), entry));
-    return map;
-  };
   auto prefetch = [&](Value buffer, ArrayRef<Value> indices) {
     memref::PrefetchOp::create(b, loc, buffer, indices, /*isWrite=*/false,
                                /*localityHint=*/3, /*isDataCache=*/true);
   };
-  IRMapping far = entryMap(further), near = entryMap(ahead);
+  IRMapping far, near;
+  mapEntryArgs(b, loc, op, further, far);
+  mapEntryArgs(b, loc, op, ahead, near);
   for (const Gather &g : gathers) {
     // Under the table's size test: a branch taken the same way throughout.
     auto ifLarge = scf::IfOp::create(b, loc, g.large, /*withElse=*/false);
@@ -700,10 +704,8 @@ void prefetchGathers(OpBuilder &b, Location loc, TraverseOp op,
       b.clone(*o, map);
     auto type = cast<MemRefType>(g.table.getType());
     ArrayRef<int64_t> row = type.getShape().drop_front();
-    int64_t bytes =
-        ShapedType::getNumElements(row) * type.getElementTypeBitWidth() / 8;
-    int64_t lines =
-        std::clamp<int64_t>(bytes / kCacheLineBytes, 1, kPrefetchLines);
+    int64_t lines = std::clamp<int64_t>(rowBytes(type) / kCacheLineBytes, 1,
+                                        kPrefetchLines);
     int64_t perLine = kCacheLineBytes * 8 / type.getElementTypeBitWidth();
     for (int64_t line = 0; line < lines; ++line) {
       // The line's first element, as indices into the static row.
@@ -755,12 +757,16 @@ LogicalResult lowerTraverse(TraverseOp op, bool cpu) {
   Block &body = op.getBody().front();
   SmallVector<Value> promoted;
   SmallVector<Gather> gathers;
+  // On the CPU: the entry count (for chunks of equal work) and the last
+  // entry, which prefetches are clamped to (only rows with entries run the
+  // body, so there is one).
+  Value numEntries, lastEntry;
   if (nodeParallel && cpu) {
     promoted = rowLocalAccumulators(op);
     gathers = gatheredRows(op);
+    numEntries = loadIndex(b, loc, offsets, numRows);
+    lastEntry = arith::SubIOp::create(b, loc, numEntries, c1);
   }
-  // The last entry, which the prefetches' entries are clamped to.
-  Value lastEntry;
 
   // Inlines the body for one entry and lowers its accumulations: into the
   // row-local buffer of `local` where it has one, a plain add into the row
@@ -779,9 +785,7 @@ LogicalResult lowerTraverse(TraverseOp op, bool cpu) {
     }
     IRMapping map;
     map.map(body.getArgument(0), row);
-    map.map(body.getArgument(1), loadIndex(ib, l, op.getColIndices(), entry));
-    map.map(body.getArgument(2), loadIndex(ib, l, op.getEdgeIds(), entry));
-    map.map(body.getArgument(3), loadIndex(ib, l, op.getEdgeTypes(), entry));
+    mapEntryArgs(ib, l, op, entry, map);
     SmallVector<Operation *> cloned;
     for (Operation &inner : body.without_terminator())
       cloned.push_back(ib.clone(inner, map));
@@ -862,9 +866,6 @@ LogicalResult lowerTraverse(TraverseOp op, bool cpu) {
       // Chunks of rows of equal work, rows plus entries: rows of skewed
       // degrees (hubs of a knowledge graph) otherwise leave the threads
       // that got the light rows waiting at the loop's barrier.
-      Value numEntries = loadIndex(b, loc, offsets, numRows);
-      // Only rows with entries run the body: numEntries >= 1 there.
-      lastEntry = arith::SubIOp::create(b, loc, numEntries, c1);
       Value work = arith::AddIOp::create(b, loc, numEntries, numRows);
       Value chunks = constIndex(b, loc, kTraversalChunks);
       scf::ParallelOp::create(
@@ -886,9 +887,9 @@ LogicalResult lowerTraverse(TraverseOp op, bool cpu) {
           });
     }
   } else {
-    Value numEntries = memref::DimOp::create(b, loc, op.getColIndices(), 0);
+    Value entries = memref::DimOp::create(b, loc, op.getColIndices(), 0);
     scf::ParallelOp::create(
-        b, loc, ValueRange{c0}, ValueRange{numEntries}, ValueRange{c1},
+        b, loc, ValueRange{c0}, ValueRange{entries}, ValueRange{c1},
         [&](OpBuilder &pb, Location l, ValueRange ivs) {
           Value p = ivs[0];
           Value row = op.getRowIndices()
