@@ -3,7 +3,8 @@
   ptx_tool.py extract INPUT.mlir PREFIX   write PREFIX.<binary>.ptx, print names
   ptx_tool.py check INPUT.mlir ARCH...    assemble every kernel module with
                                           `ptxas -v -arch=ARCH`; print one line
-                                          per kernel (registers, spills, stack);
+                                          per kernel (registers, spills, stack,
+                                          shared memory);
                                           exit 1 on an error, a spill or a
                                           local-memory stack frame
 
@@ -58,6 +59,7 @@ def check(path, archs):
                 spill = re.search(r"(\d+) bytes spill stores, (\d+) bytes "
                                   r"spill loads", log)
                 stack = re.search(r"(\d+) bytes stack frame", log)
+                smem = re.search(r"(\d+) bytes smem", log)
                 ok = (proc.returncode == 0 and regs and spill and stack
                       and spill.group(1) == "0" and spill.group(2) == "0"
                       and stack.group(1) == "0")
@@ -65,6 +67,7 @@ def check(path, archs):
                       + (f"{regs.group(1)} registers, "
                          f"{spill.group(1)}/{spill.group(2)} bytes spilled, "
                          f"{stack.group(1)} bytes stack"
+                         + (f", {smem.group(1)} bytes shared" if smem else "")
                          if regs and spill and stack else "no ptxas report")
                       + ("" if ok else "  FAILED\n" + log.strip()))
                 failed += not ok

@@ -33,7 +33,9 @@ for off in compact reorder reassociate; do
      --junitxml "$results/pytest-no$off.xml") || status=1
 done
 
-# The CPU tests again under AddressSanitizer: the runtime built with
+# The CPU tests again under AddressSanitizer, and the GPU's GEMM templates
+# emulated on the CPU (an out-of-bounds access there is one on the GPU): the
+# runtime built with
 # -fsanitize=address (MLIR-free, in build-asan/), models instrumented by
 # LLVM's asan pass (HECTOR_SANITIZE=address), GCC's libasan preloaded
 # (it provides every entry point LLVM 22's instrumentation calls).
@@ -57,6 +59,8 @@ if ninja -C "$asan_build" >/dev/null; then
      "$python" -m pytest -q -p no:cacheprovider \
        python/tests/test_sanitizer.py python/tests/test_runtime.py \
        python/tests/test_prep.py python/tests/test_cpu_correctness.py \
+       python/tests/test_gpu_templates.py::test_tiled_on_edge_cases \
+       python/tests/test_gpu_templates.py::test_tiled_partial_tiles \
        --junitxml "$results/pytest-asan.xml") || status=1
 else
   echo "cannot build the AddressSanitizer runtime in $asan_build"

@@ -76,7 +76,9 @@ void mlir::hector::buildLowerToCPUPipeline(OpPassManager &pm,
                                 options.reassociate, options.pruneVariants,
                                 "cpu");
   pm.addPass(createConvertRGNNToHetOp());
-  pm.addPass(createConvertHetOpToSCF());
+  ConvertHetOpToSCFOptions templates;
+  templates.gemmTemplate = options.gemmTemplate;
+  pm.addPass(createConvertHetOpToSCF(templates));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addPass(createLoopInvariantCodeMotionPass());
@@ -120,6 +122,9 @@ static std::string cudaToolkit(const hector::LowerToPTXOptions &options) {
 static void buildKernelsToNVVMPipeline(OpPassManager &pm,
                                        const hector::LowerToPTXOptions &options) {
   pm.addPass(createConvertNVGPUToNVVMPass());
+  // Canonicalization hoisted the kernels' constants to the host function:
+  // sinking them back keeps them constants in the kernel, not parameters.
+  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(createSCFToControlFlowPass());
@@ -168,11 +173,13 @@ void mlir::hector::buildLowerToPTXPipeline(OpPassManager &pm,
   pm.addPass(createConvertRGNNToHetOp(lowering));
   ConvertHetOpToSCFOptions templates;
   templates.target = "gpu";
+  templates.gemmTemplate = options.gemmTemplate;
   pm.addPass(createConvertHetOpToSCF(templates));
   // Every parallel loop becomes a kernel before anything canonicalizes:
   // canonicalization would inline one-iteration loops (table fills) into
   // the host function, which must not touch device buffers. 1-D loops get
-  // 64 threads a block; GEMMs 64 columns by 2 rows.
+  // 64 threads a block; elementwise GEMMs 64 columns by 2 rows (tiled ones
+  // are kernels already).
   pm.addNestedPass<func::FuncOp>(
       createParallelLoopTilingPass({64, 2}, /*noMinMaxBounds=*/true));
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());

@@ -83,6 +83,44 @@ def edge_case_arrays(name: str):
     raise KeyError(name)
 
 
+def check_every_variant(fn, prepared, ref, model, in_dim, out_dim, heads,
+                        label, tol=1e-5):
+    """Runs every variant of compiled ``fn`` on ``prepared`` with fresh
+    random inputs (the result poisoned, so every element must be written)
+    and requires relative error below ``tol`` against the float64
+    reference on ``ref``. A variant split by relation runs with its bound
+    choice table and with all-0, all-1 and random tables: whatever each
+    relation chooses, the numbers are the same. Returns the variants'
+    names."""
+    from . import reference
+    names = [fn.name] + fn.variants
+    seed = fresh_seed()
+    rng = np.random.default_rng(seed)
+    h = f32(rng.standard_normal((ref.num_nodes, in_dim)))
+    w = {k: f32(v) for k, v in reference.init_weights(
+        model, ref, in_dim, out_dim, heads=heads, rng=rng).items()}
+    want = reference.MODELS[model](ref, h, w)
+    inputs = [h] + [w[a.name] for a in fn.inputs[1:]]
+    R = prepared.num_relations
+    for name in names:
+        variant = fn.model.function(name)
+        assert variant.variant_of in ("", fn.name)
+        bound = variant.bind(prepared, exact=True)
+        tables = [bound.relation_choice]
+        if bound.num_choices == 2:
+            tables += [np.zeros(R, np.int32), np.ones(R, np.int32),
+                       rng.integers(0, 2, R).astype(np.int32)]
+        else:
+            assert not tables[0].any()
+        for table in tables:
+            bound.relation_choice = table
+            out = bound.run(inputs, poison=True)
+            assert out.shape == want.shape
+            err = (np.linalg.norm(out - want)
+                   / (np.linalg.norm(want) or 1.0))
+            assert err < tol, (f"{name} on {label}, choice {table}: "
+                               f"relative error {err:.3e} (seed {seed})")
+    return names
 
 
 def rel_err(got, want, floor: float = 0.0) -> float:

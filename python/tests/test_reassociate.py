@@ -14,7 +14,7 @@ import pytest
 from hector import cost, reference, runtime
 from hector.prep import prepare_arrays
 from hector.runtime import ModelError, check_info
-from hector.testing import edge_case_arrays, f32, fresh_seed
+from hector.testing import check_every_variant, edge_case_arrays
 
 CONFIGS = [("rgcn", 4), ("rgcn_norm", 4), ("rgat", 1), ("rgat", 4),
            ("hgt", 2)]
@@ -38,34 +38,10 @@ def test_every_variant_matches_reference(graphs, graph, model, heads):
     prepared, ref, schema = graphs[graph]
     fn = runtime.compile_layer(model, schema, 24, 24, heads=heads,
                                options="prune-variants=false")
-    names = [fn.name] + fn.variants
+    names = check_every_variant(fn, prepared, ref, model, 24, 24, heads,
+                                graph)
     assert any("aggregate_first" in n for n in names), names
-    seed = fresh_seed()
-    rng = np.random.default_rng(seed)
-    h = f32(rng.standard_normal((ref.num_nodes, 24)))
-    w = {k: f32(v) for k, v in reference.init_weights(
-        model, ref, 24, 24, heads=heads, rng=rng).items()}
-    want = reference.MODELS[model](ref, h, w)
-    inputs = [h] + [w[a.name] for a in fn.inputs[1:]]
     assert any("per_relation" in n for n in names), names
-    R = prepared.num_relations
-    for name in names:
-        variant = fn.model.function(name)
-        assert variant.variant_of in ("", fn.name)
-        bound = variant.bind(prepared, exact=True)
-        tables = [bound.relation_choice]
-        if bound.num_choices == 2:
-            # Whatever each relation chooses, the numbers are the same.
-            tables += [np.zeros(R, np.int32), np.ones(R, np.int32),
-                       rng.integers(0, 2, R).astype(np.int32)]
-        else:
-            assert not tables[0].any()
-        for table in tables:
-            bound.relation_choice = table
-            out = bound.run(inputs, poison=True)
-            err = np.linalg.norm(out - want) / np.linalg.norm(want)
-            assert err < 1e-5, (f"{name} on {graph}, choice {table}: "
-                                f"{err:.3e} (seed {seed})")
 
 
 def test_bind_picks_lowest_estimate(graphs):

@@ -50,8 +50,21 @@ def ConvertHetOpToSCF : Pass<"convert-hetop-to-scf", "::mlir::ModuleOp"> {
     kernel: `tile_m` rows times up to 64 columns of vector accumulators,
     stepping through K with one vector load of B per column chunk and one
     broadcast of A per row. Other rows run the same kernel one at a time.
-    With `target=gpu` the GEMM is instead one parallel iteration per
-    element of C (row, column), which loop mapping gives a GPU thread each.
+    With `target=gpu` the GEMM is the shared-memory tiled kernel, one
+    `gpu.launch` (`gemm-template=tiled`): a thread block computes a
+    `tile_m` x `tile_n` tile of C for one head (default 64 x 64, 256
+    threads of 4 x 4 outputs, `tile_k` = 16). It finds the segments its rows
+    overlap by binary search of the offsets on the device, and for each one
+    steps through K with the gathered A rows and the segment's B tile in
+    shared memory (padded by a column against bank conflicts). Rows of
+    other segments are staged as zeros and not written; a `select`ed-out
+    segment's rows are zeroed in `store` mode. A `gemm_schedule` sets the
+    tiles. `gemm-template=elementwise` is the simple form instead: one
+    parallel iteration per element of C, a thread each after loop mapping.
+    On the CPU, `gemm-template=tiled` emulates the GPU kernel (blocks are a
+    parallel loop, a block's threads run one after another between
+    barriers) and `elementwise` runs the simple form: both test the GPU
+    templates' indexing on machines with no GPU.
     `hetop.traverse` becomes a parallel loop over CSR rows (node-parallel)
     or entries (edge-parallel) with its body inlined; `hetop.accumulate`
     is a plain add where the row is owned by the iteration, and an atomic
@@ -72,13 +85,19 @@ def ConvertHetOpToSCF : Pass<"convert-hetop-to-scf", "::mlir::ModuleOp"> {
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
            "Columns per vector register in the GEMM kernel">,
     Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
-           "cpu: register-blocked vector kernel over row blocks; gpu: one "
-           "parallel iteration per output element (a thread each, after "
-           "mapping), whose K loop reads B coalesced across threads">,
+           "cpu: parallel loops for OpenMP; gpu: GEMMs as kernels "
+           "(gpu.launch), traversals as parallel loops that loop mapping "
+           "gives a thread each">,
+    Option<"gemmTemplate", "gemm-template", "std::string",
+           /*default=*/"\"default\"",
+           "default (blocked on the CPU, tiled on the GPU), blocked (CPU "
+           "only), tiled (shared-memory tiles; emulated on the CPU) or "
+           "elementwise (one iteration per element of C)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect",
-    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
+    "::mlir::gpu::GPUDialect", "::mlir::math::MathDialect"
   ];
 }
 

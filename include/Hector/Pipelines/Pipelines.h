@@ -38,6 +38,13 @@ struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
       llvm::cl::desc("Run rgnn-autodiff first: add the gradient function "
                      "f__grad<i> of every function f and float argument i"),
       llvm::cl::init(false)};
+  PassOptions::Option<std::string> gemmTemplate{
+      *this, "gemm-template",
+      llvm::cl::desc("Typed GEMM template: blocked (the CPU kernel), or, to "
+                     "test the GPU's templates without a GPU, tiled (the "
+                     "shared-memory kernel, threads emulated) or "
+                     "elementwise"),
+      llvm::cl::init("blocked")};
   PassOptions::Option<bool> sanitizeAddress{
       *this, "sanitize-address",
       llvm::cl::desc("Mark the code for AddressSanitizer instrumentation"),
@@ -79,6 +86,11 @@ struct LowerToPTXOptions : public PassPipelineOptions<LowerToPTXOptions> {
       llvm::cl::desc("Let rgnn-reassociate drop variants that can never be "
                      "faster"),
       llvm::cl::init(true)};
+  PassOptions::Option<std::string> gemmTemplate{
+      *this, "gemm-template",
+      llvm::cl::desc("Typed GEMM kernel: tiled (shared-memory tiles) or "
+                     "elementwise (a thread per element of C)"),
+      llvm::cl::init("tiled")};
   PassOptions::Option<std::string> cudaPath{
       *this, "cuda-path",
       llvm::cl::desc("CUDA toolkit whose libdevice is linked into kernels "

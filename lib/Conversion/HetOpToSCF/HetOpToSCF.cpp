@@ -10,8 +10,11 @@
 
 #include "Hector/Conversion/Passes.h"
 #include "Hector/Dialect/HetOp/IR/HetOp.h"
+#include "Templates.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -27,64 +30,9 @@ namespace mlir::hector {
 using namespace mlir;
 using namespace mlir::hector;
 using namespace mlir::hector::hetop;
+using namespace mlir::hector::hetop::templates;
 
 namespace {
-
-/// Rows per register-blocked kernel when no schedule pins it.
-constexpr int64_t kDefaultTileM = 4;
-/// Vector accumulators one kernel keeps live (AVX-512 has 32 registers; B
-/// chunks and the A broadcast take a few more).
-constexpr int64_t kMaxAccumulators = 16;
-/// Chunks of equal work a node-parallel traversal is split into on the CPU:
-/// many more than threads, so that a thread's contiguous share of them is
-/// balanced too.
-constexpr int64_t kTraversalChunks = 256;
-/// Entries ahead whose gathered rows a CPU node-parallel traversal
-/// prefetches; the index lists that lead to those rows are prefetched twice
-/// as far ahead, so that finding a row's address does not miss either.
-constexpr int64_t kPrefetchDistance = 8;
-/// Cache lines of a gathered row prefetched (the hardware streams the rest).
-constexpr int64_t kPrefetchLines = 4;
-constexpr int64_t kCacheLineBytes = 64;
-/// Gathers from smaller tables, or of smaller rows, are not prefetched: the
-/// rows stay in cache, or the prefetch costs as much as the row's work (RGCN
-/// on ACM at 16, 64-byte rows of a 1.3 MB table: 1.19 -> 1.32 ms).
-constexpr int64_t kPrefetchMinTableBytes = 4 << 20;
-constexpr int64_t kPrefetchMinRowBytes = 128;
-
-Value constIndex(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-
-/// Loads an index-list or offset element as an `index`.
-Value loadIndex(OpBuilder &b, Location loc, Value list, Value position) {
-  Value v = memref::LoadOp::create(b, loc, list, position);
-  if (v.getType().isIndex())
-    return v;
-  return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
-}
-
-/// Maps the body's entry arguments (column, edge id, edge type) to their
-/// values at CSR position `entry`.
-void mapEntryArgs(OpBuilder &b, Location loc, TraverseOp op, Value entry,
-                  IRMapping &map) {
-  Block &body = op.getBody().front();
-  map.map(body.getArgument(1), loadIndex(b, loc, op.getColIndices(), entry));
-  map.map(body.getArgument(2), loadIndex(b, loc, op.getEdgeIds(), entry));
-  map.map(body.getArgument(3), loadIndex(b, loc, op.getEdgeTypes(), entry));
-}
-
-/// Whether `v` is defined inside `op` (by an op or as a block argument).
-bool definedInside(Operation *op, Value v) {
-  return op->isAncestor(v.getParentBlock()->getParentOp());
-}
-
-/// Bytes of one row (all dimensions but the first) of a static-row buffer.
-int64_t rowBytes(MemRefType type) {
-  return ShapedType::getNumElements(type.getShape().drop_front()) *
-         type.getElementTypeBitWidth() / 8;
-}
-
 /// Smallest r in [0, count] for which `holds(r)` is true, by bisection, for
 /// a predicate that is monotone in r and true at `count`.
 Value firstWhere(OpBuilder &b, Location loc, Value count,
@@ -110,16 +58,82 @@ Value firstWhere(OpBuilder &b, Location loc, Value count,
   return loop.getResult(0);
 }
 
-/// Largest s in [0, count) with offsets[s] <= position, for a
-/// non-decreasing `offsets` whose last entry (at `count`) exceeds position.
-Value upperSegment(OpBuilder &b, Location loc, Value offsets, Value count,
-                   Value position) {
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Helpers shared with the other template files (Templates.h)
+//===----------------------------------------------------------------------===//
+
+Value templates::constIndex(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+Value templates::loadIndex(OpBuilder &b, Location loc, Value list,
+                           Value position) {
+  Value v = memref::LoadOp::create(b, loc, list, position);
+  if (v.getType().isIndex())
+    return v;
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+}
+
+Value templates::upperSegment(OpBuilder &b, Location loc, Value offsets,
+                              Value count, Value position) {
   Value after = firstWhere(
       b, loc, count, [&](OpBuilder &wb, Location wl, Value s) -> Value {
         return arith::CmpIOp::create(wb, wl, arith::CmpIPredicate::ugt,
                                      loadIndex(wb, wl, offsets, s), position);
       });
   return arith::SubIOp::create(b, loc, after, constIndex(b, loc, 1));
+}
+
+Value templates::gemmRowCount(OpBuilder &b, TypedGemmOp op) {
+  Value list = op.getAGather() ? op.getAGather() : op.getC();
+  return memref::DimOp::create(b, op.getLoc(), list, 0);
+}
+
+namespace {
+
+/// Rows per register-blocked kernel when no schedule pins it.
+constexpr int64_t kDefaultTileM = 4;
+/// Vector accumulators one kernel keeps live (AVX-512 has 32 registers; B
+/// chunks and the A broadcast take a few more).
+constexpr int64_t kMaxAccumulators = 16;
+/// Chunks of equal work a node-parallel traversal is split into on the CPU:
+/// many more than threads, so that a thread's contiguous share of them is
+/// balanced too.
+constexpr int64_t kTraversalChunks = 256;
+/// Entries ahead whose gathered rows a CPU node-parallel traversal
+/// prefetches; the index lists that lead to those rows are prefetched twice
+/// as far ahead, so that finding a row's address does not miss either.
+constexpr int64_t kPrefetchDistance = 8;
+/// Cache lines of a gathered row prefetched (the hardware streams the rest).
+constexpr int64_t kPrefetchLines = 4;
+constexpr int64_t kCacheLineBytes = 64;
+/// Gathers from smaller tables, or of smaller rows, are not prefetched: the
+/// rows stay in cache, or the prefetch costs as much as the row's work (RGCN
+/// on ACM at 16, 64-byte rows of a 1.3 MB table: 1.19 -> 1.32 ms).
+constexpr int64_t kPrefetchMinTableBytes = 4 << 20;
+constexpr int64_t kPrefetchMinRowBytes = 128;
+
+/// Maps the body's entry arguments (column, edge id, edge type) to their
+/// values at CSR position `entry`.
+void mapEntryArgs(OpBuilder &b, Location loc, TraverseOp op, Value entry,
+                  IRMapping &map) {
+  Block &body = op.getBody().front();
+  map.map(body.getArgument(1), loadIndex(b, loc, op.getColIndices(), entry));
+  map.map(body.getArgument(2), loadIndex(b, loc, op.getEdgeIds(), entry));
+  map.map(body.getArgument(3), loadIndex(b, loc, op.getEdgeTypes(), entry));
+}
+
+/// Whether `v` is defined inside `op` (by an op or as a block argument).
+bool definedInside(Operation *op, Value v) {
+  return op->isAncestor(v.getParentBlock()->getParentOp());
+}
+
+/// Bytes of one row (all dimensions but the first) of a static-row buffer.
+int64_t rowBytes(MemRefType type) {
+  return ShapedType::getNumElements(type.getShape().drop_front()) *
+         type.getElementTypeBitWidth() / 8;
 }
 
 /// Smallest row r in [0, count] with offsets[r] + r >= work, for CSR
@@ -162,14 +176,6 @@ public:
   /// `elementwise`: one parallel iteration per element of C (the GPU
   /// form); otherwise the register-blocked CPU kernel.
   LogicalResult run(bool elementwise);
-
-  /// The number of rows, `offsets[S]`, from the buffer sizes rather than
-  /// the offsets: host code must not read arrays that may live on a
-  /// device. Rows read A through the gather list, or are the rows of C.
-  Value rowCount(OpBuilder &b) {
-    Value list = op.getAGather() ? op.getAGather() : op.getC();
-    return memref::DimOp::create(b, loc, list, 0);
-  }
 
 private:
   LogicalResult runElementwise();
@@ -376,7 +382,7 @@ LogicalResult GemmLowering::runElementwise() {
   Value c0 = constIndex(b, loc, 0), c1 = constIndex(b, loc, 1);
   Value numSegments = arith::SubIOp::create(
       b, loc, memref::DimOp::create(b, loc, offsets, 0), c1);
-  Value numRows = rowCount(b);
+  Value numRows = gemmRowCount(b, op);
   Value numCols = constIndex(b, loc, (heads ? heads : 1) * n);
   Value a = op.getA(), bMat = op.getB(), c = op.getC();
   // Columns first: loop mapping gives them threadIdx.x, so neighbouring
@@ -489,7 +495,7 @@ LogicalResult GemmLowering::run(bool elementwise) {
   Value c0 = constIndex(b, loc, 0), c1 = constIndex(b, loc, 1);
   Value numSegments = arith::SubIOp::create(
       b, loc, memref::DimOp::create(b, loc, offsets, 0), c1);
-  Value numRows = rowCount(b);
+  Value numRows = gemmRowCount(b, op);
   Value tile = constIndex(b, loc, tileM);
   Value numBlocks = arith::CeilDivUIOp::create(b, loc, numRows, tile);
 
@@ -916,12 +922,30 @@ struct ConvertHetOpToSCFPass
           << target << "'; expected cpu or gpu";
       return signalPassFailure();
     }
+    bool cpu = target == "cpu";
+    std::string gemm = gemmTemplate;
+    if (gemm == "default")
+      gemm = cpu ? "blocked" : "tiled";
+    if (gemm != "blocked" && gemm != "tiled" && gemm != "elementwise") {
+      getOperation()->emitError("unknown gemm-template '")
+          << gemmTemplate << "'; expected default, blocked, tiled or "
+          << "elementwise";
+      return signalPassFailure();
+    }
+    if (gemm == "blocked" && !cpu) {
+      getOperation()->emitError("gemm-template=blocked is the CPU's; the "
+                                "GPU has tiled and elementwise");
+      return signalPassFailure();
+    }
     for (Operation *op : ops) {
-      LogicalResult result =
-          isa<TypedGemmOp>(op)
-              ? GemmLowering(cast<TypedGemmOp>(op), vectorWidth)
-                    .run(/*elementwise=*/target == "gpu")
-              : lowerTraverse(cast<TraverseOp>(op), target == "cpu");
+      LogicalResult result = success();
+      if (auto gemmOp = dyn_cast<TypedGemmOp>(op))
+        result = gemm == "tiled"
+                     ? lowerTiledGemm(gemmOp, /*emulate=*/cpu)
+                     : GemmLowering(gemmOp, vectorWidth)
+                           .run(/*elementwise=*/gemm == "elementwise");
+      else
+        result = lowerTraverse(cast<TraverseOp>(op), cpu);
       if (failed(result))
         return signalPassFailure();
     }

@@ -1,5 +1,11 @@
 // RUN: hector-opt %s -convert-hetop-to-scf -split-input-file | FileCheck %s
-// RUN: hector-opt %s '-convert-hetop-to-scf=target=gpu' -split-input-file | FileCheck %s --check-prefix=GPU
+// RUN: hector-opt %s '-convert-hetop-to-scf=target=gpu' -split-input-file | FileCheck %s --check-prefixes=GPU,TILED
+// RUN: hector-opt %s '-convert-hetop-to-scf=target=gpu gemm-template=elementwise' -split-input-file | FileCheck %s --check-prefixes=GPU,EW
+// RUN: hector-opt %s '-convert-hetop-to-scf=gemm-template=tiled' -split-input-file | FileCheck %s --check-prefix=EMU
+// RUN: not hector-opt %s '-convert-hetop-to-scf=target=gpu gemm-template=blocked' -split-input-file 2>&1 | FileCheck %s --check-prefix=BLOCKED
+// RUN: not hector-opt %s '-convert-hetop-to-scf=gemm-template=tild' -split-input-file 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+// BLOCKED: error: gemm-template=blocked is the CPU's; the GPU has tiled and elementwise
+// UNKNOWN: error: unknown gemm-template 'tild'; expected default, blocked, tiled or elementwise
 
 // A typed GEMM: a parallel loop over blocks of 4 rows. A full block inside
 // one segment runs the 4-row kernel (16 accumulators of 16 floats for
@@ -23,16 +29,67 @@
 // CHECK: scf.for
 // CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK-NOT: hetop.typed_gemm
-// The GPU form: one iteration per element of C, columns first (they become
-// threadIdx.x); each finds its segment and reduces over K.
-// GPU-LABEL: func.func @gemm(
-// GPU: scf.parallel (%[[COL:.*]], %[[ROW:.*]]) = (%c0, %c0) to (%c64, %{{.*}})
-// GPU: scf.while
-// GPU: memref.load %{{.*}}[%[[ROW]]] : memref<?xi32>
-// GPU: scf.for {{.*}} -> (f32)
-// GPU: memref.load %{{.*}}[%{{.*}}, %{{.*}}, %[[COL]]] : memref<?x32x64xf32>
-// GPU: memref.store %{{.*}}, %{{.*}}[%{{.*}}, %[[COL]]] : memref<?x64xf32>
-// GPU-NOT: vector.
+// The GPU's tiled kernel: a block per 64 rows (grid y) and 64 columns
+// (grid x), 256 threads of 4 x 4 outputs, A and B tiles of 8 K steps in
+// shared memory (a padding column each). The block's first segment is found
+// by binary search, then the segments its rows overlap are walked; the K
+// loop carries the 16 accumulators, stages the tiles (A rows gathered),
+// and multiplies between two barriers; rows are scattered to C.
+// TILED-LABEL: func.func @gemm(
+// TILED-SAME: %[[A:[^:]*]]: memref<?x32xf32>, %[[B:[^:]*]]: memref<?x32x64xf32>, %[[C:[^:]*]]: memref<?x64xf32>, %[[OFF:[^:]*]]: memref<?xi64>, %[[G:[^:]*]]: memref<?xi32>, %[[S:[^:]*]]: memref<?xi32>)
+// TILED: %[[ROWS:.*]] = memref.dim %[[G]]
+// TILED: %[[GY:.*]] = arith.ceildivui %[[ROWS]], %c64
+// TILED: %[[ANY:.*]] = arith.cmpi ugt, %[[ROWS]], %c0
+// TILED: scf.if %[[ANY]] {
+// TILED: gpu.launch blocks(%[[BX:.*]], %[[BY:.*]], %{{.*}}) in (%{{.*}} = %c1{{.*}}, %{{.*}} = %[[GY]], %{{.*}} = %c1{{.*}}) threads(%[[TX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c256, %{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}}) workgroup(%[[AT:.*]] : memref<8x65xf32, #gpu.address_space<workgroup>>, %[[BT:.*]] : memref<8x65xf32, #gpu.address_space<workgroup>>) {
+// TILED: %[[ROW0:.*]] = arith.muli %[[BY]], %c64
+// TILED: scf.while
+// TILED: memref.load %[[OFF]]
+// TILED: scf.while
+// TILED: scf.for {{.*}} step %c8 iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) {
+// TILED: memref.load %[[G]]
+// TILED: memref.load %[[A]]
+// TILED: memref.store %{{.*}}, %[[AT]]
+// TILED: memref.load %[[B]]
+// TILED: memref.store %{{.*}}, %[[BT]]
+// TILED: gpu.barrier
+// TILED: memref.load %[[AT]]
+// TILED: memref.load %[[BT]]
+// TILED-COUNT-128: math.fma
+// TILED: gpu.barrier
+// TILED: memref.load %[[S]]
+// TILED: memref.store %{{.*}}, %[[C]]
+// TILED: gpu.terminator
+// TILED-NOT: vector.
+// The GPU's elementwise form: one iteration per element of C, columns first
+// (they become threadIdx.x); each finds its segment and reduces over K.
+// EW-LABEL: func.func @gemm(
+// EW: scf.parallel (%[[COL:.*]], %[[ROW:.*]]) = (%c0, %c0) to (%c64, %{{.*}})
+// EW: scf.while
+// EW: memref.load %{{.*}}[%[[ROW]]] : memref<?xi32>
+// EW: scf.for {{.*}} -> (f32)
+// EW: memref.load %{{.*}}[%{{.*}}, %{{.*}}, %[[COL]]] : memref<?x32x64xf32>
+// EW: memref.store %{{.*}}, %{{.*}}[%{{.*}}, %[[COL]]] : memref<?x64xf32>
+// EW-NOT: vector.
+// The tiled kernel emulated on the CPU: blocks are a parallel loop with the
+// tiles and every thread's accumulators in buffers; each phase between
+// barriers is a loop over the 256 threads.
+// EMU-LABEL: func.func @gemm(
+// EMU: scf.parallel (%{{.*}}, %{{.*}}) = (%c0, %c0) to (%c1{{.*}}, %{{.*}})
+// EMU: %[[AT:.*]] = memref.alloc() : memref<8x65xf32>
+// EMU: %[[BT:.*]] = memref.alloc() : memref<8x65xf32>
+// EMU: %[[ACC:.*]] = memref.alloc() : memref<256x4x4xf32>
+// EMU: scf.for %{{.*}} = %c0{{.*}} to %c256
+// EMU: scf.for %{{.*}} = %c0{{.*}} to %c32{{.*}} step %c8
+// EMU: scf.for %{{.*}} = %c0{{.*}} to %c256
+// EMU: memref.store %{{.*}}, %[[AT]]
+// EMU: scf.for %{{.*}} = %c0{{.*}} to %c256
+// EMU: memref.load %[[ACC]]
+// EMU: math.fma
+// EMU: memref.store %{{.*}}, %[[ACC]]
+// EMU: scf.for %{{.*}} = %c0{{.*}} to %c256
+// EMU: memref.dealloc %[[AT]]
+// EMU-NOT: gpu.
 func.func @gemm(%a: memref<?x32xf32>, %b: memref<?x32x64xf32>, %c: memref<?x64xf32>,
                 %off: memref<?xi64>, %g: memref<?xi32>, %s: memref<?xi32>) {
   hetop.typed_gemm ins(%a, %b : memref<?x32xf32>, memref<?x32x64xf32>)
@@ -55,13 +112,25 @@ func.func @gemm(%a: memref<?x32xf32>, %b: memref<?x32x64xf32>, %c: memref<?x64xf
 // CHECK: } else {
 // CHECK: scf.for
 // CHECK: vector.store %cst{{.*}}, %{{.*}} : memref<?x64xf32>, vector<16xf32>
-// GPU-LABEL: func.func @gemm_select(
-// GPU: scf.parallel
-// GPU: %[[SEL:.*]] = arith.cmpi eq
-// GPU: scf.if %[[SEL]] -> (f32) {
-// GPU: scf.for {{.*}} -> (f32)
-// GPU: } else {
-// GPU: scf.yield %cst
+// The tiled kernel decides per segment, for the whole block; a skipped
+// segment's rows are stored as zeros.
+// TILED-LABEL: func.func @gemm_select(
+// TILED-SAME: %[[MASK:[^:]*]]: memref<?xi32>)
+// TILED: gpu.launch
+// TILED: %[[M:.*]] = memref.load %[[MASK]]
+// TILED: %[[SEL:.*]] = arith.cmpi eq, %{{.*}}, %c1
+// TILED: scf.if %[[SEL]] {
+// TILED: gpu.barrier
+// TILED: } else {
+// TILED-NOT: gpu.barrier
+// TILED: memref.store %cst{{.*}} : memref<?x64xf32>
+// EW-LABEL: func.func @gemm_select(
+// EW: scf.parallel
+// EW: %[[SEL:.*]] = arith.cmpi eq
+// EW: scf.if %[[SEL]] -> (f32) {
+// EW: scf.for {{.*}} -> (f32)
+// EW: } else {
+// EW: scf.yield %cst
 func.func @gemm_select(%a: memref<?x32xf32>, %b: memref<?x32x64xf32>, %c: memref<?x64xf32>,
                        %off: memref<?xi64>, %mask: memref<?xi32>) {
   hetop.typed_gemm ins(%a, %b : memref<?x32xf32>, memref<?x32x64xf32>)
@@ -78,6 +147,13 @@ func.func @gemm_select(%a: memref<?x32xf32>, %b: memref<?x32x64xf32>, %c: memref
 // CHECK: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
 // CHECK: memref.atomic_rmw addf
 // CHECK-NOT: vector.store
+// On the GPU the schedule gives 2 x 16 tiles of 32 threads, one output
+// each; columns past N = 12 are neither staged nor written.
+// TILED-LABEL: func.func @gemm_atomic
+// TILED: threads(%{{.*}}) in (%{{.*}} = %c32
+// TILED-SAME: workgroup(%{{.*}} : memref<8x3xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x17xf32, #gpu.address_space<workgroup>>)
+// TILED: arith.cmpi ult, %{{.*}}, %c12
+// TILED: memref.atomic_rmw addf
 func.func @gemm_atomic(%a: memref<?x8xf32>, %b: memref<3x8x12xf32>, %c: memref<?x12xf32>,
                        %off: memref<4xindex>, %s: memref<?xi32>) {
   hetop.typed_gemm ins(%a, %b : memref<?x8xf32>, memref<3x8x12xf32>)
