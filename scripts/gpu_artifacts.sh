@@ -35,6 +35,9 @@ rm -rf "$OUTDIR/models"
 "$PY" -m hector.gpu_artifacts build --out "$OUTDIR" "${args[@]}"
 "$PY" -m hector.gpu_artifacts check --dir "$OUTDIR"
 # The libraries must resolve the shim through their $ORIGIN run path.
-sos=("$OUTDIR"/models/*.so)
-readelf -d "${sos[0]}" | grep -E 'RUNPATH|RPATH|NEEDED' || true
+packed=("$OUTDIR"/models/*.so.xz)
+"$PY" -c 'import lzma, sys; sys.stdout.buffer.write(lzma.open(sys.argv[1]).read())' \
+  "${packed[0]}" > "$OUTDIR/.readelf.so"
+readelf -d "$OUTDIR/.readelf.so" | grep -E 'RUNPATH|RPATH|NEEDED' || true
+rm -f "$OUTDIR/.readelf.so"
 du -sh "$OUTDIR" "$OUTDIR"/models "$OUTDIR"/data 2>/dev/null || true

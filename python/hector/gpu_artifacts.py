@@ -6,7 +6,10 @@ are compiled here (``scripts/gpu_artifacts.sh`` ->
 
     gpu-artifacts/
       manifest.json        what is there (format below)
-      models/<key>.so      one CUDA model per (IR, pipeline options)
+      models/<key>.so.xz   one CUDA model per (IR, pipeline options), xz
+                           compressed (the PTX text shrinks about 20x: the
+                           device tool carries at most 64 MiB)
+      unpacked/            the libraries, decompressed on first load
       data/                a copy of the datasets the tests and benchmark read
 
 and loaded there (:func:`load_function`, ``$HECTOR_ARTIFACTS``) instead of
@@ -15,17 +18,22 @@ compiled.  A model is keyed by :func:`artifact_key`: a hash of its rgnn IR
 the text and finds the exact library) and of the canonical pipeline options
 ``chip=sm_XX compact=true|false``.  ``manifest.json``::
 
-    {"format": 1, "created": "...", "git_commit": "...", "host_cpu": "x86-64",
+    {"format": 2, "created": "...", "git_commit": "...", "host_cpu": "x86-64",
      "rpath": "$ORIGIN/../../build-rt/lib:...", "data": "data",
-     "entries": [{"key": ..., "file": "models/<key>.so", "model": "rgat",
+     "entries": [{"key": ..., "file": "models/<key>.so.xz", "model": "rgat",
                   "heads": 4, "in_dim": 64, "out_dim": 64, "schema": "aifb",
                   "num_node_types": 1, "num_relations": 90, "chip": "sm_90",
                   "compact": true, "options": "chip=sm_90 compact=true",
-                  "bytes": 58288}, ...]}
+                  "bytes": 58288, "library_bytes": 512000,
+                  "sha256": "..."}, ...]}
+
+``bytes`` and ``sha256`` are the compressed file's; a library is unpacked
+to ``unpacked/<key>-<sha256 prefix>.so``, so a rebuilt artifact never
+loads a stale library.
 
 The libraries find ``libHectorCUDA.so.0`` through the run path
-``$ORIGIN/../../build-rt/lib`` (the MLIR-free build next to the artifacts
-directory at the repository root) and ``$ORIGIN/../../build/lib``; their
+``$ORIGIN/../../build-rt/lib`` (from ``unpacked/``, the MLIR-free build next
+to the artifacts directory at the repository root) and ``$ORIGIN/../../build/lib``; their
 host code is compiled for a generic x86-64 CPU (``HECTOR_HOST_CPU``).
 :data:`SPECS` lists every model the GPU tests and the GPU benchmark need.
 """
@@ -36,6 +44,7 @@ import argparse
 import datetime
 import hashlib
 import json
+import lzma
 import os
 import shutil
 import subprocess
@@ -48,8 +57,9 @@ import numpy as np
 
 from .testing import edge_case_arrays
 
-FORMAT = 1
+FORMAT = 2
 MANIFEST = "manifest.json"
+UNPACKED = "unpacked"
 CHIPS = ("sm_90", "sm_80")
 NUM_BASES = 30
 RPATH = "$ORIGIN/../../build-rt/lib:$ORIGIN/../../build/lib"
@@ -200,12 +210,16 @@ def artifacts_dir(explicit=None) -> Optional[Path]:
 
 def load_function(model: str, graph_or_schema, in_dim: int = 64,
                   out_dim: int = 64, heads: int = 4, chip: str = "sm_90",
-                  compact: bool = True, artifacts=None, cache_dir=None):
+                  compact: bool = True, artifacts=None, cache_dir=None,
+                  unpack_dir=None):
     """A CUDA :class:`hector.runtime.Function` for ``model`` on this schema:
     from the artifacts directory (``artifacts`` or ``$HECTOR_ARTIFACTS``)
     when one is given, else compiled (needs hector-opt).  Its inputs are
     named as :func:`hector.runtime.compile_layer` names them;
-    ``fn.artifact`` is the manifest entry (None when compiled)."""
+    ``fn.artifact`` is the manifest entry (None when compiled).  Libraries
+    are unpacked into ``unpack_dir`` (default: ``<artifacts>/unpacked``,
+    which must be two levels below the repository root for the run
+    path)."""
     from . import models, runtime
     sch = runtime.schema_of(graph_or_schema)
     options = options_text(chip, compact)
@@ -226,11 +240,29 @@ def load_function(model: str, graph_or_schema, in_dim: int = 64,
             f"{directory}: no precompiled {model} (heads {heads}, "
             f"{in_dim}->{out_dim}, {T} node types, {R} relations, {options}; "
             f"key {key}); rebuild the artifacts with scripts/gpu_artifacts.sh")
-    fn = runtime.load(directory / entry["file"]).function(model)
+    fn = runtime.load(_unpack(directory, entry, unpack_dir)).function(model)
     fn.set_input_names([a.name for a in models.signature(
         model, in_dim, out_dim, heads, NUM_BASES)])
     fn.mlir, fn.artifact, fn.compile_result = text, entry, None
     return fn
+
+
+def _unpack(directory: Path, entry: dict, unpack_dir=None) -> Path:
+    """The decompressed library of manifest ``entry``."""
+    packed = directory / entry["file"]
+    where = Path(unpack_dir) if unpack_dir else directory / UNPACKED
+    dest = where / f"{entry['key']}-{entry['sha256'][:16]}.so"
+    if not dest.is_file():
+        where.mkdir(parents=True, exist_ok=True)
+        try:
+            data = lzma.decompress(packed.read_bytes())
+        except (OSError, lzma.LZMAError) as e:
+            raise ArtifactMissing(f"{packed}: {e}; rebuild the artifacts with "
+                                  f"scripts/gpu_artifacts.sh") from None
+        tmp = dest.with_name(f"{dest.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, dest)
+    return dest
 
 
 # ---------------------------------------------------------------------------
@@ -298,20 +330,24 @@ def build(out_dir, specs: Optional[List[Spec]] = None, jobs: int = 0,
             if not path:
                 failed.append(f"{s}: {_}")
                 continue
-            dest = out / "models" / f"{key}.so"
-            shutil.copyfile(path, dest)
+            dest = out / "models" / f"{key}.so.xz"
+            library = Path(path).read_bytes()
+            packed = lzma.compress(library)
+            dest.write_bytes(packed)
             T, R, _ = schemas[s.schema]
-            e = dict(key=key, file=f"models/{key}.so", **asdict(s),
+            e = dict(key=key, file=f"models/{key}.so.xz", **asdict(s),
                      num_node_types=T, num_relations=R, options=s.options,
-                     bytes=dest.stat().st_size)
+                     bytes=len(packed), library_bytes=len(library),
+                     sha256=hashlib.sha256(packed).hexdigest())
             entries.append(e)
     if failed:
         raise RuntimeError(f"{len(failed)} of {len(jobs_list)} models did "
                            f"not compile:\n" + "\n\n".join(failed))
-    keep = {f"{e['key']}.so" for e in entries}
+    keep = {f"{e['key']}.so.xz" for e in entries}
     for f in (out / "models").iterdir():
         if f.name not in keep:
             f.unlink()
+    shutil.rmtree(out / UNPACKED, ignore_errors=True)
     if data:
         src = data_dir()
         for sub in ("aifb", "fb15k-237", "hgb", "README.md"):
@@ -350,17 +386,22 @@ def main(argv=None) -> int:
         print(f"{len(m['entries'])} models, {total / 2**20:.1f} MiB, in "
               f"{Path(args.out).resolve()}")
         return 0
+    import tempfile
     from . import runtime
     bad = 0
-    for s in SPECS:
-        try:
-            fn = load_function(s.model, schema(s.schema), s.in_dim, s.out_dim,
-                               s.heads, s.chip, s.compact, artifacts=args.dir)
-            assert fn.target == "cuda" and fn.chip == s.chip, (fn.target,
-                                                               fn.chip)
-        except (ArtifactMissing, runtime.ModelError, AssertionError) as e:
-            print(f"{s}: {e}")
-            bad += 1
+    # Unpacked beside models/ (for the run path) and removed afterwards, so
+    # that the directory carried to a GPU machine stays small.
+    with tempfile.TemporaryDirectory(dir=args.dir, prefix=".check-") as tmp:
+        for s in SPECS:
+            try:
+                fn = load_function(s.model, schema(s.schema), s.in_dim,
+                                   s.out_dim, s.heads, s.chip, s.compact,
+                                   artifacts=args.dir, unpack_dir=tmp)
+                assert fn.target == "cuda" and fn.chip == s.chip, (fn.target,
+                                                                   fn.chip)
+            except (ArtifactMissing, runtime.ModelError, AssertionError) as e:
+                print(f"{s}: {e}")
+                bad += 1
     print(f"{len(SPECS) - bad} of {len(SPECS)} needed models present and "
           f"loadable")
     return 1 if bad else 0
