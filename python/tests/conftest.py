@@ -19,6 +19,21 @@ def data_root():
     return root
 
 
+@pytest.fixture(scope="session")
+def datasets(data_root):
+    """``datasets(name)``: the shared dataset as a :class:`hector.testing.Case`,
+    loaded and prepared once per session."""
+    from hector.main import load_graph
+    from hector.testing import Case
+    cache = {}
+
+    def get(name):
+        if name not in cache:
+            cache[name] = Case(name, graph=load_graph(name))
+        return cache[name]
+    return get
+
+
 def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)

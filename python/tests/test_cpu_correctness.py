@@ -46,18 +46,6 @@ def check(case: Case, model: str, in_dim=64, out_dim=64, heads=4,
 
 # ---- real datasets --------------------------------------------------------
 
-@pytest.fixture(scope="session")
-def datasets(data_root):
-    from hector.main import load_graph
-    cache = {}
-
-    def get(name):
-        if name not in cache:
-            cache[name] = Case(name, graph=load_graph(name))
-        return cache[name]
-    return get
-
-
 CONFIGS = [("rgcn", 4), ("rgat", 1), ("rgat", 4), ("hgt", 1), ("hgt", 4)]
 
 

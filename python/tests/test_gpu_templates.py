@@ -65,19 +65,17 @@ def test_tiled_partial_tiles(synthetic, model, heads):
 @pytest.mark.parametrize("dataset", ["fb15k-237", "acm"])
 @pytest.mark.parametrize("model,heads", MODELS,
                          ids=[f"{m}-{h}h" for m, h in MODELS])
-def test_tiled_on_real_graphs(data_root, dataset, model, heads):
+def test_tiled_on_real_graphs(datasets, dataset, model, heads):
     # FB15k-237: 474 relations, many shorter than a 64-row tile.
-    from hector.main import load_graph
-    case = Case(dataset, graph=load_graph(dataset))
+    case = datasets(dataset)
     fn = runtime.compile_layer(model, case.schema, 64, 64, heads=heads,
                                options="gemm-template=tiled")
     check_every_variant(fn, case.prepared, case.ref, model, 64, 64, heads,
                         f"{dataset} (tiled)")
 
 
-def test_unknown_template_is_an_error():
+def test_unknown_template_is_an_error(synthetic):
     from hector.compiler import CompileError
-    case = Case("holes", arrays=edge_case_arrays("holes"))
     with pytest.raises(CompileError, match="unknown gemm-template 'tild'"):
-        runtime.compile_layer("rgcn", case.schema, 8, 8,
+        runtime.compile_layer("rgcn", synthetic["holes"].schema, 8, 8,
                               options="gemm-template=tild")

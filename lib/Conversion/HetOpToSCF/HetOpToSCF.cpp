@@ -91,6 +91,77 @@ Value templates::gemmRowCount(OpBuilder &b, TypedGemmOp op) {
   return memref::DimOp::create(b, op.getLoc(), list, 0);
 }
 
+Value templates::gemmSegmentCount(OpBuilder &b, TypedGemmOp op) {
+  Location loc = op.getLoc();
+  return arith::SubIOp::create(
+      b, loc, memref::DimOp::create(b, loc, op.getSegmentOffsets(), 0),
+      constIndex(b, loc, 1));
+}
+
+LogicalResult templates::checkStaticGemm(TypedGemmOp op) {
+  auto a = cast<MemRefType>(op.getA().getType());
+  auto c = cast<MemRefType>(op.getC().getType());
+  if (a.isDynamicDim(a.getRank() - 1) || c.isDynamicDim(c.getRank() - 1) ||
+      (a.getRank() == 3 && a.isDynamicDim(1)))
+    return op.emitError("lowering a typed GEMM needs static K, N and head "
+                        "counts");
+  return success();
+}
+
+Value templates::segmentSelected(OpBuilder &b, Location loc, TypedGemmOp op,
+                                 Value s) {
+  if (!op.getSegmentMask())
+    return Value();
+  Value m = loadIndex(b, loc, op.getSegmentMask(), s);
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, m,
+                               constIndex(b, loc, *op.getMaskValue()));
+}
+
+SmallVector<Value> templates::headIndex(Value row, Value h, Value col) {
+  SmallVector<Value> idx{row};
+  if (h)
+    idx.push_back(h);
+  if (col)
+    idx.push_back(col);
+  return idx;
+}
+
+Value templates::valueOrZero(
+    OpBuilder &b, Location loc, Value cond, Type type,
+    function_ref<Value(OpBuilder &, Location)> compute) {
+  if (!cond)
+    return compute(b, loc);
+  auto choose = scf::IfOp::create(
+      b, loc, cond,
+      [&](OpBuilder &ib, Location il) {
+        scf::YieldOp::create(ib, il, compute(ib, il));
+      },
+      [&](OpBuilder &ib, Location il) {
+        scf::YieldOp::create(ib, il,
+                             ValueRange{arith::ConstantOp::create(
+                                 ib, il, ib.getZeroAttr(type))});
+      });
+  return choose.getResult(0);
+}
+
+void templates::writeElement(OpBuilder &b, Location loc, CMode mode, Value v,
+                             Value c, ValueRange idx) {
+  switch (mode) {
+  case CMode::Store:
+    memref::StoreOp::create(b, loc, v, c, idx);
+    return;
+  case CMode::Accumulate: {
+    Value old = memref::LoadOp::create(b, loc, c, idx);
+    memref::StoreOp::create(b, loc, arith::AddFOp::create(b, loc, old, v), c,
+                            idx);
+    return;
+  }
+  case CMode::AtomicAdd:
+    memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addf, v, c, idx);
+    return;
+  }
+}
+
 namespace {
 
 /// Rows per register-blocked kernel when no schedule pins it.
@@ -179,15 +250,6 @@ public:
 
 private:
   LogicalResult runElementwise();
-  /// Whether segment `s` is computed: `mask[s] == value` under a `select`,
-  /// null (always) without one.
-  Value selected(OpBuilder &b, Location l, Value s) {
-    if (!op.getSegmentMask())
-      return Value();
-    Value m = loadIndex(b, l, op.getSegmentMask(), s);
-    return arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, m,
-                                 constIndex(b, l, *op.getMaskValue()));
-  }
   /// The rows [first, end) of a skipped segment: zero in `store` mode.
   void skipRows(OpBuilder &b, Value first, Value end);
   /// Runs `fn` once per head (with a null head when there are none).
@@ -208,17 +270,6 @@ private:
   /// Computes rows [first, first + rows) of segment `s` (for head `h`, when
   /// there are heads) and writes them.
   void kernel(OpBuilder &b, Value first, int64_t rows, Value s, Value h);
-  /// The index of (row[, head][, col]) in a row-major A, C or epilogue
-  /// buffer; `h` and `col` are left out when null.
-  SmallVector<Value> headIndex(Value row, Value h, Value col) {
-    SmallVector<Value> idx{row};
-    if (h)
-      idx.push_back(h);
-    if (col)
-      idx.push_back(col);
-    return idx;
-  }
-
   TypedGemmOp op;
   Location loc;
   int64_t heads, k, n, tileM, vectorWidth;
@@ -380,8 +431,7 @@ LogicalResult GemmLowering::runElementwise() {
   OpBuilder b(op);
   Value offsets = op.getSegmentOffsets();
   Value c0 = constIndex(b, loc, 0), c1 = constIndex(b, loc, 1);
-  Value numSegments = arith::SubIOp::create(
-      b, loc, memref::DimOp::create(b, loc, offsets, 0), c1);
+  Value numSegments = gemmSegmentCount(b, op);
   Value numRows = gemmRowCount(b, op);
   Value numCols = constIndex(b, loc, (heads ? heads : 1) * n);
   Value a = op.getA(), bMat = op.getB(), c = op.getC();
@@ -428,24 +478,9 @@ LogicalResult GemmLowering::runElementwise() {
               });
           return loop.getResult(0);
         };
-        Value v;
-        if (Value sel = selected(pb, l, s)) {
-          // A skipped segment's elements are zero.
-          auto choose = scf::IfOp::create(
-              pb, l, sel,
-              [&](OpBuilder &ib, Location il) {
-                scf::YieldOp::create(ib, il, product(ib, il));
-              },
-              [&](OpBuilder &ib, Location il) {
-                scf::YieldOp::create(
-                    ib, il,
-                    ValueRange{arith::ConstantOp::create(
-                        ib, il, ib.getZeroAttr(elementType))});
-              });
-          v = choose.getResult(0);
-        } else {
-          v = product(pb, l);
-        }
+        // A skipped segment's elements are zero.
+        Value v = valueOrZero(pb, l, segmentSelected(pb, l, op, s), elementType,
+                              product);
         SmallVector<Value> rowHead = headIndex(row, h, Value());
         if (op.getEpilogue() == Epilogue::Scale)
           v = arith::MulFOp::create(
@@ -462,39 +497,21 @@ LogicalResult GemmLowering::runElementwise() {
               arith::MulFOp::create(pb, l, v, other),
               op.getEpilogueOperands()[2], rowHead);
         }
-        SmallVector<Value> cIdx = headIndex(cRow, h, nIdx);
-        switch (op.getCMode()) {
-        case CMode::Store:
-          memref::StoreOp::create(pb, l, v, c, cIdx);
-          break;
-        case CMode::Accumulate: {
-          Value old = memref::LoadOp::create(pb, l, c, cIdx);
-          memref::StoreOp::create(pb, l, arith::AddFOp::create(pb, l, old, v),
-                                  c, cIdx);
-          break;
-        }
-        case CMode::AtomicAdd:
-          memref::AtomicRMWOp::create(pb, l, arith::AtomicRMWKind::addf, v, c,
-                                      cIdx);
-          break;
-        }
+        writeElement(pb, l, op.getCMode(), v, c, headIndex(cRow, h, nIdx));
       });
   op.erase();
   return success();
 }
 
 LogicalResult GemmLowering::run(bool elementwise) {
-  if (ShapedType::isDynamic(n) || ShapedType::isDynamic(k) ||
-      (heads && ShapedType::isDynamic(heads)))
-    return op.emitError("lowering a typed GEMM needs static K, N and head "
-                        "counts");
+  if (failed(checkStaticGemm(op)))
+    return failure();
   if (elementwise)
     return runElementwise();
   OpBuilder b(op);
   Value offsets = op.getSegmentOffsets();
   Value c0 = constIndex(b, loc, 0), c1 = constIndex(b, loc, 1);
-  Value numSegments = arith::SubIOp::create(
-      b, loc, memref::DimOp::create(b, loc, offsets, 0), c1);
+  Value numSegments = gemmSegmentCount(b, op);
   Value numRows = gemmRowCount(b, op);
   Value tile = constIndex(b, loc, tileM);
   Value numBlocks = arith::CeilDivUIOp::create(b, loc, numRows, tile);
@@ -545,7 +562,7 @@ LogicalResult GemmLowering::run(bool elementwise) {
                       scf::YieldOp::create(eb, el);
                     });
               };
-              if (Value sel = selected(wb, wl, s)) {
+              if (Value sel = segmentSelected(wb, wl, op, s)) {
                 scf::IfOp::create(
                     wb, wl, sel,
                     [&](OpBuilder &tb, Location tl) {
@@ -771,7 +788,8 @@ LogicalResult lowerTraverse(TraverseOp op, bool cpu) {
     promoted = rowLocalAccumulators(op);
     gathers = gatheredRows(op);
     numEntries = loadIndex(b, loc, offsets, numRows);
-    lastEntry = arith::SubIOp::create(b, loc, numEntries, c1);
+    if (!gathers.empty())
+      lastEntry = arith::SubIOp::create(b, loc, numEntries, c1);
   }
 
   // Inlines the body for one entry and lowers its accumulations: into the

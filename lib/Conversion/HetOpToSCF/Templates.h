@@ -29,6 +29,29 @@ Value upperSegment(OpBuilder &b, Location loc, Value offsets, Value count,
 /// a device. Rows read A through the gather list, or are the rows of C.
 Value gemmRowCount(OpBuilder &b, TypedGemmOp op);
 
+/// The number of segments of a typed GEMM: its offsets have one more entry.
+Value gemmSegmentCount(OpBuilder &b, TypedGemmOp op);
+
+/// Fails, with an error on `op`, unless K, N and the head count are static.
+LogicalResult checkStaticGemm(TypedGemmOp op);
+
+/// Whether segment `s` is computed: `mask[s] == value` under a `select`,
+/// null (always) without one.
+Value segmentSelected(OpBuilder &b, Location loc, TypedGemmOp op, Value s);
+
+/// The index of (row[, head][, col]) in a row-major A, C or epilogue buffer;
+/// `h` and `col` are left out when null.
+SmallVector<Value> headIndex(Value row, Value h, Value col);
+
+/// `compute()` where `cond` holds (always, for a null `cond`), else a zero
+/// of `type`.
+Value valueOrZero(OpBuilder &b, Location loc, Value cond, Type type,
+                  function_ref<Value(OpBuilder &, Location)> compute);
+
+/// Writes the scalar `v` to `c[idx]` as `mode` says: store, add, atomic add.
+void writeElement(OpBuilder &b, Location loc, CMode mode, Value v, Value c,
+                  ValueRange idx);
+
 /// The shared-memory tiled typed GEMM (TiledGemm.cpp). On the GPU it is one
 /// `gpu.launch`; with `emulate`, the same kernel for the CPU: blocks are a
 /// parallel loop and each block's threads run one after another between

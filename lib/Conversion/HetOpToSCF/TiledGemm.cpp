@@ -80,7 +80,9 @@ FailureOr<Tiles> chooseTiles(TypedGemmOp op, int64_t n, int64_t k) {
     return op.emitError("GEMM schedule: ")
            << perThread << " outputs per thread; at most "
            << kMaxOutputsPerThread << " fit in registers";
-  int64_t sharedBytes = t.k * (t.m + t.n + 2 * kSharedPad) * 4;
+  int64_t elementBytes =
+      cast<MemRefType>(op.getA().getType()).getElementTypeBitWidth() / 8;
+  int64_t sharedBytes = t.k * (t.m + t.n + 2 * kSharedPad) * elementBytes;
   if (sharedBytes > kMaxSharedBytes)
     return op.emitError("GEMM schedule: the tiles need ")
            << sharedBytes << " bytes of shared memory; at most "
@@ -142,6 +144,14 @@ private:
   void write(OpBuilder &b, const BlockState &blk, Value thread, Value p0,
              Value p1, ValueRange acc);
 
+  /// The thread's first output row in the tile (rm rows from there) and
+  /// first column (rn columns, threads_n apart).
+  std::pair<Value, Value> threadOrigin(OpBuilder &b, Value thread) {
+    Value threadsN = constIndex(b, loc, t.threadsN);
+    Value tm = arith::DivUIOp::create(b, loc, thread, threadsN);
+    return {arith::MulIOp::create(b, loc, tm, constIndex(b, loc, t.rm)),
+            arith::RemUIOp::create(b, loc, thread, threadsN)};
+  }
   /// Runs `fn` for each thread of the block: once for the GPU thread, or in
   /// a loop over all of them when emulated.
   void phase(OpBuilder &b, const BlockState &blk,
@@ -150,14 +160,6 @@ private:
   SmallVector<Value> loadAcc(OpBuilder &b, const BlockState &blk, Value thread);
   void storeAcc(OpBuilder &b, const BlockState &blk, Value thread,
                 ValueRange acc);
-  SmallVector<Value> headIndex(Value row, Value h, Value col) {
-    SmallVector<Value> idx{row};
-    if (h)
-      idx.push_back(h);
-    if (col)
-      idx.push_back(col);
-    return idx;
-  }
   /// `lhs && rhs`, where a null operand is true.
   Value both(OpBuilder &b, Value lhs, Value rhs) {
     if (!lhs || !rhs)
@@ -167,18 +169,6 @@ private:
   Value cmp(OpBuilder &b, arith::CmpIPredicate pred, Value lhs, Value rhs) {
     return arith::CmpIOp::create(b, loc, pred, lhs, rhs);
   }
-  /// `load()` where `valid` holds (or always, for a null `valid`), else 0.
-  Value loadOrZero(OpBuilder &b, Value valid,
-                   function_ref<Value(OpBuilder &)> load);
-  /// Whether segment `s` is computed: null (always) without a `select`.
-  Value selected(OpBuilder &b, Value s) {
-    if (!op.getSegmentMask())
-      return Value();
-    return cmp(b, arith::CmpIPredicate::eq,
-               loadIndex(b, loc, op.getSegmentMask(), s),
-               constIndex(b, loc, *op.getMaskValue()));
-  }
-
   TypedGemmOp op;
   Location loc;
   Tiles t;
@@ -200,23 +190,6 @@ void TiledGemm::phase(OpBuilder &b, const BlockState &blk,
                        fn(fb, thread);
                        scf::YieldOp::create(fb, fl);
                      });
-}
-
-Value TiledGemm::loadOrZero(OpBuilder &b, Value valid,
-                            function_ref<Value(OpBuilder &)> load) {
-  if (!valid)
-    return load(b);
-  auto choose = scf::IfOp::create(
-      b, loc, valid,
-      [&](OpBuilder &ib, Location il) {
-        scf::YieldOp::create(ib, il, load(ib));
-      },
-      [&](OpBuilder &ib, Location il) {
-        scf::YieldOp::create(ib, il,
-                             ValueRange{arith::ConstantOp::create(
-                                 ib, il, ib.getZeroAttr(elementType))});
-      });
-  return choose.getResult(0);
 }
 
 void TiledGemm::forShare(OpBuilder &b, Value thread, int64_t elements,
@@ -255,11 +228,13 @@ void TiledGemm::stage(OpBuilder &b, const BlockState &blk, Value thread,
       valid = both(
           ib, valid,
           cmp(ib, arith::CmpIPredicate::ult, kIdx, constIndex(ib, loc, k)));
-    Value v = loadOrZero(ib, valid, [&](OpBuilder &lb) -> Value {
-      Value row = op.getAGather() ? loadIndex(lb, loc, op.getAGather(), p) : p;
-      return memref::LoadOp::create(lb, loc, op.getA(),
-                                    headIndex(row, blk.head, kIdx));
-    });
+    Value v = valueOrZero(
+        ib, loc, valid, elementType, [&](OpBuilder &lb, Location) -> Value {
+          Value row =
+              op.getAGather() ? loadIndex(lb, loc, op.getAGather(), p) : p;
+          return memref::LoadOp::create(lb, loc, op.getA(),
+                                        headIndex(row, blk.head, kIdx));
+        });
     memref::StoreOp::create(ib, loc, v, blk.aTile, ValueRange{kk, m});
   });
   // B: tile_k by tile_n of the segment's matrix, consecutive threads along
@@ -281,25 +256,22 @@ void TiledGemm::stage(OpBuilder &b, const BlockState &blk, Value thread,
       valid =
           both(ib, valid,
                cmp(ib, arith::CmpIPredicate::ult, col, constIndex(ib, loc, n)));
-    Value v = loadOrZero(ib, valid, [&](OpBuilder &lb) -> Value {
-      SmallVector<Value> bIdx{s};
-      if (blk.head)
-        bIdx.push_back(blk.head);
-      bIdx.push_back(transposed ? col : kIdx);
-      bIdx.push_back(transposed ? kIdx : col);
-      return memref::LoadOp::create(lb, loc, op.getB(), bIdx);
-    });
+    Value v = valueOrZero(
+        ib, loc, valid, elementType, [&](OpBuilder &lb, Location) -> Value {
+          SmallVector<Value> bIdx{s};
+          if (blk.head)
+            bIdx.push_back(blk.head);
+          bIdx.push_back(transposed ? col : kIdx);
+          bIdx.push_back(transposed ? kIdx : col);
+          return memref::LoadOp::create(lb, loc, op.getB(), bIdx);
+        });
     memref::StoreOp::create(ib, loc, v, blk.bTile, ValueRange{kk, nn});
   });
 }
 
 SmallVector<Value> TiledGemm::multiply(OpBuilder &b, const BlockState &blk,
                                        Value thread, ValueRange acc) {
-  Value tm =
-      arith::DivUIOp::create(b, loc, thread, constIndex(b, loc, t.threadsN));
-  Value tn =
-      arith::RemUIOp::create(b, loc, thread, constIndex(b, loc, t.threadsN));
-  Value rowBase = arith::MulIOp::create(b, loc, tm, constIndex(b, loc, t.rm));
+  auto [rowBase, tn] = threadOrigin(b, thread);
   SmallVector<Value> out(acc);
   // Unrolled over the K tile, so that shared-memory offsets are constants.
   for (int64_t kk = 0; kk < t.k; ++kk) {
@@ -347,11 +319,7 @@ void TiledGemm::storeAcc(OpBuilder &b, const BlockState &blk, Value thread,
 void TiledGemm::write(OpBuilder &b, const BlockState &blk, Value thread,
                       Value p0, Value p1, ValueRange acc) {
   bool zeros = acc.empty();
-  Value tm =
-      arith::DivUIOp::create(b, loc, thread, constIndex(b, loc, t.threadsN));
-  Value tn =
-      arith::RemUIOp::create(b, loc, thread, constIndex(b, loc, t.threadsN));
-  Value rowBase = arith::MulIOp::create(b, loc, tm, constIndex(b, loc, t.rm));
+  auto [rowBase, tn] = threadOrigin(b, thread);
   Value c = op.getC();
   for (int64_t i = 0; i < t.rm; ++i) {
     Value p = arith::AddIOp::create(
@@ -383,21 +351,7 @@ void TiledGemm::write(OpBuilder &b, const BlockState &blk, Value thread,
           Value v = acc[i * t.rn + j];
           if (scale)
             v = arith::MulFOp::create(sb, loc, v, scale);
-          switch (op.getCMode()) {
-          case CMode::Store:
-            memref::StoreOp::create(sb, loc, v, c, cIdx);
-            break;
-          case CMode::Accumulate: {
-            Value old = memref::LoadOp::create(sb, loc, c, cIdx);
-            memref::StoreOp::create(
-                sb, loc, arith::AddFOp::create(sb, loc, old, v), c, cIdx);
-            break;
-          }
-          case CMode::AtomicAdd:
-            memref::AtomicRMWOp::create(sb, loc, arith::AtomicRMWKind::addf, v,
-                                        c, cIdx);
-            break;
-          }
+          writeElement(sb, loc, op.getCMode(), v, c, cIdx);
         };
         if (n % t.n == 0) {
           store(rb);
@@ -461,7 +415,7 @@ void TiledGemm::segment(OpBuilder &b, const BlockState &blk, Value p0, Value p1,
         });
     write(cb, blk, blk.thread, p0, p1, loop.getResults());
   };
-  Value sel = selected(b, s);
+  Value sel = segmentSelected(b, loc, op, s);
   if (!sel) {
     compute(b);
     return;
@@ -527,8 +481,7 @@ void TiledGemm::build() {
   MLIRContext *ctx = op.getContext();
   Value c0 = constIndex(b, loc, 0), c1 = constIndex(b, loc, 1);
   Value numRows = gemmRowCount(b, op);
-  Value numSegments = arith::SubIOp::create(
-      b, loc, memref::DimOp::create(b, loc, op.getSegmentOffsets(), 0), c1);
+  Value numSegments = gemmSegmentCount(b, op);
   Value gridX = constIndex(b, loc, (heads ? heads : 1) * tilesN);
   Value gridY =
       arith::CeilDivUIOp::create(b, loc, numRows, constIndex(b, loc, t.m));
@@ -582,13 +535,11 @@ void TiledGemm::build() {
 } // namespace
 
 LogicalResult templates::lowerTiledGemm(TypedGemmOp op, bool emulate) {
+  if (failed(checkStaticGemm(op)))
+    return failure();
   auto a = cast<MemRefType>(op.getA().getType());
   auto c = cast<MemRefType>(op.getC().getType());
   int64_t k = a.getShape().back(), n = c.getShape().back();
-  if (ShapedType::isDynamic(n) || ShapedType::isDynamic(k) ||
-      (a.getRank() == 3 && a.isDynamicDim(1)))
-    return op.emitError("lowering a typed GEMM needs static K, N and head "
-                        "counts");
   if (op.getEpilogue() == Epilogue::Dot)
     return op.emitError("the tiled GEMM template has no dot epilogue (its "
                         "rows are split across thread blocks); use "
