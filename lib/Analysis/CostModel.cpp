@@ -204,6 +204,38 @@ bool mlir::hector::isFusedConcat(Value value) {
              static_cast<int64_t>(concat.getType().getShape().size());
 }
 
+bool mlir::hector::isFusedEdgeSoftmax(Value weights) {
+  // Each destination owns its rows and its pairs' rows, so one pass per
+  // destination computes the statistics and accumulates without atomics.
+  // With several such uses (the per-relation re-association), each
+  // recomputes the statistics, a few scalar passes, instead of reading
+  // stored weights.
+  if (!weights.getDefiningOp<rgnn::EdgeSoftmaxOp>() || weights.use_empty())
+    return false;
+  auto fusedUse = [&](Operation *weigh) {
+    bool weighs =
+        llvm::TypeSwitch<Operation *, bool>(weigh)
+            .Case([&](rgnn::ScaleOp o) {
+              return o.getScalar() == weights && o.getVector() != weights;
+            })
+            .Case([&](rgnn::OuterProductOp o) {
+              return o.getLhs() == weights && o.getRhs() != weights;
+            })
+            .Default(false);
+    if (!weighs || !weigh->getResult(0).hasOneUse())
+      return false;
+    auto aggregate =
+        dyn_cast<rgnn::AggregateOp>(*weigh->getResult(0).getUsers().begin());
+    if (!aggregate || aggregate.getReduction() != rgnn::Reduction::Sum ||
+        aggregate.getTo() != rgnn::Endpoint::Dst)
+      return false;
+    FeatureType out = aggregate.getType();
+    return !out.hasNodeType() && (out.getDomain() == Domain::Node ||
+                                  out.getDomain() == Domain::DstRel);
+  };
+  return llvm::all_of(weights.getUsers(), fusedUse);
+}
+
 namespace {
 
 GraphCount countOf(Type type) {
@@ -320,6 +352,8 @@ public:
           result(agg.getResult(), /*flopsPerElement=*/0);
         })
         .Case([&](rgnn::EdgeSoftmaxOp softmax) {
+          if (isFusedEdgeSoftmax(softmax.getResult()))
+            return; // charged where an aggregation reads it
           Type t = softmax.getType();
           // max, exp, sum and divide per element; the input is read twice.
           cost.otherFlops.add(GraphCount::E, 4 * elements(t));
@@ -413,6 +447,15 @@ private:
   }
   void read(GraphCount rows, Value v, double times, Sink sink,
             std::optional<CostForm> table = std::nullopt) {
+    // Fused softmax weights are computed where they are read: per weight,
+    // the scores are read in three passes (maximum, denominator, weight)
+    // and five flops spent.
+    if (isFusedEdgeSoftmax(v)) {
+      sink.otherFlops->add(rows, 5 * times * elements(v.getType()));
+      read(rows, v.getDefiningOp<rgnn::EdgeSoftmaxOp>().getInput(), 3 * times,
+           sink);
+      return;
+    }
     // A value computed in the consumer's own loop is not read: its
     // operands are, per row of the consumer.
     if (Operation *def = v.getDefiningOp(); def && isFusedElementwise(def)) {

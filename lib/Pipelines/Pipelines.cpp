@@ -75,7 +75,9 @@ void mlir::hector::buildLowerToCPUPipeline(OpPassManager &pm,
   buildRGNNOptimizationPipeline(pm, options.reorder, options.compact,
                                 options.reassociate, options.pruneVariants,
                                 "cpu");
-  pm.addPass(createConvertRGNNToHetOp());
+  ConvertRGNNToHetOpOptions lowering;
+  lowering.fuseEdgeSoftmax = options.fuseEdgeSoftmax;
+  pm.addPass(createConvertRGNNToHetOp(lowering));
   ConvertHetOpToSCFOptions templates;
   templates.gemmTemplate = options.gemmTemplate;
   pm.addPass(createConvertHetOpToSCF(templates));
@@ -170,6 +172,7 @@ void mlir::hector::buildLowerToPTXPipeline(OpPassManager &pm,
   ConvertRGNNToHetOpOptions lowering;
   lowering.target = "cuda";
   lowering.chip = options.chip;
+  lowering.fuseEdgeSoftmax = options.fuseEdgeSoftmax;
   pm.addPass(createConvertRGNNToHetOp(lowering));
   ConvertHetOpToSCFOptions templates;
   templates.target = "gpu";

@@ -22,7 +22,12 @@ def ConvertRGNNToHetOp : Pass<"convert-rgnn-to-hetop", "::mlir::ModuleOp"> {
     * `gather` is a view: consumers read through its index list, and it is
       materialized only where a GEMM needs contiguous rows;
     * `edge_softmax`, reductions and elementwise and shape ops become
-      parallel loops over their domain.
+      parallel loops over their domain;
+    * an `edge_softmax` whose weights only scale the messages that one sum
+      aggregates to destinations (RGAT, HGT) is fused into it
+      (`fuse-edge-softmax`): one node-parallel loop over the in-CSR computes
+      each destination's maximum and denominator, then accumulates the
+      weighted messages, and the normalized weights are never stored.
 
     The pass also records the model's signature for the runtime as the
     string returned by `hector_model_info()`, with the target when it is a
@@ -33,6 +38,9 @@ def ConvertRGNNToHetOp : Pass<"convert-rgnn-to-hetop", "::mlir::ModuleOp"> {
            "cpu or cuda: cuda code never reads device buffers on the host">,
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_80\"",
            "GPU architecture recorded in the model info (target=cuda)">,
+    Option<"fuseEdgeSoftmax", "fuse-edge-softmax", "bool", /*default=*/"true",
+           "Compute an edge softmax inside the weighted aggregation it "
+           "feeds, never storing the normalized weights">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",

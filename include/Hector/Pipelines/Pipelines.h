@@ -38,6 +38,11 @@ struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
       llvm::cl::desc("Run rgnn-autodiff first: add the gradient function "
                      "f__grad<i> of every function f and float argument i"),
       llvm::cl::init(false)};
+  PassOptions::Option<bool> fuseEdgeSoftmax{
+      *this, "fuse-edge-softmax",
+      llvm::cl::desc("Compute an edge softmax inside the weighted "
+                     "aggregation it feeds (convert-rgnn-to-hetop)"),
+      llvm::cl::init(true)};
   PassOptions::Option<std::string> gemmTemplate{
       *this, "gemm-template",
       llvm::cl::desc("Typed GEMM template: blocked (the CPU kernel), or, to "
@@ -85,6 +90,11 @@ struct LowerToPTXOptions : public PassPipelineOptions<LowerToPTXOptions> {
       *this, "prune-variants",
       llvm::cl::desc("Let rgnn-reassociate drop variants that can never be "
                      "faster"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> fuseEdgeSoftmax{
+      *this, "fuse-edge-softmax",
+      llvm::cl::desc("Compute an edge softmax inside the weighted "
+                     "aggregation it feeds (convert-rgnn-to-hetop)"),
       llvm::cl::init(true)};
   PassOptions::Option<std::string> gemmTemplate{
       *this, "gemm-template",

@@ -18,7 +18,6 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
-#include "llvm/Support/Format.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
@@ -26,7 +25,9 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
@@ -121,8 +122,10 @@ AggregationCSR aggregationCSR(Domain from, Domain to, bool toDst) {
 /// block; loop bodies get their own builders.
 class FunctionLowering {
 public:
-  FunctionLowering(func::FuncOp source, func::FuncOp target)
+  FunctionLowering(func::FuncOp source, func::FuncOp target,
+                   bool fuseEdgeSoftmax)
       : source(source), target(target), ctx(source.getContext()),
+        fuseEdgeSoftmax(fuseEdgeSoftmax),
         top(OpBuilder::atBlockEnd(&target.getBody().front())),
         entry(source.getContext()) {
     // Hoisted values go before this first op, so they dominate everything
@@ -196,6 +199,19 @@ private:
   LogicalResult lowerGather(rgnn::GatherOp op);
   LogicalResult lowerAggregate(rgnn::AggregateOp op);
   LogicalResult lowerEdgeSoftmax(rgnn::EdgeSoftmaxOp op);
+  /// The softmax's maximum and denominator over entries [lo, hi) of the
+  /// in-CSR at `inner`; `onExp(e, exp)` sees each exponential.
+  std::pair<Value, Value> softmaxStatistics(
+      OpBuilder &b, Location loc, const Lowered &scores, Type elementType,
+      Value lo, Value hi, ValueRange inner,
+      function_ref<void(OpBuilder &, Location, Value, Value)> onExp = {});
+  /// Whether `weight` is an edge softmax that its aggregation computes.
+  bool isFusedSoftmax(Value weight) const {
+    auto softmax = weight.getDefiningOp<rgnn::EdgeSoftmaxOp>();
+    return softmax && fusedSoftmaxes.contains(softmax);
+  }
+  LogicalResult lowerSoftmaxAggregate(rgnn::AggregateOp op,
+                                      rgnn::EdgeSoftmaxOp softmax);
   LogicalResult lowerDegree(rgnn::DegreeOp op);
   LogicalResult lowerTypeSum(Operation *op, bool perRelation);
   LogicalResult lowerDomainSum(rgnn::DomainSumOp op);
@@ -236,6 +252,9 @@ private:
 
   func::FuncOp source, target;
   MLIRContext *ctx;
+  bool fuseEdgeSoftmax;
+  /// Edge softmaxes computed inside the aggregation they weigh.
+  llvm::SmallPtrSet<Operation *, 4> fusedSoftmaxes;
   OpBuilder top;   // program order, at the end of the entry block
   OpBuilder entry; // hoisted values, at the start of the entry block
   unsigned graphBase = 0;
@@ -615,6 +634,11 @@ LogicalResult FunctionLowering::lowerGather(rgnn::GatherOp op) {
 }
 
 LogicalResult FunctionLowering::lowerAggregate(rgnn::AggregateOp op) {
+  if (Operation *weigh = op.getInput().getDefiningOp();
+      weigh && isa<rgnn::ScaleOp, rgnn::OuterProductOp>(weigh) &&
+      isFusedSoftmax(weigh->getOperand(0)))
+    return lowerSoftmaxAggregate(
+        op, weigh->getOperand(0).getDefiningOp<rgnn::EdgeSoftmaxOp>());
   FeatureType in = op.getInput().getType(), out = op.getType();
   bool toDst = op.getTo() == rgnn::Endpoint::Dst;
   Location loc = op.getLoc();
@@ -695,59 +719,178 @@ LogicalResult FunctionLowering::lowerAggregate(rgnn::AggregateOp op) {
   return success();
 }
 
+std::pair<Value, Value> FunctionLowering::softmaxStatistics(
+    OpBuilder &b, Location loc, const Lowered &scores, Type elementType,
+    Value lo, Value hi, ValueRange inner,
+    function_ref<void(OpBuilder &, Location, Value, Value)> onExp) {
+  Value eids = graphArray(InEids);
+  Value lowest = arith::ConstantOp::create(
+      b, loc,
+      b.getFloatAttr(elementType, -std::numeric_limits<double>::infinity()));
+  auto maxLoop = scf::ForOp::create(
+      b, loc, lo, hi, constIndex(1), ValueRange{lowest},
+      [&](OpBuilder &fb, Location fl, Value p, ValueRange acc) {
+        Value x = load(fb, fl, scores, loadIndex(fb, fl, eids, p), inner);
+        Value m = arith::MaximumFOp::create(fb, fl, acc[0], x);
+        scf::YieldOp::create(fb, fl, m);
+      });
+  Value max = maxLoop.getResult(0);
+  Value sum = reduceSum(
+      b, loc, lo, hi,
+      [&](OpBuilder &fb, Location fl, Value p) -> Value {
+        Value e = loadIndex(fb, fl, eids, p);
+        Value x = load(fb, fl, scores, e, inner);
+        Value ex =
+            math::ExpOp::create(fb, fl, arith::SubFOp::create(fb, fl, x, max));
+        if (onExp)
+          onExp(fb, fl, e, ex);
+        return ex;
+      },
+      elementType);
+  return {max, sum};
+}
+
 LogicalResult FunctionLowering::lowerEdgeSoftmax(rgnn::EdgeSoftmaxOp op) {
+  if (fuseEdgeSoftmax && isFusedEdgeSoftmax(op.getResult())) {
+    // Computed by lowerSoftmaxAggregate at each aggregation.
+    fusedSoftmaxes.insert(op);
+    return success();
+  }
   FeatureType type = op.getType();
   Location loc = op.getLoc();
   Value result = allocFeature(loc, type);
   const Lowered &input = values[op.getInput()];
-  Value indptr = graphArray(InIndptr), eids = graphArray(InEids);
-  Type elementType = type.getElementType();
-  Value numNodes =
-      domainSize(FeatureType::get(ctx, Domain::Node, {}, elementType));
+  Value indptr = graphArray(InIndptr);
+  Value numNodes = domainSize(
+      FeatureType::get(ctx, Domain::Node, {}, type.getElementType()));
   // Per destination node and per element of the per-edge shape (one per
   // head): subtract the maximum, exponentiate, normalize.
   parallelFor(top, loc, numNodes, [&](OpBuilder &b, Location l, Value node) {
     Value lo = loadIndex(b, l, indptr, node);
     Value next = arith::AddIOp::create(b, l, node, constIndex(1));
     Value hi = loadIndex(b, l, indptr, next);
-    forEachIndex(b, l, type.getShape(), [&](OpBuilder &ib, Location il,
-                                            ValueRange inner) {
-      auto edgeAt = [&](OpBuilder &eb, Location el, Value p) {
-        return loadIndex(eb, el, eids, p);
-      };
-      Value lowest = arith::ConstantOp::create(
-          ib, il,
-          ib.getFloatAttr(elementType,
-                          -std::numeric_limits<double>::infinity()));
-      auto maxLoop = scf::ForOp::create(
-          ib, il, lo, hi, constIndex(1), ValueRange{lowest},
-          [&](OpBuilder &fb, Location fl, Value p, ValueRange acc) {
-            Value x = load(fb, fl, input, edgeAt(fb, fl, p), inner);
-            Value m = arith::MaximumFOp::create(fb, fl, acc[0], x);
-            scf::YieldOp::create(fb, fl, m);
-          });
-      Value max = maxLoop.getResult(0);
-      Value sum = reduceSum(
-          ib, il, lo, hi,
-          [&](OpBuilder &fb, Location fl, Value p) -> Value {
-            Value e = edgeAt(fb, fl, p);
-            Value x = load(fb, fl, input, e, inner);
-            Value ex = math::ExpOp::create(
-                fb, fl, arith::SubFOp::create(fb, fl, x, max));
-            store(fb, fl, result, e, inner, ex);
-            return ex;
-          },
-          elementType);
-      scf::ForOp::create(
-          ib, il, lo, hi, constIndex(1), ValueRange{},
-          [&](OpBuilder &fb, Location fl, Value p, ValueRange) {
-            Value e = edgeAt(fb, fl, p);
-            Value ex = load(fb, fl, Lowered::ofBuffer(result), e, inner);
-            store(fb, fl, result, e, inner,
-                  arith::DivFOp::create(fb, fl, ex, sum));
-            scf::YieldOp::create(fb, fl);
-          });
-    });
+    forEachIndex(b, l, type.getShape(),
+                 [&](OpBuilder &ib, Location il, ValueRange inner) {
+                   Value sum =
+                       softmaxStatistics(
+                           ib, il, input, type.getElementType(), lo, hi, inner,
+                           [&](OpBuilder &fb, Location fl, Value e, Value ex) {
+                             store(fb, fl, result, e, inner, ex);
+                           })
+                           .second;
+                   Value eids = graphArray(InEids);
+                   scf::ForOp::create(
+                       ib, il, lo, hi, constIndex(1), ValueRange{},
+                       [&](OpBuilder &fb, Location fl, Value p, ValueRange) {
+                         Value e = loadIndex(fb, fl, eids, p);
+                         Value ex =
+                             load(fb, fl, Lowered::ofBuffer(result), e, inner);
+                         store(fb, fl, result, e, inner,
+                               arith::DivFOp::create(fb, fl, ex, sum));
+                         scf::YieldOp::create(fb, fl);
+                       });
+                 });
+  });
+  define(op.getResult(), result);
+  return success();
+}
+
+LogicalResult
+FunctionLowering::lowerSoftmaxAggregate(rgnn::AggregateOp op,
+                                        rgnn::EdgeSoftmaxOp softmax) {
+  FeatureType out = op.getType();
+  Location loc = op.getLoc();
+  Operation *weigh = op.getInput().getDefiningOp();
+  const Lowered &scores = values[softmax.getInput()];
+  // The other factor of the weighted message, at the message's index.
+  ElementFn factor;
+  if (auto scale = dyn_cast<rgnn::ScaleOp>(weigh)) {
+    Lowered vector = values[scale.getVector()];
+    factor = [this, vector](OpBuilder &b, Location l, Value e, ValueRange idx) {
+      return load(b, l, vector, e, idx);
+    };
+  } else {
+    auto outer = cast<rgnn::OuterProductOp>(weigh);
+    // Read once per weight element: an expression is computed once first.
+    Lowered rhs = values[outer.getRhs()];
+    if (rhs.compute)
+      rhs = Lowered::ofBuffer(materialize(loc, rhs, outer.getRhs().getType()));
+    factor = [this, rhs](OpBuilder &b, Location l, Value e, ValueRange idx) {
+      SmallVector<Value> bi(idx.drop_back(2));
+      bi.push_back(idx.back());
+      return load(b, l, rhs, e, bi);
+    };
+  }
+  Value result = allocFeature(loc, out);
+  fillZero(loc, result, out);
+  Value indptr = graphArray(InIndptr), eids = graphArray(InEids);
+  // Onto pairs, an edge's row is its (dst, relation) pair, which belongs to
+  // the destination this iteration owns: no atomics either way.
+  Value toPair =
+      out.getDomain() == Domain::DstRel ? graphArray(EdgeToUniqueDst) : Value();
+  std::optional<uint64_t> choice = op.getChoice();
+  Type elementType = out.getElementType();
+  int64_t width = out.getShape().back();
+  Value numNodes =
+      domainSize(FeatureType::get(ctx, Domain::Node, {}, elementType));
+  parallelFor(top, loc, numNodes, [&](OpBuilder &b, Location l, Value node) {
+    Value lo = loadIndex(b, l, indptr, node);
+    Value next = arith::AddIOp::create(b, l, node, constIndex(1));
+    Value hi = loadIndex(b, l, indptr, next);
+    forEachIndex(
+        b, l, softmax.getType().getShape(),
+        [&](OpBuilder &ib, Location il, ValueRange head) {
+          auto [max, sum] =
+              softmaxStatistics(ib, il, scores, elementType, lo, hi, head);
+          auto accumulate = [&](OpBuilder &ab, Location al, Value e) {
+            // The edge's view rows (its source, its pair) are loaded once,
+            // ahead of the loop over the message's last dimension.
+            withRowScope(ab, al, e, [&] {
+              Value x = load(ab, al, scores, e, head);
+              Value ex = math::ExpOp::create(
+                  ab, al, arith::SubFOp::create(ab, al, x, max));
+              Value w = arith::DivFOp::create(ab, al, ex, sum);
+              Value row = toPair ? loadIndex(ab, al, toPair, e) : node;
+              scf::ForOp::create(
+                  ab, al, constIndex(0), constIndex(width), constIndex(1),
+                  ValueRange{},
+                  [&](OpBuilder &db, Location dl, Value d, ValueRange) {
+                    SmallVector<Value> idx(head);
+                    idx.push_back(d);
+                    Value v = arith::MulFOp::create(db, dl, w,
+                                                    factor(db, dl, e, idx));
+                    Value acc =
+                        load(db, dl, Lowered::ofBuffer(result), row, idx);
+                    store(db, dl, result, row, idx,
+                          arith::AddFOp::create(db, dl, acc, v));
+                    scf::YieldOp::create(db, dl);
+                  });
+            });
+          };
+          scf::ForOp::create(
+              ib, il, lo, hi, constIndex(1), ValueRange{},
+              [&](OpBuilder &fb, Location fl, Value p, ValueRange) {
+                Value e = loadIndex(fb, fl, eids, p);
+                if (!choice) {
+                  accumulate(fb, fl, e);
+                } else {
+                  // The weights are over all incoming edges; only the edges
+                  // whose relation made this choice contribute.
+                  Value relation = loadIndex(fb, fl, graphArray(InEtype), p);
+                  Value chosen =
+                      loadIndex(fb, fl, graphArray(RelChoice), relation);
+                  Value match = arith::CmpIOp::create(
+                      fb, fl, arith::CmpIPredicate::eq, chosen,
+                      constIndex(static_cast<int64_t>(*choice)));
+                  scf::IfOp::create(fb, fl, match,
+                                    [&](OpBuilder &tb, Location tl) {
+                                      accumulate(tb, tl, e);
+                                      scf::YieldOp::create(tb, tl);
+                                    });
+                }
+                scf::YieldOp::create(fb, fl);
+              });
+        });
   });
   define(op.getResult(), result);
   return success();
@@ -1286,6 +1429,8 @@ LogicalResult FunctionLowering::lowerInnerProduct(rgnn::InnerProductOp op) {
 }
 
 LogicalResult FunctionLowering::lowerOuterProduct(rgnn::OuterProductOp op) {
+  if (isFusedSoftmax(op.getLhs()))
+    return success(); // computed by lowerSoftmaxAggregate
   // Fused into a single consumer: a weight gradient's type or domain sum
   // then reduces the products without storing one matrix per element.
   // Each operand element is read once per element of the other operand,
@@ -1309,6 +1454,8 @@ LogicalResult FunctionLowering::lowerOuterProduct(rgnn::OuterProductOp op) {
 }
 
 LogicalResult FunctionLowering::lowerScale(rgnn::ScaleOp op) {
+  if (isFusedSoftmax(op.getScalar()))
+    return success(); // computed by lowerSoftmaxAggregate
   FeatureType out = op.getType();
   Location loc = op.getLoc();
   (void)out;
@@ -1654,7 +1801,7 @@ struct ConvertRGNNToHetOpPass
         FunctionType::get(ctx, params, {}));
     target->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
     target.addEntryBlock();
-    FunctionLowering lowering(source, target);
+    FunctionLowering lowering(source, target, fuseEdgeSoftmax);
     if (failed(lowering.run(*graphBase, argStarts))) {
       target.erase();
       return failure();

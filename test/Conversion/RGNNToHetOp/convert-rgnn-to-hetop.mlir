@@ -1,4 +1,5 @@
 // RUN: hector-opt %s -convert-rgnn-to-hetop -split-input-file | FileCheck %s
+// RUN: hector-opt %s -convert-rgnn-to-hetop=fuse-edge-softmax=false -split-input-file | FileCheck %s --check-prefix=UNFUSED
 
 // RGCN: the message GEMM runs over relation segments, gathers source rows
 // and scatters to edge ids; the per-(dst, relation) mean is a node-parallel
@@ -153,3 +154,125 @@ func.func @softmax(%g: !g, %s: !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<edge, 4xf3
   return %a : !rgnn.feat<edge, 4xf32>
 }
 
+
+// -----
+
+// Edge softmax fused with the sum it weighs (RGAT, HGT): one loop over the
+// destinations computes each one's maximum and denominator, then adds the
+// weighted messages into its row; the weights are never stored.
+!g = !rgnn.graph<node_types = 1, relations = 2>
+// CHECK-LABEL: func.func @softmax_aggregate(
+// CHECK-SAME: %[[INPTR:arg8]]: memref<?xi64>, %{{.*}}: memref<?xi32>, %[[INEIDS:arg10]]: memref<?xi32>
+// CHECK-NOT: memref.alloc({{.*}}) : memref<?x2xf32>
+// CHECK: %[[OUT:.*]] = memref.alloc(%{{.*}}) : memref<?x2x4xf32>
+// CHECK-NOT: memref.alloc
+// CHECK: scf.parallel (%[[NODE:.*]]) =
+// CHECK: memref.load %[[INPTR]][
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK: scf.for %[[P:.*]] = %{{.*}} to %{{.*}} step
+// CHECK: %[[E:.*]] = memref.load %[[INEIDS]][%[[P]]]
+// CHECK: math.exp
+// CHECK: %[[W:.*]] = arith.divf
+// CHECK: scf.for %[[D:.*]] =
+// CHECK: %[[M:.*]] = memref.load %{{.*}}[%{{.*}}, %{{.*}}, %[[D]]] : memref<?x2x4xf32>
+// CHECK: arith.mulf %[[W]], %[[M]]
+// CHECK: memref.store %{{.*}}, %[[OUT]][%[[NODE]], %{{.*}}, %[[D]]]
+// UNFUSED-LABEL: func.func @softmax_aggregate(
+// UNFUSED: memref.alloc(%{{.*}}) : memref<?x2xf32>
+// UNFUSED: hetop.traverse node_parallel over in csr
+func.func @softmax_aggregate(%g: !g, %s: !rgnn.feat<edge, 2xf32>, %m: !rgnn.feat<edge, 2x4xf32>)
+    -> !rgnn.feat<node, 2x4xf32> {
+  %a = rgnn.edge_softmax %g, %s : (!g, !rgnn.feat<edge, 2xf32>) -> !rgnn.feat<edge, 2xf32>
+  %w = rgnn.scale %a, %m : (!rgnn.feat<edge, 2xf32>, !rgnn.feat<edge, 2x4xf32>) -> !rgnn.feat<edge, 2x4xf32>
+  %y = rgnn.aggregate %g, %w sum : (!g, !rgnn.feat<edge, 2x4xf32>) -> !rgnn.feat<node, 2x4xf32>
+  return %y : !rgnn.feat<node, 2x4xf32>
+}
+
+// -----
+
+// Fused onto (dst, relation) pairs, through an outer product, for the
+// relations that chose this form: an edge adds into its pair's row (a row
+// of the destination the iteration owns) if its relation's choice matches.
+!g = !rgnn.graph<node_types = 1, relations = 2>
+// CHECK-LABEL: func.func @softmax_outer_to_pairs(
+// CHECK-SAME: %[[INETYPE:arg11]]: memref<?xi32>
+// CHECK-SAME: %[[E2D:arg27]]: memref<?xi32>
+// CHECK-SAME: %[[CHOICE:arg32]]: memref<?xi32>
+// CHECK-NOT: memref.alloc({{.*}}) : memref<?x2xf32>
+// CHECK: %[[OUT:.*]] = memref.alloc(%{{.*}}) : memref<?x2x3xf32>
+// CHECK: scf.parallel
+// CHECK: arith.maximumf
+// CHECK: scf.for %[[P:.*]] = %{{.*}} to %{{.*}} step
+// CHECK: %[[R:.*]] = memref.load %[[INETYPE]][%[[P]]]
+// CHECK: memref.load %[[CHOICE]][
+// CHECK: scf.if
+// CHECK: arith.divf
+// CHECK: %[[PAIR:.*]] = memref.load %[[E2D]][
+// CHECK: memref.store %{{.*}}, %[[OUT]][%{{.*}}, %{{.*}}, %{{.*}}] : memref<?x2x3xf32>
+func.func @softmax_outer_to_pairs(%g: !g, %s: !rgnn.feat<edge, 2xf32>, %x: !rgnn.feat<edge, 3xf32>)
+    -> !rgnn.feat<dst_rel, 2x3xf32> {
+  %a = rgnn.edge_softmax %g, %s : (!g, !rgnn.feat<edge, 2xf32>) -> !rgnn.feat<edge, 2xf32>
+  %w = rgnn.outer_product %a, %x : (!rgnn.feat<edge, 2xf32>, !rgnn.feat<edge, 3xf32>) -> !rgnn.feat<edge, 2x3xf32>
+  %y = rgnn.aggregate %g, %w sum choice 1 : (!g, !rgnn.feat<edge, 2x3xf32>) -> !rgnn.feat<dst_rel, 2x3xf32>
+  return %y : !rgnn.feat<dst_rel, 2x3xf32>
+}
+
+// -----
+
+// Weights shared by two sums (the per-relation re-association): each sum
+// recomputes the statistics, and the weights are still never stored.
+!g = !rgnn.graph<node_types = 1, relations = 2>
+// CHECK-LABEL: func.func @softmax_two_sums(
+// CHECK-NOT: memref.alloc({{.*}}) : memref<?x2xf32>
+// CHECK: scf.parallel
+// CHECK: arith.maximumf
+// CHECK: scf.parallel
+// CHECK: arith.maximumf
+func.func @softmax_two_sums(%g: !g, %s: !rgnn.feat<edge, 2xf32>, %m: !rgnn.feat<edge, 2x4xf32>)
+    -> !rgnn.feat<node, 2x4xf32> {
+  %a = rgnn.edge_softmax %g, %s : (!g, !rgnn.feat<edge, 2xf32>) -> !rgnn.feat<edge, 2xf32>
+  %w0 = rgnn.scale %a, %m : (!rgnn.feat<edge, 2xf32>, !rgnn.feat<edge, 2x4xf32>) -> !rgnn.feat<edge, 2x4xf32>
+  %y0 = rgnn.aggregate %g, %w0 sum choice 0 : (!g, !rgnn.feat<edge, 2x4xf32>) -> !rgnn.feat<node, 2x4xf32>
+  %w1 = rgnn.scale %a, %m : (!rgnn.feat<edge, 2xf32>, !rgnn.feat<edge, 2x4xf32>) -> !rgnn.feat<edge, 2x4xf32>
+  %y1 = rgnn.aggregate %g, %w1 sum choice 1 : (!g, !rgnn.feat<edge, 2x4xf32>) -> !rgnn.feat<node, 2x4xf32>
+  %y = rgnn.add %y0, %y1 : (!rgnn.feat<node, 2x4xf32>, !rgnn.feat<node, 2x4xf32>) -> !rgnn.feat<node, 2x4xf32>
+  return %y : !rgnn.feat<node, 2x4xf32>
+}
+
+// -----
+
+// Not fused: the weights have another use (they are stored once, as
+// before), the aggregation averages, or it sums onto sources.
+!g = !rgnn.graph<node_types = 1, relations = 2>
+// CHECK-LABEL: func.func @softmax_not_fused(
+// CHECK: memref.alloc(%{{.*}}) : memref<?x2xf32>
+// CHECK: hetop.traverse node_parallel over in csr
+// CHECK-LABEL: func.func @softmax_mean(
+// CHECK: memref.alloc(%{{.*}}) : memref<?x2xf32>
+// CHECK: hetop.traverse node_parallel over in csr
+// CHECK-LABEL: func.func @softmax_to_src(
+// CHECK: memref.alloc(%{{.*}}) : memref<?x2xf32>
+// CHECK: hetop.traverse node_parallel over out csr
+func.func @softmax_not_fused(%g: !g, %s: !rgnn.feat<edge, 2xf32>, %m: !rgnn.feat<edge, 2x4xf32>)
+    -> !rgnn.feat<node, 2x4xf32> {
+  %a = rgnn.edge_softmax %g, %s : (!g, !rgnn.feat<edge, 2xf32>) -> !rgnn.feat<edge, 2xf32>
+  %w = rgnn.scale %a, %m : (!rgnn.feat<edge, 2xf32>, !rgnn.feat<edge, 2x4xf32>) -> !rgnn.feat<edge, 2x4xf32>
+  %v = rgnn.scale %a, %w : (!rgnn.feat<edge, 2xf32>, !rgnn.feat<edge, 2x4xf32>) -> !rgnn.feat<edge, 2x4xf32>
+  %y = rgnn.aggregate %g, %v sum : (!g, !rgnn.feat<edge, 2x4xf32>) -> !rgnn.feat<node, 2x4xf32>
+  return %y : !rgnn.feat<node, 2x4xf32>
+}
+func.func @softmax_mean(%g: !g, %s: !rgnn.feat<edge, 2xf32>, %m: !rgnn.feat<edge, 2x4xf32>)
+    -> !rgnn.feat<node, 2x4xf32> {
+  %a = rgnn.edge_softmax %g, %s : (!g, !rgnn.feat<edge, 2xf32>) -> !rgnn.feat<edge, 2xf32>
+  %w = rgnn.scale %a, %m : (!rgnn.feat<edge, 2xf32>, !rgnn.feat<edge, 2x4xf32>) -> !rgnn.feat<edge, 2x4xf32>
+  %y = rgnn.aggregate %g, %w mean : (!g, !rgnn.feat<edge, 2x4xf32>) -> !rgnn.feat<node, 2x4xf32>
+  return %y : !rgnn.feat<node, 2x4xf32>
+}
+func.func @softmax_to_src(%g: !g, %s: !rgnn.feat<edge, 2xf32>, %m: !rgnn.feat<edge, 2x4xf32>)
+    -> !rgnn.feat<node, 2x4xf32> {
+  %a = rgnn.edge_softmax %g, %s : (!g, !rgnn.feat<edge, 2xf32>) -> !rgnn.feat<edge, 2xf32>
+  %w = rgnn.scale %a, %m : (!rgnn.feat<edge, 2xf32>, !rgnn.feat<edge, 2x4xf32>) -> !rgnn.feat<edge, 2x4xf32>
+  %y = rgnn.aggregate %g, %w sum to src : (!g, !rgnn.feat<edge, 2x4xf32>) -> !rgnn.feat<node, 2x4xf32>
+  return %y : !rgnn.feat<node, 2x4xf32>
+}
