@@ -289,7 +289,8 @@ bool isView(Operation *op) {
 
 class Estimator {
 public:
-  explicit Estimator(func::FuncOp func) {
+  Estimator(func::FuncOp func, bool fuseEdgeSoftmax)
+      : fuseEdgeSoftmax(fuseEdgeSoftmax) {
     for (Operation &op : func.getBody().front())
       if (auto ret = dyn_cast<func::ReturnOp>(op))
         for (Value v : ret.getOperands())
@@ -352,13 +353,21 @@ public:
           result(agg.getResult(), /*flopsPerElement=*/0);
         })
         .Case([&](rgnn::EdgeSoftmaxOp softmax) {
-          if (isFusedEdgeSoftmax(softmax.getResult()))
-            return; // charged where an aggregation reads it
           Type t = softmax.getType();
-          // max, exp, sum and divide per element; the input is read twice.
-          cost.otherFlops.add(GraphCount::E, 4 * elements(t));
+          // max, exp and sum per element; the scores are read twice.
+          cost.otherFlops.add(GraphCount::E, 3 * elements(t));
           read(GraphCount::E, softmax.getInput(), 2);
-          result(softmax.getResult(), 0);
+          if (!isFused(softmax.getResult())) {
+            // The normalized weights are stored.
+            cost.otherFlops.add(GraphCount::E, elements(t));
+            result(softmax.getResult(), 0);
+            return;
+          }
+          // Fused: only each destination's maximum and denominator are
+          // stored; the weights are computed where they are read.
+          cost.bytes.add(GraphCount::N, 2 * rowBytes(t));
+          cost.memory.add(GraphCount::N, 2 * rowBytes(t));
+          ++cost.kernels;
         })
         .Case([&](rgnn::InnerProductOp ip) {
           GraphCount rows = countOf(ip.getType());
@@ -447,13 +456,14 @@ private:
   }
   void read(GraphCount rows, Value v, double times, Sink sink,
             std::optional<CostForm> table = std::nullopt) {
-    // Fused softmax weights are computed where they are read: per weight,
-    // the scores are read in three passes (maximum, denominator, weight)
-    // and five flops spent.
-    if (isFusedEdgeSoftmax(v)) {
-      sink.otherFlops->add(rows, 5 * times * elements(v.getType()));
-      read(rows, v.getDefiningOp<rgnn::EdgeSoftmaxOp>().getInput(), 3 * times,
+    // Fused softmax weights are computed where they are read: the score,
+    // the edge's destination and that destination's maximum and
+    // denominator are read, and three flops spent per weight.
+    if (isFused(v)) {
+      sink.otherFlops->add(rows, 3 * times * elements(v.getType()));
+      read(rows, v.getDefiningOp<rgnn::EdgeSoftmaxOp>().getInput(), times,
            sink);
+      sink.bytes->add(rows, times * (4 + 2 * rowBytes(v.getType())));
       return;
     }
     // A value computed in the consumer's own loop is not read: its
@@ -523,12 +533,18 @@ private:
   }
 
   llvm::SmallPtrSet<Value, 4> returned;
+  bool fuseEdgeSoftmax;
+
+  bool isFused(Value weights) const {
+    return fuseEdgeSoftmax && isFusedEdgeSoftmax(weights);
+  }
 };
 
 } // namespace
 
-CostEstimate mlir::hector::estimateCost(func::FuncOp func) {
-  Estimator estimator(func);
+CostEstimate mlir::hector::estimateCost(func::FuncOp func,
+                                        bool fuseEdgeSoftmax) {
+  Estimator estimator(func, fuseEdgeSoftmax);
   if (func.getBody().empty())
     return {};
   for (Operation &op : func.getBody().front())

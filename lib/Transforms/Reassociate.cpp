@@ -235,7 +235,10 @@ struct RGNNReassociatePass
       pm.addPass(createCSEPass());
       if (failed(runPipeline(pm, clone)))
         return failure();
-      variants.push_back({&c, clone, estimateCost(clone)});
+      // The GPU pipeline fuses edge softmaxes into their aggregations.
+      variants.push_back(
+          {&c, clone,
+           estimateCost(clone, /*fuseEdgeSoftmax=*/target != "cpu")});
     }
     const CostParams &params = costParamsFor(target);
     SmallVector<bool> pruned(variants.size(), false);

@@ -10,6 +10,8 @@ variant and relation choice, on graphs whose segments (relations) are
 empty, shorter than a tile or span tiles, and at feature sizes that do not
 fill a tile. This checks the templates' indexing, segment walk and masking
 on machines with no GPU; the GPU tests run the same kernels on a device.
+As on the GPU, RGAT's and HGT's edge softmax is fused into the
+aggregations (``fuse-edge-softmax=true``, off by default on the CPU).
 """
 
 import pytest
@@ -29,7 +31,8 @@ def synthetic():
 def run_all(case, model, heads, template, in_dim, out_dim):
     fn = runtime.compile_layer(
         model, case.schema, in_dim, out_dim, heads=heads,
-        options=f"prune-variants=false gemm-template={template}")
+        options=f"prune-variants=false gemm-template={template} "
+                "fuse-edge-softmax=true")
     check_every_variant(fn, case.prepared, case.ref, model, in_dim, out_dim,
                         heads, f"{case.name} ({template})")
 
@@ -69,7 +72,8 @@ def test_tiled_on_real_graphs(datasets, dataset, model, heads):
     # FB15k-237: 474 relations, many shorter than a 64-row tile.
     case = datasets(dataset)
     fn = runtime.compile_layer(model, case.schema, 64, 64, heads=heads,
-                               options="gemm-template=tiled")
+                               options="gemm-template=tiled "
+                                       "fuse-edge-softmax=true")
     check_every_variant(fn, case.prepared, case.ref, model, 64, 64, heads,
                         f"{dataset} (tiled)")
 

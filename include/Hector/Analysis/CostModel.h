@@ -117,8 +117,9 @@ bool isFusedConcat(Value value);
 /// their (dst, relation) pairs). Its weights are never stored.
 bool isFusedEdgeSoftmax(Value weights);
 
-/// Derives the cost of `func` (one block of rgnn ops).
-CostEstimate estimateCost(func::FuncOp func);
+/// Derives the cost of `func` (one block of rgnn ops), as lowered with or
+/// without convert-rgnn-to-hetop's `fuse-edge-softmax`.
+CostEstimate estimateCost(func::FuncOp func, bool fuseEdgeSoftmax = false);
 
 /// Whether `a` is never faster than `b` under `params`, whatever the graph:
 /// the difference of their time forms is nonnegative for every graph with

@@ -23,11 +23,15 @@ def ConvertRGNNToHetOp : Pass<"convert-rgnn-to-hetop", "::mlir::ModuleOp"> {
       materialized only where a GEMM needs contiguous rows;
     * `edge_softmax`, reductions and elementwise and shape ops become
       parallel loops over their domain;
-    * an `edge_softmax` whose weights only scale the messages that one sum
-      aggregates to destinations (RGAT, HGT) is fused into it
-      (`fuse-edge-softmax`): one node-parallel loop over the in-CSR computes
-      each destination's maximum and denominator, then accumulates the
-      weighted messages, and the normalized weights are never stored.
+    * with `fuse-edge-softmax`, an `edge_softmax` whose weights only scale
+      messages that sums onto destinations aggregate (RGAT, HGT) stores
+      only each destination's maximum and reciprocal denominator (one
+      online pass over its incoming edges); each aggregation computes the
+      weight of an edge and head where it reads it, once per message row,
+      so the normalized weights (E x heads) are never written out. The GPU
+      pipeline fuses; the CPU pipeline does not by default (it measured
+      slower there: recomputing exponentials and reading the endpoints
+      again costs more than cache-resident weights).
 
     The pass also records the model's signature for the runtime as the
     string returned by `hector_model_info()`, with the target when it is a
@@ -39,8 +43,8 @@ def ConvertRGNNToHetOp : Pass<"convert-rgnn-to-hetop", "::mlir::ModuleOp"> {
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_80\"",
            "GPU architecture recorded in the model info (target=cuda)">,
     Option<"fuseEdgeSoftmax", "fuse-edge-softmax", "bool", /*default=*/"true",
-           "Compute an edge softmax inside the weighted aggregation it "
-           "feeds, never storing the normalized weights">,
+           "Compute an edge softmax's weights inside the aggregations it "
+           "feeds, never storing them">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",

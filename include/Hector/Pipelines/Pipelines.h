@@ -40,9 +40,11 @@ struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
       llvm::cl::init(false)};
   PassOptions::Option<bool> fuseEdgeSoftmax{
       *this, "fuse-edge-softmax",
-      llvm::cl::desc("Compute an edge softmax inside the weighted "
-                     "aggregation it feeds (convert-rgnn-to-hetop)"),
-      llvm::cl::init(true)};
+      llvm::cl::desc("Compute an edge softmax's weights inside the "
+                     "aggregations it feeds (convert-rgnn-to-hetop); off "
+                     "by default on the CPU, where it measured slower "
+                     "(bench/results/edge_softmax_fusion.md)"),
+      llvm::cl::init(false)};
   PassOptions::Option<std::string> gemmTemplate{
       *this, "gemm-template",
       llvm::cl::desc("Typed GEMM template: blocked (the CPU kernel), or, to "

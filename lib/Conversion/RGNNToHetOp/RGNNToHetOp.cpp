@@ -205,13 +205,18 @@ private:
       OpBuilder &b, Location loc, const Lowered &scores, Type elementType,
       Value lo, Value hi, ValueRange inner,
       function_ref<void(OpBuilder &, Location, Value, Value)> onExp = {});
-  /// Whether `weight` is an edge softmax that its aggregation computes.
+  /// The same in one pass, one exponential per entry: the sum is rescaled
+  /// when the running maximum grows.
+  std::pair<Value, Value> onlineSoftmaxStatistics(OpBuilder &b, Location loc,
+                                                  const Lowered &scores,
+                                                  Type elementType, Value lo,
+                                                  Value hi, ValueRange inner);
+  /// Whether `weight` is an edge softmax whose weights are computed where
+  /// they are read.
   bool isFusedSoftmax(Value weight) const {
     auto softmax = weight.getDefiningOp<rgnn::EdgeSoftmaxOp>();
     return softmax && fusedSoftmaxes.contains(softmax);
   }
-  LogicalResult lowerSoftmaxAggregate(rgnn::AggregateOp op,
-                                      rgnn::EdgeSoftmaxOp softmax);
   LogicalResult lowerDegree(rgnn::DegreeOp op);
   LogicalResult lowerTypeSum(Operation *op, bool perRelation);
   LogicalResult lowerDomainSum(rgnn::DomainSumOp op);
@@ -255,6 +260,14 @@ private:
   bool fuseEdgeSoftmax;
   /// Edge softmaxes computed inside the aggregation they weigh.
   llvm::SmallPtrSet<Operation *, 4> fusedSoftmaxes;
+  /// The operands of a fused `scale` or `outer_product`, as its element
+  /// function reads them: an aggregation of it evaluates the scalar factor
+  /// once per element of all but the last dimension.
+  struct Factors {
+    Lowered scalar, vector;
+    bool outer;
+  };
+  DenseMap<Operation *, Factors> factors;
   OpBuilder top;   // program order, at the end of the entry block
   OpBuilder entry; // hoisted values, at the start of the entry block
   unsigned graphBase = 0;
@@ -634,11 +647,6 @@ LogicalResult FunctionLowering::lowerGather(rgnn::GatherOp op) {
 }
 
 LogicalResult FunctionLowering::lowerAggregate(rgnn::AggregateOp op) {
-  if (Operation *weigh = op.getInput().getDefiningOp();
-      weigh && isa<rgnn::ScaleOp, rgnn::OuterProductOp>(weigh) &&
-      isFusedSoftmax(weigh->getOperand(0)))
-    return lowerSoftmaxAggregate(
-        op, weigh->getOperand(0).getDefiningOp<rgnn::EdgeSoftmaxOp>());
   FeatureType in = op.getInput().getType(), out = op.getType();
   bool toDst = op.getTo() == rgnn::Endpoint::Dst;
   Location loc = op.getLoc();
@@ -665,16 +673,41 @@ LogicalResult FunctionLowering::lowerAggregate(rgnn::AggregateOp op) {
     OpBuilder b = OpBuilder::atBlockEnd(body);
     Value row = body->getArgument(0), entry = body->getArgument(2);
     const Lowered &input = values[op.getInput()];
+    auto add = [&](OpBuilder &ib, Location il, ValueRange inner, Value v) {
+      SmallVector<Value> indices{row};
+      llvm::append_range(indices, inner);
+      hetop::AccumulateOp::create(ib, il, v, result, indices);
+    };
+    auto factored = factors.find(op.getInput().getDefiningOp());
     auto accumulate = [&](OpBuilder &ab) {
       withRowScope(ab, loc, entry, [&] {
-        forEachIndex(ab, loc, in.getShape(),
-                     [&](OpBuilder &ib, Location il, ValueRange inner) {
-                       Value v = load(ib, il, input, entry, inner);
-                       SmallVector<Value> indices{row};
-                       llvm::append_range(indices, inner);
-                       hetop::AccumulateOp::create(ib, il, v, result,
-                                                   indices);
-                     });
+        if (factored == factors.end()) {
+          forEachIndex(ab, loc, in.getShape(),
+                       [&](OpBuilder &ib, Location il, ValueRange inner) {
+                         add(ib, il, inner, load(ib, il, input, entry, inner));
+                       });
+          return;
+        }
+        // A scaled message (attention times a value): the scalar once per
+        // element of the leading dimensions (for a fused softmax, one
+        // weight per edge and head), then a loop over the last one.
+        const Factors &f = factored->second;
+        ArrayRef<int64_t> shape = in.getShape();
+        forEachIndex(
+            ab, loc, shape.drop_back(),
+            [&](OpBuilder &ob, Location ol, ValueRange outer) {
+              Value w = load(ob, ol, f.scalar, entry, outer);
+              forEachIndex(
+                  ob, ol, shape.take_back(),
+                  [&](OpBuilder &ib, Location il, ValueRange last) {
+                    SmallVector<Value> idx(outer);
+                    idx.push_back(last[0]);
+                    SmallVector<Value> vi(f.outer ? outer.drop_back() : outer);
+                    vi.push_back(last[0]);
+                    Value x = load(ib, il, f.vector, entry, vi);
+                    add(ib, il, idx, arith::MulFOp::create(ib, il, w, x));
+                  });
+            });
       });
     };
     if (std::optional<uint64_t> choice = op.getChoice()) {
@@ -750,149 +783,116 @@ std::pair<Value, Value> FunctionLowering::softmaxStatistics(
   return {max, sum};
 }
 
-LogicalResult FunctionLowering::lowerEdgeSoftmax(rgnn::EdgeSoftmaxOp op) {
-  if (fuseEdgeSoftmax && isFusedEdgeSoftmax(op.getResult())) {
-    // Computed by lowerSoftmaxAggregate at each aggregation.
-    fusedSoftmaxes.insert(op);
-    return success();
-  }
-  FeatureType type = op.getType();
-  Location loc = op.getLoc();
-  Value result = allocFeature(loc, type);
-  const Lowered &input = values[op.getInput()];
-  Value indptr = graphArray(InIndptr);
-  Value numNodes = domainSize(
-      FeatureType::get(ctx, Domain::Node, {}, type.getElementType()));
-  // Per destination node and per element of the per-edge shape (one per
-  // head): subtract the maximum, exponentiate, normalize.
-  parallelFor(top, loc, numNodes, [&](OpBuilder &b, Location l, Value node) {
-    Value lo = loadIndex(b, l, indptr, node);
-    Value next = arith::AddIOp::create(b, l, node, constIndex(1));
-    Value hi = loadIndex(b, l, indptr, next);
-    forEachIndex(b, l, type.getShape(),
-                 [&](OpBuilder &ib, Location il, ValueRange inner) {
-                   Value sum =
-                       softmaxStatistics(
-                           ib, il, input, type.getElementType(), lo, hi, inner,
-                           [&](OpBuilder &fb, Location fl, Value e, Value ex) {
-                             store(fb, fl, result, e, inner, ex);
-                           })
-                           .second;
-                   Value eids = graphArray(InEids);
-                   scf::ForOp::create(
-                       ib, il, lo, hi, constIndex(1), ValueRange{},
-                       [&](OpBuilder &fb, Location fl, Value p, ValueRange) {
-                         Value e = loadIndex(fb, fl, eids, p);
-                         Value ex =
-                             load(fb, fl, Lowered::ofBuffer(result), e, inner);
-                         store(fb, fl, result, e, inner,
-                               arith::DivFOp::create(fb, fl, ex, sum));
-                         scf::YieldOp::create(fb, fl);
-                       });
-                 });
-  });
-  define(op.getResult(), result);
-  return success();
+std::pair<Value, Value> FunctionLowering::onlineSoftmaxStatistics(
+    OpBuilder &b, Location loc, const Lowered &scores, Type elementType,
+    Value lo, Value hi, ValueRange inner) {
+  Value eids = graphArray(InEids);
+  Value lowest = arith::ConstantOp::create(
+      b, loc,
+      b.getFloatAttr(elementType, -std::numeric_limits<double>::infinity()));
+  Value zero =
+      arith::ConstantOp::create(b, loc, b.getFloatAttr(elementType, 0));
+  Value one = arith::ConstantOp::create(b, loc, b.getFloatAttr(elementType, 1));
+  auto loop = scf::ForOp::create(
+      b, loc, lo, hi, constIndex(1), ValueRange{lowest, zero},
+      [&](OpBuilder &fb, Location fl, Value p, ValueRange acc) {
+        Value max = acc[0], sum = acc[1];
+        Value x = load(fb, fl, scores, loadIndex(fb, fl, eids, p), inner);
+        // A new maximum x: sum * exp(max - x) + 1; otherwise
+        // sum + exp(x - max). The exponent is never positive, and the
+        // first entry gives exp(-inf) * 0 + 1.
+        Value grows =
+            arith::CmpFOp::create(fb, fl, arith::CmpFPredicate::OGT, x, max);
+        Value up = arith::SubFOp::create(fb, fl, max, x);
+        Value down = arith::SubFOp::create(fb, fl, x, max);
+        Value t = math::ExpOp::create(
+            fb, fl, arith::SelectOp::create(fb, fl, grows, up, down));
+        Value rescaled = arith::AddFOp::create(
+            fb, fl, arith::MulFOp::create(fb, fl, sum, t), one);
+        Value added = arith::AddFOp::create(fb, fl, sum, t);
+        Value nextSum = arith::SelectOp::create(fb, fl, grows, rescaled, added);
+        Value nextMax = arith::SelectOp::create(fb, fl, grows, x, max);
+        scf::YieldOp::create(fb, fl, ValueRange{nextMax, nextSum});
+      });
+  return {loop.getResult(0), loop.getResult(1)};
 }
 
-LogicalResult
-FunctionLowering::lowerSoftmaxAggregate(rgnn::AggregateOp op,
-                                        rgnn::EdgeSoftmaxOp softmax) {
-  FeatureType out = op.getType();
+LogicalResult FunctionLowering::lowerEdgeSoftmax(rgnn::EdgeSoftmaxOp op) {
+  FeatureType type = op.getType();
   Location loc = op.getLoc();
-  Operation *weigh = op.getInput().getDefiningOp();
-  const Lowered &scores = values[softmax.getInput()];
-  // The other factor of the weighted message, at the message's index.
-  ElementFn factor;
-  if (auto scale = dyn_cast<rgnn::ScaleOp>(weigh)) {
-    Lowered vector = values[scale.getVector()];
-    factor = [this, vector](OpBuilder &b, Location l, Value e, ValueRange idx) {
-      return load(b, l, vector, e, idx);
-    };
-  } else {
-    auto outer = cast<rgnn::OuterProductOp>(weigh);
-    // Read once per weight element: an expression is computed once first.
-    Lowered rhs = values[outer.getRhs()];
-    if (rhs.compute)
-      rhs = Lowered::ofBuffer(materialize(loc, rhs, outer.getRhs().getType()));
-    factor = [this, rhs](OpBuilder &b, Location l, Value e, ValueRange idx) {
-      SmallVector<Value> bi(idx.drop_back(2));
-      bi.push_back(idx.back());
-      return load(b, l, rhs, e, bi);
-    };
-  }
-  Value result = allocFeature(loc, out);
-  fillZero(loc, result, out);
+  const Lowered &input = values[op.getInput()];
   Value indptr = graphArray(InIndptr), eids = graphArray(InEids);
-  // Onto pairs, an edge's row is its (dst, relation) pair, which belongs to
-  // the destination this iteration owns: no atomics either way.
-  Value toPair =
-      out.getDomain() == Domain::DstRel ? graphArray(EdgeToUniqueDst) : Value();
-  std::optional<uint64_t> choice = op.getChoice();
-  Type elementType = out.getElementType();
-  int64_t width = out.getShape().back();
-  Value numNodes =
-      domainSize(FeatureType::get(ctx, Domain::Node, {}, elementType));
+  Type elementType = type.getElementType();
+  FeatureType perNode =
+      FeatureType::get(ctx, Domain::Node, type.getShape(), elementType);
+  Value numNodes = domainSize(perNode);
+  bool fused = fuseEdgeSoftmax && isFusedEdgeSoftmax(op.getResult());
+  // Fused: each destination's maximum and denominator (per head) are all
+  // that is stored; the aggregations compute each weight where they read
+  // it. Otherwise the exponentials are stored, then normalized in place.
+  Value result = fused ? Value() : allocFeature(loc, type);
+  Value maxima, inverseSums;
+  if (fused) {
+    maxima = allocFeature(loc, perNode);
+    inverseSums = allocFeature(loc, perNode);
+    temporaries.push_back(maxima);
+    temporaries.push_back(inverseSums);
+  }
   parallelFor(top, loc, numNodes, [&](OpBuilder &b, Location l, Value node) {
     Value lo = loadIndex(b, l, indptr, node);
     Value next = arith::AddIOp::create(b, l, node, constIndex(1));
     Value hi = loadIndex(b, l, indptr, next);
     forEachIndex(
-        b, l, softmax.getType().getShape(),
-        [&](OpBuilder &ib, Location il, ValueRange head) {
-          auto [max, sum] =
-              softmaxStatistics(ib, il, scores, elementType, lo, hi, head);
-          auto accumulate = [&](OpBuilder &ab, Location al, Value e) {
-            // The edge's view rows (its source, its pair) are loaded once,
-            // ahead of the loop over the message's last dimension.
-            withRowScope(ab, al, e, [&] {
-              Value x = load(ab, al, scores, e, head);
-              Value ex = math::ExpOp::create(
-                  ab, al, arith::SubFOp::create(ab, al, x, max));
-              Value w = arith::DivFOp::create(ab, al, ex, sum);
-              Value row = toPair ? loadIndex(ab, al, toPair, e) : node;
-              scf::ForOp::create(
-                  ab, al, constIndex(0), constIndex(width), constIndex(1),
-                  ValueRange{},
-                  [&](OpBuilder &db, Location dl, Value d, ValueRange) {
-                    SmallVector<Value> idx(head);
-                    idx.push_back(d);
-                    Value v = arith::MulFOp::create(db, dl, w,
-                                                    factor(db, dl, e, idx));
-                    Value acc =
-                        load(db, dl, Lowered::ofBuffer(result), row, idx);
-                    store(db, dl, result, row, idx,
-                          arith::AddFOp::create(db, dl, acc, v));
-                    scf::YieldOp::create(db, dl);
-                  });
-            });
+        b, l, type.getShape(),
+        [&](OpBuilder &ib, Location il, ValueRange inner) {
+          auto onExp = [&](OpBuilder &fb, Location fl, Value e, Value ex) {
+            store(fb, fl, result, e, inner, ex);
           };
+          auto [max, sum] =
+              fused ? onlineSoftmaxStatistics(ib, il, input, elementType, lo,
+                                              hi, inner)
+                    : softmaxStatistics(ib, il, input, elementType, lo, hi,
+                                        inner, onExp);
+          if (fused) {
+            // The reciprocal: one division per destination instead of one per
+            // edge (an IEEE division is a long instruction sequence on GPUs).
+            Value one = arith::ConstantOp::create(
+                ib, il, ib.getFloatAttr(elementType, 1));
+            store(ib, il, maxima, node, inner, max);
+            store(ib, il, inverseSums, node, inner,
+                  arith::DivFOp::create(ib, il, one, sum));
+            return;
+          }
           scf::ForOp::create(
               ib, il, lo, hi, constIndex(1), ValueRange{},
               [&](OpBuilder &fb, Location fl, Value p, ValueRange) {
                 Value e = loadIndex(fb, fl, eids, p);
-                if (!choice) {
-                  accumulate(fb, fl, e);
-                } else {
-                  // The weights are over all incoming edges; only the edges
-                  // whose relation made this choice contribute.
-                  Value relation = loadIndex(fb, fl, graphArray(InEtype), p);
-                  Value chosen =
-                      loadIndex(fb, fl, graphArray(RelChoice), relation);
-                  Value match = arith::CmpIOp::create(
-                      fb, fl, arith::CmpIPredicate::eq, chosen,
-                      constIndex(static_cast<int64_t>(*choice)));
-                  scf::IfOp::create(fb, fl, match,
-                                    [&](OpBuilder &tb, Location tl) {
-                                      accumulate(tb, tl, e);
-                                      scf::YieldOp::create(tb, tl);
-                                    });
-                }
+                Value ex = load(fb, fl, Lowered::ofBuffer(result), e, inner);
+                store(fb, fl, result, e, inner,
+                      arith::DivFOp::create(fb, fl, ex, sum));
                 scf::YieldOp::create(fb, fl);
               });
         });
   });
-  define(op.getResult(), result);
+  if (!fused) {
+    define(op.getResult(), result);
+    return success();
+  }
+  fusedSoftmaxes.insert(op);
+  // The weight of edge e: exp(s_e - max_dst) * (1 / sum_dst).
+  Lowered scores = input;
+  Value dst = graphArray(Dst);
+  Lowered weight;
+  weight.compute = [this, scores, maxima, inverseSums,
+                    dst](OpBuilder &b, Location l, Value e, ValueRange idx) {
+    Value node = viewRow(b, l, dst, e);
+    Value x = load(b, l, scores, e, idx);
+    Value max = load(b, l, Lowered::ofBuffer(maxima), node, idx);
+    Value inverse = load(b, l, Lowered::ofBuffer(inverseSums), node, idx);
+    Value ex = math::ExpOp::create(b, l, arith::SubFOp::create(b, l, x, max));
+    return arith::MulFOp::create(b, l, ex, inverse);
+  };
+  values[op.getResult()] = weight;
   return success();
 }
 
@@ -1429,8 +1429,6 @@ LogicalResult FunctionLowering::lowerInnerProduct(rgnn::InnerProductOp op) {
 }
 
 LogicalResult FunctionLowering::lowerOuterProduct(rgnn::OuterProductOp op) {
-  if (isFusedSoftmax(op.getLhs()))
-    return success(); // computed by lowerSoftmaxAggregate
   // Fused into a single consumer: a weight gradient's type or domain sum
   // then reduces the products without storing one matrix per element.
   // Each operand element is read once per element of the other operand,
@@ -1442,7 +1440,13 @@ LogicalResult FunctionLowering::lowerOuterProduct(rgnn::OuterProductOp op) {
       return value;
     return Lowered::ofBuffer(materialize(op.getLoc(), value, v.getType()));
   };
-  Lowered lhs = operand(op.getLhs()), rhs = operand(op.getRhs());
+  // Fused softmax weights are computed where read: their aggregation reads
+  // each once per edge and head (Factors), not once per product element.
+  Lowered lhs =
+      isFusedSoftmax(op.getLhs()) ? values[op.getLhs()] : operand(op.getLhs());
+  Lowered rhs = operand(op.getRhs());
+  if (op.getResult().hasOneUse())
+    factors[op] = Factors{lhs, rhs, /*outer=*/true};
   return defineElementwise(
       op, [this, lhs, rhs](OpBuilder &b, Location l, Value row,
                            ValueRange idx) -> Value {
@@ -1454,13 +1458,9 @@ LogicalResult FunctionLowering::lowerOuterProduct(rgnn::OuterProductOp op) {
 }
 
 LogicalResult FunctionLowering::lowerScale(rgnn::ScaleOp op) {
-  if (isFusedSoftmax(op.getScalar()))
-    return success(); // computed by lowerSoftmaxAggregate
-  FeatureType out = op.getType();
-  Location loc = op.getLoc();
-  (void)out;
-  (void)loc;
   Lowered scalar = values[op.getScalar()], vector = values[op.getVector()];
+  if (op.getResult().hasOneUse())
+    factors[op] = Factors{scalar, vector, /*outer=*/false};
   return defineElementwise(
       op, [this, scalar, vector](OpBuilder &b, Location l, Value row,
                                  ValueRange idx) -> Value {
@@ -1792,7 +1792,7 @@ struct ConvertRGNNToHetOpPass
     info << "\n";
     if (auto of = source->getAttrOfType<StringAttr>("rgnn.variant_of"))
       info << "variant of=" << of.getValue() << "\n";
-    info << estimateCost(source).record() << "\n";
+    info << estimateCost(source, fuseEdgeSoftmax).record() << "\n";
     info << records << "end\n";
 
     OpBuilder builder(source);

@@ -157,29 +157,49 @@ func.func @softmax(%g: !g, %s: !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<edge, 4xf3
 
 // -----
 
-// Edge softmax fused with the sum it weighs (RGAT, HGT): one loop over the
-// destinations computes each one's maximum and denominator, then adds the
-// weighted messages into its row; the weights are never stored.
+// Edge softmax fused with the sum it weighs (RGAT, HGT): a loop over the
+// destinations stores only each one's maximum and reciprocal denominator
+// per head (node-sized buffers; one online pass: the sum is rescaled when
+// the maximum grows); the aggregation's traversal computes each
+// edge's weight once per head, exp(s - max) * (1 / sum), and scales the
+// message's last dimension by it. No edge-sized buffer exists.
 !g = !rgnn.graph<node_types = 1, relations = 2>
 // CHECK-LABEL: func.func @softmax_aggregate(
+// CHECK-SAME: %[[SRC:arg0]]: memref<?xi32>, %[[DST:arg1]]: memref<?xi32>, %{{.*}}: memref<?xi32>, %[[NTYPE:arg3]]: memref<?xi32>
 // CHECK-SAME: %[[INPTR:arg8]]: memref<?xi64>, %{{.*}}: memref<?xi32>, %[[INEIDS:arg10]]: memref<?xi32>
-// CHECK-NOT: memref.alloc({{.*}}) : memref<?x2xf32>
-// CHECK: %[[OUT:.*]] = memref.alloc(%{{.*}}) : memref<?x2x4xf32>
-// CHECK-NOT: memref.alloc
+// CHECK-SAME: %[[S:arg33]]: memref<?x2xf32>, %[[M:arg34]]: memref<?x2x4xf32>
+// CHECK-NOT: memref.dim %[[SRC]]
+// CHECK: %[[N:.*]] = memref.dim %[[NTYPE]]
+// CHECK-NOT: memref.dim %[[SRC]]
+// CHECK: %[[MAX:.*]] = memref.alloc(%[[N]]) : memref<?x2xf32>
+// CHECK: %[[INV:.*]] = memref.alloc(%[[N]]) : memref<?x2xf32>
 // CHECK: scf.parallel (%[[NODE:.*]]) =
-// CHECK: memref.load %[[INPTR]][
-// CHECK: arith.maximumf
+// CHECK: memref.load %[[INPTR]][%[[NODE]]]
+// CHECK: arith.cmpf ogt
 // CHECK: math.exp
-// CHECK: scf.for %[[P:.*]] = %{{.*}} to %{{.*}} step
-// CHECK: %[[E:.*]] = memref.load %[[INEIDS]][%[[P]]]
-// CHECK: math.exp
-// CHECK: %[[W:.*]] = arith.divf
-// CHECK: scf.for %[[D:.*]] =
-// CHECK: %[[M:.*]] = memref.load %{{.*}}[%{{.*}}, %{{.*}}, %[[D]]] : memref<?x2x4xf32>
-// CHECK: arith.mulf %[[W]], %[[M]]
-// CHECK: memref.store %{{.*}}, %[[OUT]][%[[NODE]], %{{.*}}, %[[D]]]
+// CHECK: arith.select
+// CHECK: memref.store %{{.*}}, %[[MAX]][%[[NODE]], %{{.*}}]
+// CHECK: %[[RCP:.*]] = arith.divf %{{.*}}, %{{.*}} : f32
+// CHECK: memref.store %[[RCP]], %[[INV]][%[[NODE]], %{{.*}}]
+// CHECK: %[[OUT:.*]] = memref.alloc(%[[N]]) : memref<?x2x4xf32>
+// CHECK: hetop.traverse node_parallel over in csr
+// CHECK-NEXT: ^bb0(%[[ROW:.*]]: index, %{{.*}}: index, %[[E:.*]]: index, %{{.*}}: index):
+// CHECK: %[[D:.*]] = memref.load %[[DST]][%[[E]]]
+// CHECK: %[[DI:.*]] = arith.index_cast %[[D]]
+// CHECK: scf.for %[[H:.*]] =
+// CHECK: %[[X:.*]] = memref.load %[[S]][%[[E]], %[[H]]]
+// CHECK: %[[MX:.*]] = memref.load %[[MAX]][%[[DI]], %[[H]]]
+// CHECK: %[[IV:.*]] = memref.load %[[INV]][%[[DI]], %[[H]]]
+// CHECK: %[[SUB:.*]] = arith.subf %[[X]], %[[MX]]
+// CHECK: %[[EX:.*]] = math.exp %[[SUB]]
+// CHECK: %[[W:.*]] = arith.mulf %[[EX]], %[[IV]]
+// CHECK: scf.for %[[F:.*]] =
+// CHECK: %[[V:.*]] = memref.load %[[M]][%[[E]], %[[H]], %[[F]]]
+// CHECK: %[[P:.*]] = arith.mulf %[[W]], %[[V]]
+// CHECK: hetop.accumulate %[[P]], %[[OUT]][%[[ROW]], %[[H]], %[[F]]]
 // UNFUSED-LABEL: func.func @softmax_aggregate(
-// UNFUSED: memref.alloc(%{{.*}}) : memref<?x2xf32>
+// UNFUSED: %[[E:.*]] = memref.dim %arg0
+// UNFUSED: memref.alloc(%[[E]]) : memref<?x2xf32>
 // UNFUSED: hetop.traverse node_parallel over in csr
 func.func @softmax_aggregate(%g: !g, %s: !rgnn.feat<edge, 2xf32>, %m: !rgnn.feat<edge, 2x4xf32>)
     -> !rgnn.feat<node, 2x4xf32> {
@@ -192,24 +212,28 @@ func.func @softmax_aggregate(%g: !g, %s: !rgnn.feat<edge, 2xf32>, %m: !rgnn.feat
 // -----
 
 // Fused onto (dst, relation) pairs, through an outer product, for the
-// relations that chose this form: an edge adds into its pair's row (a row
-// of the destination the iteration owns) if its relation's choice matches.
+// relations that chose this form: the traversal over the pair CSR weighs
+// each edge by its destination's statistics.
 !g = !rgnn.graph<node_types = 1, relations = 2>
 // CHECK-LABEL: func.func @softmax_outer_to_pairs(
-// CHECK-SAME: %[[INETYPE:arg11]]: memref<?xi32>
-// CHECK-SAME: %[[E2D:arg27]]: memref<?xi32>
-// CHECK-SAME: %[[CHOICE:arg32]]: memref<?xi32>
-// CHECK-NOT: memref.alloc({{.*}}) : memref<?x2xf32>
+// CHECK-SAME: %[[DST:arg1]]: memref<?xi32>
+// CHECK-SAME: %[[CHOICE:arg32]]: memref<?xi32>, %[[S:arg33]]: memref<?x2xf32>, %[[X:arg34]]: memref<?x3xf32>
+// CHECK-NOT: memref.dim %arg0
+// CHECK: %[[MAX:.*]] = memref.alloc(%{{.*}}) : memref<?x2xf32>
+// CHECK: %[[INV:.*]] = memref.alloc(%{{.*}}) : memref<?x2xf32>
 // CHECK: %[[OUT:.*]] = memref.alloc(%{{.*}}) : memref<?x2x3xf32>
-// CHECK: scf.parallel
-// CHECK: arith.maximumf
-// CHECK: scf.for %[[P:.*]] = %{{.*}} to %{{.*}} step
-// CHECK: %[[R:.*]] = memref.load %[[INETYPE]][%[[P]]]
+// CHECK: hetop.traverse node_parallel over dst_rel csr
+// CHECK-NEXT: ^bb0(%[[ROW:.*]]: index, %{{.*}}: index, %[[E:.*]]: index, %{{.*}}: index):
 // CHECK: memref.load %[[CHOICE]][
 // CHECK: scf.if
-// CHECK: arith.divf
-// CHECK: %[[PAIR:.*]] = memref.load %[[E2D]][
-// CHECK: memref.store %{{.*}}, %[[OUT]][%{{.*}}, %{{.*}}, %{{.*}}] : memref<?x2x3xf32>
+// CHECK: memref.load %[[DST]][%[[E]]]
+// CHECK: scf.for %[[H:.*]] =
+// CHECK: memref.load %[[MAX]][
+// CHECK: %[[W:.*]] = arith.mulf
+// CHECK: scf.for %[[F:.*]] =
+// CHECK: %[[V:.*]] = memref.load %[[X]][%[[E]], %[[F]]]
+// CHECK: %[[P:.*]] = arith.mulf %[[W]], %[[V]]
+// CHECK: hetop.accumulate %[[P]], %[[OUT]][%[[ROW]], %[[H]], %[[F]]]
 func.func @softmax_outer_to_pairs(%g: !g, %s: !rgnn.feat<edge, 2xf32>, %x: !rgnn.feat<edge, 3xf32>)
     -> !rgnn.feat<dst_rel, 2x3xf32> {
   %a = rgnn.edge_softmax %g, %s : (!g, !rgnn.feat<edge, 2xf32>) -> !rgnn.feat<edge, 2xf32>
@@ -220,15 +244,17 @@ func.func @softmax_outer_to_pairs(%g: !g, %s: !rgnn.feat<edge, 2xf32>, %x: !rgnn
 
 // -----
 
-// Weights shared by two sums (the per-relation re-association): each sum
-// recomputes the statistics, and the weights are still never stored.
+// Weights shared by two sums (the per-relation re-association): one
+// statistics loop, and each sum computes the weights it reads.
 !g = !rgnn.graph<node_types = 1, relations = 2>
 // CHECK-LABEL: func.func @softmax_two_sums(
-// CHECK-NOT: memref.alloc({{.*}}) : memref<?x2xf32>
-// CHECK: scf.parallel
-// CHECK: arith.maximumf
-// CHECK: scf.parallel
-// CHECK: arith.maximumf
+// CHECK-NOT: memref.dim %arg0
+// CHECK: arith.cmpf ogt
+// CHECK-NOT: arith.cmpf ogt
+// CHECK: hetop.traverse node_parallel over in csr
+// CHECK: math.exp
+// CHECK: hetop.traverse node_parallel over in csr
+// CHECK: math.exp
 func.func @softmax_two_sums(%g: !g, %s: !rgnn.feat<edge, 2xf32>, %m: !rgnn.feat<edge, 2x4xf32>)
     -> !rgnn.feat<node, 2x4xf32> {
   %a = rgnn.edge_softmax %g, %s : (!g, !rgnn.feat<edge, 2xf32>) -> !rgnn.feat<edge, 2xf32>
@@ -242,17 +268,20 @@ func.func @softmax_two_sums(%g: !g, %s: !rgnn.feat<edge, 2xf32>, %m: !rgnn.feat<
 
 // -----
 
-// Not fused: the weights have another use (they are stored once, as
+// Not fused: the weights have another use (they are stored, per edge, as
 // before), the aggregation averages, or it sums onto sources.
 !g = !rgnn.graph<node_types = 1, relations = 2>
 // CHECK-LABEL: func.func @softmax_not_fused(
-// CHECK: memref.alloc(%{{.*}}) : memref<?x2xf32>
+// CHECK: %[[E:.*]] = memref.dim %arg0
+// CHECK: memref.alloc(%[[E]]) : memref<?x2xf32>
 // CHECK: hetop.traverse node_parallel over in csr
 // CHECK-LABEL: func.func @softmax_mean(
-// CHECK: memref.alloc(%{{.*}}) : memref<?x2xf32>
+// CHECK: %[[E:.*]] = memref.dim %arg0
+// CHECK: memref.alloc(%[[E]]) : memref<?x2xf32>
 // CHECK: hetop.traverse node_parallel over in csr
 // CHECK-LABEL: func.func @softmax_to_src(
-// CHECK: memref.alloc(%{{.*}}) : memref<?x2xf32>
+// CHECK: %[[E:.*]] = memref.dim %arg0
+// CHECK: memref.alloc(%[[E]]) : memref<?x2xf32>
 // CHECK: hetop.traverse node_parallel over out csr
 func.func @softmax_not_fused(%g: !g, %s: !rgnn.feat<edge, 2xf32>, %m: !rgnn.feat<edge, 2x4xf32>)
     -> !rgnn.feat<node, 2x4xf32> {
