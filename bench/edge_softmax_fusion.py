@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import platform
 import subprocess
 import sys
@@ -99,7 +100,7 @@ def main(argv=None) -> int:
     text = "\n".join([
         "# Edge softmax fused into the weighted aggregation (CPU)",
         "",
-        f"Machine: {platform.machine()}, {len(__import__('os').sched_getaffinity(0))} "
+        f"Machine: {platform.machine()}, {len(os.sched_getaffinity(0))} "
         f"cores; date {datetime.date.today()}; commit "
         f"{commit.stdout.strip()}; command `/usr/bin/python3 "
         f"bench/edge_softmax_fusion.py {' '.join(argv or sys.argv[1:])}`.",

@@ -205,11 +205,10 @@ bool mlir::hector::isFusedConcat(Value value) {
 }
 
 bool mlir::hector::isFusedEdgeSoftmax(Value weights) {
-  // Each destination owns its rows and its pairs' rows, so one pass per
-  // destination computes the statistics and accumulates without atomics.
-  // With several such uses (the per-relation re-association), each
-  // recomputes the statistics, a few scalar passes, instead of reading
-  // stored weights.
+  // Each destination owns its rows and its pairs' rows, so the sums that
+  // read the weights need no atomics. With several such uses (the
+  // per-relation re-association), each computes the weights it reads from
+  // the one set of per-destination statistics.
   if (!weights.getDefiningOp<rgnn::EdgeSoftmaxOp>() || weights.use_empty())
     return false;
   auto fusedUse = [&](Operation *weigh) {

@@ -110,11 +110,11 @@ const CostParams &costParamsFor(StringRef target);
 /// (the inner product reads the pieces), and the cost model charges nothing.
 bool isFusedConcat(Value value);
 
-/// Whether `weights` is an edge softmax that convert-rgnn-to-hetop computes
-/// inside each aggregation it weighs (with fuse-edge-softmax, the default):
-/// every use is the scalar of a `scale`, or the left side of an
-/// `outer_product`, used once, by a sum onto the destinations (nodes, or
-/// their (dst, relation) pairs). Its weights are never stored.
+/// Whether `weights` is an edge softmax that convert-rgnn-to-hetop, with
+/// fuse-edge-softmax (the GPU pipeline's default), computes inside each
+/// aggregation it weighs: every use is the scalar of a `scale`, or the left
+/// side of an `outer_product`, used once, by a sum onto the destinations
+/// (nodes, or their (dst, relation) pairs). Its weights are never stored.
 bool isFusedEdgeSoftmax(Value weights);
 
 /// Derives the cost of `func` (one block of rgnn ops), as lowered with or

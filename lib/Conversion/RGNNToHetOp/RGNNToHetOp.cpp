@@ -25,7 +25,6 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
-#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
@@ -143,6 +142,10 @@ private:
     return target.getArgument(graphBase + array);
   }
   Value constIndex(int64_t value);
+  static Value floatConstant(OpBuilder &b, Location loc, Type type,
+                             double value) {
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
+  }
   Value domainSize(FeatureType type);
   /// First row in `ntype_nodes` of the nodes of type `t`.
   Value nodeTypeBase(int64_t t);
@@ -211,11 +214,10 @@ private:
                                                   const Lowered &scores,
                                                   Type elementType, Value lo,
                                                   Value hi, ValueRange inner);
-  /// Whether `weight` is an edge softmax whose weights are computed where
+  /// Whether `weights` is an edge softmax whose weights are computed where
   /// they are read.
-  bool isFusedSoftmax(Value weight) const {
-    auto softmax = weight.getDefiningOp<rgnn::EdgeSoftmaxOp>();
-    return softmax && fusedSoftmaxes.contains(softmax);
+  bool fusesSoftmax(Value weights) const {
+    return fuseEdgeSoftmax && isFusedEdgeSoftmax(weights);
   }
   LogicalResult lowerDegree(rgnn::DegreeOp op);
   LogicalResult lowerTypeSum(Operation *op, bool perRelation);
@@ -258,8 +260,6 @@ private:
   func::FuncOp source, target;
   MLIRContext *ctx;
   bool fuseEdgeSoftmax;
-  /// Edge softmaxes computed inside the aggregation they weigh.
-  llvm::SmallPtrSet<Operation *, 4> fusedSoftmaxes;
   /// The operands of a fused `scale` or `outer_product`, as its element
   /// function reads them: an aggregation of it evaluates the scalar factor
   /// once per element of all but the last dimension.
@@ -575,7 +575,7 @@ Value FunctionLowering::rowLength(OpBuilder &b, Location loc, Value offsets,
 Value FunctionLowering::reduceSum(
     OpBuilder &b, Location loc, Value lb, Value ub,
     function_ref<Value(OpBuilder &, Location, Value)> term, Type elementType) {
-  Value zero = arith::ConstantOp::create(b, loc, b.getFloatAttr(elementType, 0));
+  Value zero = floatConstant(b, loc, elementType, 0);
   auto loop = scf::ForOp::create(
       b, loc, lb, ub, constIndex(1), ValueRange{zero},
       [&](OpBuilder &ib, Location il, Value iv, ValueRange acc) {
@@ -589,9 +589,8 @@ void FunctionLowering::fillZero(Location loc, Value buffer, Type rgnnType) {
   Type elementType = cast<ShapedType>(rgnnType).getElementType();
   forEachElement(loc, rgnnType,
                  [&](OpBuilder &b, Location l, Value row, ValueRange inner) {
-                   Value zero = arith::ConstantOp::create(
-                       b, l, b.getFloatAttr(elementType, 0));
-                   store(b, l, buffer, row, inner, zero);
+                   store(b, l, buffer, row, inner,
+                         floatConstant(b, l, elementType, 0));
                  });
 }
 
@@ -757,9 +756,8 @@ std::pair<Value, Value> FunctionLowering::softmaxStatistics(
     Value lo, Value hi, ValueRange inner,
     function_ref<void(OpBuilder &, Location, Value, Value)> onExp) {
   Value eids = graphArray(InEids);
-  Value lowest = arith::ConstantOp::create(
-      b, loc,
-      b.getFloatAttr(elementType, -std::numeric_limits<double>::infinity()));
+  Value lowest = floatConstant(b, loc, elementType,
+                               -std::numeric_limits<double>::infinity());
   auto maxLoop = scf::ForOp::create(
       b, loc, lo, hi, constIndex(1), ValueRange{lowest},
       [&](OpBuilder &fb, Location fl, Value p, ValueRange acc) {
@@ -787,12 +785,10 @@ std::pair<Value, Value> FunctionLowering::onlineSoftmaxStatistics(
     OpBuilder &b, Location loc, const Lowered &scores, Type elementType,
     Value lo, Value hi, ValueRange inner) {
   Value eids = graphArray(InEids);
-  Value lowest = arith::ConstantOp::create(
-      b, loc,
-      b.getFloatAttr(elementType, -std::numeric_limits<double>::infinity()));
-  Value zero =
-      arith::ConstantOp::create(b, loc, b.getFloatAttr(elementType, 0));
-  Value one = arith::ConstantOp::create(b, loc, b.getFloatAttr(elementType, 1));
+  Value lowest = floatConstant(b, loc, elementType,
+                               -std::numeric_limits<double>::infinity());
+  Value zero = floatConstant(b, loc, elementType, 0);
+  Value one = floatConstant(b, loc, elementType, 1);
   auto loop = scf::ForOp::create(
       b, loc, lo, hi, constIndex(1), ValueRange{lowest, zero},
       [&](OpBuilder &fb, Location fl, Value p, ValueRange acc) {
@@ -826,17 +822,19 @@ LogicalResult FunctionLowering::lowerEdgeSoftmax(rgnn::EdgeSoftmaxOp op) {
   FeatureType perNode =
       FeatureType::get(ctx, Domain::Node, type.getShape(), elementType);
   Value numNodes = domainSize(perNode);
-  bool fused = fuseEdgeSoftmax && isFusedEdgeSoftmax(op.getResult());
-  // Fused: each destination's maximum and denominator (per head) are all
-  // that is stored; the aggregations compute each weight where they read
-  // it. Otherwise the exponentials are stored, then normalized in place.
-  Value result = fused ? Value() : allocFeature(loc, type);
-  Value maxima, inverseSums;
+  bool fused = fusesSoftmax(op.getResult());
+  // Fused: each destination's maximum and reciprocal denominator (per head)
+  // are all that is stored; the aggregations compute each weight where they
+  // read it. Otherwise the exponentials are stored, then normalized in
+  // place.
+  Value result, maxima, inverseSums;
   if (fused) {
     maxima = allocFeature(loc, perNode);
     inverseSums = allocFeature(loc, perNode);
     temporaries.push_back(maxima);
     temporaries.push_back(inverseSums);
+  } else {
+    result = allocFeature(loc, type);
   }
   parallelFor(top, loc, numNodes, [&](OpBuilder &b, Location l, Value node) {
     Value lo = loadIndex(b, l, indptr, node);
@@ -845,24 +843,24 @@ LogicalResult FunctionLowering::lowerEdgeSoftmax(rgnn::EdgeSoftmaxOp op) {
     forEachIndex(
         b, l, type.getShape(),
         [&](OpBuilder &ib, Location il, ValueRange inner) {
-          auto onExp = [&](OpBuilder &fb, Location fl, Value e, Value ex) {
-            store(fb, fl, result, e, inner, ex);
-          };
-          auto [max, sum] =
-              fused ? onlineSoftmaxStatistics(ib, il, input, elementType, lo,
-                                              hi, inner)
-                    : softmaxStatistics(ib, il, input, elementType, lo, hi,
-                                        inner, onExp);
           if (fused) {
-            // The reciprocal: one division per destination instead of one per
-            // edge (an IEEE division is a long instruction sequence on GPUs).
-            Value one = arith::ConstantOp::create(
-                ib, il, ib.getFloatAttr(elementType, 1));
+            auto [max, sum] = onlineSoftmaxStatistics(
+                ib, il, input, elementType, lo, hi, inner);
+            // The reciprocal: one division per destination instead of one
+            // per edge (an IEEE division is a long instruction sequence on
+            // GPUs).
+            Value one = floatConstant(ib, il, elementType, 1);
             store(ib, il, maxima, node, inner, max);
             store(ib, il, inverseSums, node, inner,
                   arith::DivFOp::create(ib, il, one, sum));
             return;
           }
+          Value sum = softmaxStatistics(
+                          ib, il, input, elementType, lo, hi, inner,
+                          [&](OpBuilder &fb, Location fl, Value e, Value ex) {
+                            store(fb, fl, result, e, inner, ex);
+                          })
+                          .second;
           scf::ForOp::create(
               ib, il, lo, hi, constIndex(1), ValueRange{},
               [&](OpBuilder &fb, Location fl, Value p, ValueRange) {
@@ -878,7 +876,6 @@ LogicalResult FunctionLowering::lowerEdgeSoftmax(rgnn::EdgeSoftmaxOp op) {
     define(op.getResult(), result);
     return success();
   }
-  fusedSoftmaxes.insert(op);
   // The weight of edge e: exp(s_e - max_dst) * (1 / sum_dst).
   Lowered scores = input;
   Value dst = graphArray(Dst);
@@ -929,12 +926,11 @@ void FunctionLowering::accumulateRows(
     llvm::append_range(idx, inner);
     return idx;
   };
-  forEachIndex(b, loc, shape, [&](OpBuilder &ib, Location il,
-                                  ValueRange inner) {
-    Value zero =
-        arith::ConstantOp::create(ib, il, ib.getFloatAttr(elementType, 0));
-    store(ib, il, result, row, at(inner), zero);
-  });
+  forEachIndex(b, loc, shape,
+               [&](OpBuilder &ib, Location il, ValueRange inner) {
+                 store(ib, il, result, row, at(inner),
+                       floatConstant(ib, il, elementType, 0));
+               });
   scf::ForOp::create(
       b, loc, lb, ub, constIndex(1), ValueRange{},
       [&](OpBuilder &fb, Location fl, Value p, ValueRange) {
@@ -1284,7 +1280,7 @@ LogicalResult FunctionLowering::lowerElementwise(Operation *op) {
   for (Value operand : op->getOperands())
     inputs.push_back(values[operand]);
   auto constant = [elementType](OpBuilder &b, Location l, double v) -> Value {
-    return arith::ConstantOp::create(b, l, b.getFloatAttr(elementType, v));
+    return floatConstant(b, l, elementType, v);
   };
   auto compute = [op, constant](OpBuilder &b, Location l,
                                 ValueRange x) -> Value {
@@ -1443,7 +1439,7 @@ LogicalResult FunctionLowering::lowerOuterProduct(rgnn::OuterProductOp op) {
   // Fused softmax weights are computed where read: their aggregation reads
   // each once per edge and head (Factors), not once per product element.
   Lowered lhs =
-      isFusedSoftmax(op.getLhs()) ? values[op.getLhs()] : operand(op.getLhs());
+      fusesSoftmax(op.getLhs()) ? values[op.getLhs()] : operand(op.getLhs());
   Lowered rhs = operand(op.getRhs());
   if (op.getResult().hasOneUse())
     factors[op] = Factors{lhs, rhs, /*outer=*/true};

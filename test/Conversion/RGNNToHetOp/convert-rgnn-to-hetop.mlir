@@ -197,10 +197,14 @@ func.func @softmax(%g: !g, %s: !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<edge, 4xf3
 // CHECK: %[[V:.*]] = memref.load %[[M]][%[[E]], %[[H]], %[[F]]]
 // CHECK: %[[P:.*]] = arith.mulf %[[W]], %[[V]]
 // CHECK: hetop.accumulate %[[P]], %[[OUT]][%[[ROW]], %[[H]], %[[F]]]
+// The cost record charges the form lowered: node-sized statistics as the
+// intermediate memory, against E x heads weights unfused.
+// CHECK: cost kernels=2 {{.*}} memory=N:16 gathers=0
 // UNFUSED-LABEL: func.func @softmax_aggregate(
 // UNFUSED: %[[E:.*]] = memref.dim %arg0
 // UNFUSED: memref.alloc(%[[E]]) : memref<?x2xf32>
 // UNFUSED: hetop.traverse node_parallel over in csr
+// UNFUSED: cost kernels=2 {{.*}} memory=E:8 gathers=0
 func.func @softmax_aggregate(%g: !g, %s: !rgnn.feat<edge, 2xf32>, %m: !rgnn.feat<edge, 2x4xf32>)
     -> !rgnn.feat<node, 2x4xf32> {
   %a = rgnn.edge_softmax %g, %s : (!g, !rgnn.feat<edge, 2xf32>) -> !rgnn.feat<edge, 2xf32>
