@@ -40,30 +40,70 @@ from hector import reference, runtime  # noqa: E402
 from hector.main import load_graph  # noqa: E402
 from hector.prep import prepare  # noqa: E402
 
-BUILDS = {"fused": "fuse-edge-softmax=true",
-          "unfused": "fuse-edge-softmax=false"}
+BUILDS = {"unfused": "fuse-edge-softmax=false",
+          "fused": "fuse-edge-softmax=true"}
 
 
-def measure(model, graph, prepared, size, heads, runs):
+def measure(model, graph, prepared, size, heads, runs, builds=None):
+    """Median seconds of each build's base variant (``builds``: name ->
+    pipeline options, the first the baseline; default :data:`BUILDS`) on
+    the same inputs, and the largest relative difference of the others'
+    outputs from the baseline's (at most 1e-5, else the run stops)."""
+    builds = BUILDS if builds is None else builds
     ref_graph = reference.RefGraph.of(graph)
     functions = {name: runtime.compile_layer(model, graph, size, size,
                                              heads=heads, options=options)
-                 for name, options in BUILDS.items()}
+                 for name, options in builds.items()}
     rng = np.random.default_rng(7)
     w = reference.init_weights(model, ref_graph, size, size, heads=heads,
                                rng=rng)
     h = rng.standard_normal((prepared.num_nodes, size)).astype(np.float32)
-    fn = functions["fused"]
+    base, *others = functions
+    fn = functions[base]
     inputs = [h] + [np.asarray(w[a.name], np.float32) for a in fn.inputs[1:]]
     outs = {name: f.bind(prepared, exact=True).run(inputs, poison=True)
             for name, f in functions.items()}
-    scale = float(np.abs(outs["unfused"]).max()) or 1.0
-    err = float(np.abs(outs["fused"] - outs["unfused"]).max()) / scale
+    scale = float(np.abs(outs[base]).max()) or 1.0
+    err = max(float(np.abs(outs[o] - outs[base]).max()) / scale
+              for o in others)
     if not err < 1e-5:
-        raise SystemExit(f"{model} on {graph.name} at {size}: fused and "
-                         f"unfused outputs differ (relative {err:.2e})")
+        raise SystemExit(f"{model} on {graph.name} at {size}: the outputs "
+                         f"of {', '.join(builds)} differ (relative "
+                         f"{err:.2e})")
     timed = time_variants(functions, prepared, inputs, runs)
     return {name: seconds for name, (seconds, _) in timed.items()}, err
+
+
+def write_report(title, script, argv, preamble, columns, rows, summary,
+                 out):
+    """Prints and (``out`` not None) writes a comparison table: ``rows``
+    are (speedup, markdown row) pairs, summarized by their geometric
+    mean, with the machine, date, commit and command."""
+    ratios = np.array([r for r, _ in rows])
+    geo = float(np.exp(np.log(ratios).mean()))
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short",
+                             "HEAD"], capture_output=True, text=True)
+    text = "\n".join([
+        f"# {title}",
+        "",
+        f"Machine: {platform.machine()}, {len(os.sched_getaffinity(0))} "
+        f"cores; date {datetime.date.today()}; commit "
+        f"{commit.stdout.strip()}; command `/usr/bin/python3 "
+        f"{script} {' '.join(argv or sys.argv[1:])}`.",
+        "",
+        preamble,
+        "",
+        "| " + " | ".join(columns) + " |",
+        "|" + "---|" * len(columns),
+        *[row for _, row in rows],
+        "",
+        f"{summary}: {geo:.2f}x over {len(rows)} cases "
+        f"(min {ratios.min():.2f}x, max {ratios.max():.2f}x).",
+        ""])
+    print(text.splitlines()[-1])
+    if out is not None:
+        Path(out).write_text(text)
+        print(f"wrote {out}")
 
 
 def main(argv=None) -> int:
@@ -93,33 +133,14 @@ def main(argv=None) -> int:
                        f"{weights_mib:.2f} | {err:.1e} |")
                 print(row, flush=True)
                 rows.append((t["unfused"] / t["fused"], row))
-    ratios = np.array([r for r, _ in rows])
-    geo = float(np.exp(np.log(ratios).mean()))
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short",
-                             "HEAD"], capture_output=True, text=True)
-    text = "\n".join([
-        "# Edge softmax fused into the weighted aggregation (CPU)",
-        "",
-        f"Machine: {platform.machine()}, {len(os.sched_getaffinity(0))} "
-        f"cores; date {datetime.date.today()}; commit "
-        f"{commit.stdout.strip()}; command `/usr/bin/python3 "
-        f"bench/edge_softmax_fusion.py {' '.join(argv or sys.argv[1:])}`.",
-        "",
+    write_report(
+        "Edge softmax fused into the weighted aggregation (CPU)",
+        "bench/edge_softmax_fusion.py", argv,
         f"{args.heads} heads; base variant of each build, median ms over "
         f"interleaved rounds (at least {args.runs}).",
-        "",
-        "| model | dataset | size | unfused ms | fused ms | speedup | "
-        "weights not stored (MiB) | fused vs unfused |",
-        "|---|---|---|---|---|---|---|---|",
-        *[row for _, row in rows],
-        "",
-        f"Geometric mean speedup: {geo:.2f}x over {len(rows)} cases "
-        f"(min {ratios.min():.2f}x, max {ratios.max():.2f}x).",
-        ""])
-    print(text.splitlines()[-2])
-    if not args.no_write:
-        Path(args.out).write_text(text)
-        print(f"wrote {args.out}")
+        ["model", "dataset", "size", "unfused ms", "fused ms", "speedup",
+         "weights not stored (MiB)", "fused vs unfused"],
+        rows, "Geometric mean speedup", None if args.no_write else args.out)
     return 0
 
 

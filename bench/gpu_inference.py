@@ -4,7 +4,8 @@
     python3 bench/gpu_inference.py --artifacts gpu-artifacts
         [--datasets aifb,fb15k-237,acm,dblp,ogbn-mag,ogbl-wikikg2]
         [--configs rgcn,rgat-1h,rgat-4h,hgt-1h,hgt-4h] [--runs 50]
-        [--warmup 5] [--budget 3.0] [--chip sm_90] [--no-write]
+        [--warmup 5] [--budget 3.0] [--chip sm_90] [--traversal node]
+        [--no-write]
 
 Needs a CUDA GPU, PyTorch with CUDA and torch_geometric (the device
 machine; see docs/gpu.md); without them it says so and exits with status 2.
@@ -366,7 +367,8 @@ def worker(args) -> int:
         hector_out = None
         try:
             fn = ga.load_function(model, schema, DIM, DIM, heads, args.chip,
-                                  True, artifacts=args.artifacts)
+                                  True, artifacts=args.artifacts,
+                                  traversal=args.traversal)
             torch.cuda.synchronize()
             sampler = MemSampler(torch)
             base = sampler.used()
@@ -463,7 +465,8 @@ def run_dataset(args, dataset, cells, result_path, bw):
         cmd = [sys.executable, str(Path(__file__).resolve()), "--worker",
                "--dataset", dataset, "--cells", json.dumps(todo),
                "--result", str(result_path), "--artifacts", args.artifacts,
-               "--chip", args.chip, "--runs", str(args.runs), "--warmup",
+               "--chip", args.chip, "--traversal", args.traversal,
+               "--runs", str(args.runs), "--warmup",
                str(args.warmup), "--budget", str(args.budget), "--scale",
                str(args.scale), "--agree", str(args.agree),
                "--copy-bw", str(bw)]
@@ -521,6 +524,8 @@ def report(args, argv, records, bw, started, device):
              f"- machine: {platform.node()}, {platform.machine()}, "
              f"python {platform.python_version()}",
              f"- GPU: {device}",
+             f"- Hector's aggregations: {args.traversal}-parallel "
+             f"traversal",
              f"- device-to-device copy bandwidth: {bw:.0f} GB/s "
              f"(1 GiB, read + written bytes)",
              "- times: median ms per forward (CUDA events); memory: peak "
@@ -588,11 +593,16 @@ def main(argv=None) -> int:
     ap.add_argument("--budget", type=float, default=3.0,
                     help="seconds of timed runs per cell at most")
     ap.add_argument("--chip", default="sm_90")
+    ap.add_argument("--traversal", default="node", choices=("node", "edge"),
+                    help="Hector's aggregation traversal: node-parallel (no "
+                         "atomics) or edge-parallel (atomic adds); the "
+                         "default output of edge is gpu_inference_edge.md")
     ap.add_argument("--scale", type=float, default=1.0,
                     help="scale of the synthetic ogbn-mag/ogbl-wikikg2 graphs")
     ap.add_argument("--agree", type=float, default=1e-4)
-    ap.add_argument("--output", default=str(HERE / "results" /
-                                            "gpu_inference.md"))
+    ap.add_argument("--output", default=None,
+                    help="the table (and .json beside it); default "
+                         "bench/results/gpu_inference[_edge].md")
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--dataset", help=argparse.SUPPRESS)
@@ -601,6 +611,9 @@ def main(argv=None) -> int:
     ap.add_argument("--copy-bw", type=float, default=0.0,
                     help=argparse.SUPPRESS)
     args = ap.parse_args(argv_list)
+    if args.output is None:
+        suffix = "_edge" if args.traversal == "edge" else ""
+        args.output = str(HERE / "results" / f"gpu_inference{suffix}.md")
     try:
         configs = [parse_config(c) for c in args.configs.split(",") if c]
     except (argparse.ArgumentTypeError, ValueError) as e:

@@ -5,7 +5,7 @@
 # machine, carried by the device tool: docs/gpu.md).
 #
 #   bash scripts/gpu_check.sh [STAGE...]    stages: build info test sanitize bench
-#                                           (default: all, in that order)
+#                                           bench_edge (default: all, in that order)
 #
 # Writes into $OUT (the device tool's output folder; default ./gpu-check-out):
 #   gpu_check.log      everything, and the summary at the end
@@ -14,6 +14,7 @@
 #   sanitizer.log      compute-sanitizer memcheck of rgcn, rgat and hgt on AIFB
 #   gpu_inference.md   the benchmark table (also bench/results/gpu_inference.md)
 #   gpu_inference.json its raw numbers
+#   gpu_inference_edge.md/.json  the same with Hector's edge-parallel traversal
 # Environment: HECTOR_ARTIFACTS (default gpu-artifacts), BENCH_ARGS (extra
 # arguments of bench/gpu_inference.py), PYTHON (default python3).
 set -u
@@ -34,7 +35,7 @@ export PYTHONUNBUFFERED=1
 exec > >(tee -a "$OUT/gpu_check.log") 2>&1
 
 stages=("$@")
-[[ ${#stages[@]} -eq 0 ]] && stages=(build info test sanitize bench)
+[[ ${#stages[@]} -eq 0 ]] && stages=(build info test sanitize bench bench_edge)
 declare -A rc
 t_all=$SECONDS
 
@@ -89,6 +90,13 @@ stage_bench() {
   "$PY" bench/gpu_inference.py --artifacts "$ART" ${BENCH_ARGS:-} && {
     cp bench/results/gpu_inference.md "$OUT/"
     cp bench/results/gpu_inference.json "$OUT/"; }
+}
+
+stage_bench_edge() {
+  "$PY" bench/gpu_inference.py --artifacts "$ART" --traversal edge \
+    ${BENCH_ARGS:-} && {
+    cp bench/results/gpu_inference_edge.md "$OUT/"
+    cp bench/results/gpu_inference_edge.json "$OUT/"; }
 }
 
 for s in "${stages[@]}"; do

@@ -77,6 +77,7 @@ void mlir::hector::buildLowerToCPUPipeline(OpPassManager &pm,
                                 "cpu");
   ConvertRGNNToHetOpOptions lowering;
   lowering.fuseEdgeSoftmax = options.fuseEdgeSoftmax;
+  lowering.traversal = options.traversal;
   pm.addPass(createConvertRGNNToHetOp(lowering));
   ConvertHetOpToSCFOptions templates;
   templates.gemmTemplate = options.gemmTemplate;
@@ -173,6 +174,7 @@ void mlir::hector::buildLowerToPTXPipeline(OpPassManager &pm,
   lowering.target = "cuda";
   lowering.chip = options.chip;
   lowering.fuseEdgeSoftmax = options.fuseEdgeSoftmax;
+  lowering.traversal = options.traversal;
   pm.addPass(createConvertRGNNToHetOp(lowering));
   ConvertHetOpToSCFOptions templates;
   templates.target = "gpu";

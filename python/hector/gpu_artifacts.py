@@ -16,14 +16,16 @@ and loaded there (:func:`load_function`, ``$HECTOR_ARTIFACTS``) instead of
 compiled.  A model is keyed by :func:`artifact_key`: a hash of its rgnn IR
 (built by :func:`hector.models.build`, pure Python, so the loader rebuilds
 the text and finds the exact library) and of the canonical pipeline options
-``chip=sm_XX compact=true|false``.  ``manifest.json``::
+``chip=sm_XX compact=true|false`` (plus `` traversal=edge`` for the
+edge-parallel models).  ``manifest.json``::
 
     {"format": 2, "created": "...", "git_commit": "...", "host_cpu": "x86-64",
      "rpath": "$ORIGIN/../../build-rt/lib:...", "data": "data",
      "entries": [{"key": ..., "file": "models/<key>.so.xz", "model": "rgat",
                   "heads": 4, "in_dim": 64, "out_dim": 64, "schema": "aifb",
                   "num_node_types": 1, "num_relations": 90, "chip": "sm_90",
-                  "compact": true, "options": "chip=sm_90 compact=true",
+                  "compact": true, "traversal": "node",
+                  "options": "chip=sm_90 compact=true",
                   "bytes": 58288, "library_bytes": 512000,
                   "sha256": "..."}, ...]}
 
@@ -96,15 +98,25 @@ class Spec:
     schema: str
     chip: str = "sm_90"
     compact: bool = True
+    traversal: str = "node"
 
     @property
     def options(self) -> str:
-        return options_text(self.chip, self.compact)
+        return options_text(self.chip, self.compact, self.traversal)
 
 
-def options_text(chip: str = "sm_90", compact: bool = True) -> str:
-    """The canonical pipeline options of a CUDA model."""
-    return f"chip={chip} compact={'true' if compact else 'false'}"
+TRAVERSALS = ("node", "edge")
+
+
+def options_text(chip: str = "sm_90", compact: bool = True,
+                 traversal: str = "node") -> str:
+    """The canonical pipeline options of a CUDA model (the default
+    node-parallel traversal unnamed, so that its keys stay those of models
+    compiled before the option existed)."""
+    if traversal not in TRAVERSALS:
+        raise ValueError(f"unknown traversal {traversal!r} (node or edge)")
+    text = f"chip={chip} compact={'true' if compact else 'false'}"
+    return text + (f" traversal={traversal}" if traversal != "node" else "")
 
 
 def artifact_key(mlir_text: str, options: str) -> str:
@@ -128,6 +140,13 @@ def needed_specs() -> List[Spec]:
     for ds in LARGE:
         for model, heads in CONFIGS:
             out.append(Spec(model, heads, 64, 64, ds, "sm_90", True))
+    # The edge-parallel traversal (atomic adds): tested on every graph and
+    # benchmarked against the node-parallel one.
+    for ds in REAL + LARGE:
+        for model, heads in CONFIGS:
+            out.append(Spec(model, heads, 64, 64, ds, "sm_90", True, "edge"))
+    for name, model, heads in EDGE_CASES:
+        out.append(Spec(model, heads, 32, 32, name, "sm_90", True, "edge"))
     return out
 
 
@@ -211,7 +230,7 @@ def artifacts_dir(explicit=None) -> Optional[Path]:
 def load_function(model: str, graph_or_schema, in_dim: int = 64,
                   out_dim: int = 64, heads: int = 4, chip: str = "sm_90",
                   compact: bool = True, artifacts=None, cache_dir=None,
-                  unpack_dir=None):
+                  unpack_dir=None, traversal: str = "node"):
     """A CUDA :class:`hector.runtime.Function` for ``model`` on this schema:
     from the artifacts directory (``artifacts`` or ``$HECTOR_ARTIFACTS``)
     when one is given, else compiled (needs hector-opt).  Its inputs are
@@ -222,7 +241,7 @@ def load_function(model: str, graph_or_schema, in_dim: int = 64,
     path)."""
     from . import models, runtime
     sch = runtime.schema_of(graph_or_schema)
-    options = options_text(chip, compact)
+    options = options_text(chip, compact, traversal)
     directory = artifacts_dir(artifacts)
     if directory is None:
         fn = runtime.compile_layer(model, sch, in_dim, out_dim, heads=heads,
@@ -396,7 +415,8 @@ def main(argv=None) -> int:
             try:
                 fn = load_function(s.model, schema(s.schema), s.in_dim,
                                    s.out_dim, s.heads, s.chip, s.compact,
-                                   artifacts=args.dir, unpack_dir=tmp)
+                                   artifacts=args.dir, unpack_dir=tmp,
+                                   traversal=s.traversal)
                 assert fn.target == "cuda" and fn.chip == s.chip, (fn.target,
                                                                    fn.chip)
             except (ArtifactMissing, runtime.ModelError, AssertionError) as e:

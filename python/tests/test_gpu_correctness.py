@@ -64,24 +64,26 @@ def reference_run(case, model, dim, heads):
     return _refs[key]
 
 
-def function(case, model, dim, heads, chip, compact):
-    key = (case.name, model, dim, heads, chip, compact)
+def function(case, model, dim, heads, chip, compact, traversal):
+    key = (case.name, model, dim, heads, chip, compact, traversal)
     if key not in _functions:
         _functions[key] = ga.load_function(model, case.schema, dim, dim,
                                            heads, chip, compact,
-                                           artifacts=ARTIFACTS)
+                                           artifacts=ARTIFACTS,
+                                           traversal=traversal)
     return _functions[key]
 
 
-def check(case, model, dim, heads, chip="sm_90", compact=True):
+def check(case, model, dim, heads, chip="sm_90", compact=True,
+          traversal="node"):
     seed, h, weights, ref = reference_run(case, model, dim, heads)
-    fn = function(case, model, dim, heads, chip, compact)
+    fn = function(case, model, dim, heads, chip, compact, traversal)
     assert fn.target == "cuda" and fn.chip == chip
     inputs = [h] + [weights[a.name] for a in fn.inputs[1:]]
     bound = fn.bind(case.prepared)
     out = bound.run(inputs, poison=True)   # raises if any element unwritten
-    what = (f"{model} (heads={heads}, {chip}, compact={compact}) on "
-            f"{case.name}")
+    what = (f"{model} (heads={heads}, {chip}, compact={compact}, "
+            f"traversal={traversal}) on {case.name}")
     assert out.shape == ref.shape
     assert np.isfinite(out).all(), f"{what}: non-finite values (seed {seed})"
     denom = np.linalg.norm(ref)
@@ -127,6 +129,26 @@ def test_edge_cases(graph, model, heads, compact):
         np.testing.assert_allclose(out[:10], ref[:10], rtol=1e-5, atol=1e-6)
 
 
+# ---- the edge-parallel traversal (atomic adds) ----------------------------------
+
+@needs_gpu
+@pytest.mark.parametrize("dataset", ga.REAL)
+@pytest.mark.parametrize("model,heads", ga.CONFIGS,
+                         ids=[f"{m}-{h}h" for m, h in ga.CONFIGS])
+def test_edge_parallel_dataset(data_root, dataset, model, heads):
+    check(get_case(dataset), model, 64, heads, traversal="edge")
+
+
+@needs_gpu
+@pytest.mark.parametrize("graph,model,heads", ga.EDGE_CASES,
+                         ids=[f"{g}-{m}-{h}h" for g, m, h in ga.EDGE_CASES])
+def test_edge_parallel_edge_cases(graph, model, heads):
+    _, _, out, ref = check(get_case(graph), model, 32, heads,
+                           traversal="edge")
+    if graph == "holes" and model == "rgat":
+        assert np.all(out[:10] == 0)
+
+
 # ---- device buffers, repeatability ----------------------------------------------
 
 @needs_gpu
@@ -163,7 +185,7 @@ def test_artifacts_manifest_complete(data_root):
         try:
             fn = ga.load_function(s.model, ga.schema(s.schema), s.in_dim,
                                   s.out_dim, s.heads, s.chip, s.compact,
-                                  artifacts=ARTIFACTS)
+                                  artifacts=ARTIFACTS, traversal=s.traversal)
         except ga.ArtifactMissing as e:
             missing.append(str(e))
             continue

@@ -17,8 +17,11 @@ def ConvertRGNNToHetOp : Pass<"convert-rgnn-to-hetop", "::mlir::ModuleOp"> {
     * `typed_linear` and `linear` become `hetop.typed_gemm` over relation,
       unique-pair or node-type segments, gathering rows through the prepared
       index lists and scattering results to their domain positions;
-    * `aggregate` becomes a node-parallel `hetop.traverse` over the in-CSR,
-      out-CSR, or the pair CSRs, so that no atomics are needed;
+    * `aggregate` becomes a `hetop.traverse` over the in-CSR, out-CSR, or
+      the pair CSRs: node-parallel by default (a row's entries in order, no
+      atomics), or with `traversal=edge` edge-parallel (every entry on its
+      own, its row found by binary search of the offsets, atomic adds),
+      which balances work when a few rows hold most of the edges;
     * `gather` is a view: consumers read through its index list, and it is
       materialized only where a GEMM needs contiguous rows;
     * `edge_softmax`, reductions and elementwise and shape ops become
@@ -45,6 +48,9 @@ def ConvertRGNNToHetOp : Pass<"convert-rgnn-to-hetop", "::mlir::ModuleOp"> {
     Option<"fuseEdgeSoftmax", "fuse-edge-softmax", "bool", /*default=*/"true",
            "Compute an edge softmax's weights inside the aggregations it "
            "feeds, never storing them">,
+    Option<"traversal", "traversal", "std::string", /*default=*/"\"node\"",
+           "How aggregations walk the graph: node (a row's entries in "
+           "order, no atomics) or edge (each entry alone, atomic adds)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",

@@ -52,6 +52,12 @@ struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
                      "shared-memory kernel, threads emulated) or "
                      "elementwise"),
       llvm::cl::init("blocked")};
+  PassOptions::Option<std::string> traversal{
+      *this, "traversal",
+      llvm::cl::desc("How aggregations walk the graph: node (a row's "
+                     "entries in order, no atomics) or edge (each entry "
+                     "alone, atomic adds)"),
+      llvm::cl::init("node")};
   PassOptions::Option<bool> sanitizeAddress{
       *this, "sanitize-address",
       llvm::cl::desc("Mark the code for AddressSanitizer instrumentation"),
@@ -103,6 +109,12 @@ struct LowerToPTXOptions : public PassPipelineOptions<LowerToPTXOptions> {
       llvm::cl::desc("Typed GEMM kernel: tiled (shared-memory tiles) or "
                      "elementwise (a thread per element of C)"),
       llvm::cl::init("tiled")};
+  PassOptions::Option<std::string> traversal{
+      *this, "traversal",
+      llvm::cl::desc("How aggregations walk the graph: node (a row's "
+                     "entries in order, no atomics) or edge (each entry "
+                     "alone, atomic adds)"),
+      llvm::cl::init("node")};
   PassOptions::Option<std::string> cudaPath{
       *this, "cuda-path",
       llvm::cl::desc("CUDA toolkit whose libdevice is linked into kernels "

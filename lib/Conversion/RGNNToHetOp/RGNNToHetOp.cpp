@@ -122,9 +122,9 @@ AggregationCSR aggregationCSR(Domain from, Domain to, bool toDst) {
 class FunctionLowering {
 public:
   FunctionLowering(func::FuncOp source, func::FuncOp target,
-                   bool fuseEdgeSoftmax)
+                   bool fuseEdgeSoftmax, bool edgeParallel)
       : source(source), target(target), ctx(source.getContext()),
-        fuseEdgeSoftmax(fuseEdgeSoftmax),
+        fuseEdgeSoftmax(fuseEdgeSoftmax), edgeParallel(edgeParallel),
         top(OpBuilder::atBlockEnd(&target.getBody().front())),
         entry(source.getContext()) {
     // Hoisted values go before this first op, so they dominate everything
@@ -260,6 +260,9 @@ private:
   func::FuncOp source, target;
   MLIRContext *ctx;
   bool fuseEdgeSoftmax;
+  /// Aggregations traverse edge-parallel (atomic adds) instead of
+  /// node-parallel.
+  bool edgeParallel;
   /// The operands of a fused `scale` or `outer_product`, as its element
   /// function reads them: an aggregation of it evaluates the scalar factor
   /// once per element of all but the last dimension.
@@ -659,10 +662,17 @@ LogicalResult FunctionLowering::lowerAggregate(rgnn::AggregateOp op) {
   Value rowRelations;
   if (op.getChoice() && out.getDomain() != Domain::Node)
     rowRelations = pairRelations(!toDst);
+  // Edge-parallel, an entry finds its row by binary search of the offsets:
+  // the ABI has no per-entry row list for the in-CSR or the pair CSRs.
   auto traverse = hetop::TraverseOp::create(
-      top, loc, hetop::TraversalKind::NodeParallel, kind, graphArray(ptr),
-      graphArray(col), graphArray(eid), graphArray(rel), /*row_indices=*/Value(),
-      /*access=*/hetop::AccessSchemeAttr(),
+      top, loc,
+      edgeParallel ? hetop::TraversalKind::EdgeParallel
+                   : hetop::TraversalKind::NodeParallel,
+      kind, graphArray(ptr), graphArray(col), graphArray(eid), graphArray(rel),
+      /*row_indices=*/Value(),
+      edgeParallel
+          ? hetop::AccessSchemeAttr::get(ctx, hetop::AccessScheme::BinarySearch)
+          : hetop::AccessSchemeAttr(),
       /*schedule=*/hetop::TraversalScheduleAttr());
   Block *body = top.createBlock(&traverse.getBody());
   Type index = top.getIndexType();
@@ -1678,6 +1688,11 @@ struct ConvertRGNNToHetOpPass
                                            << "'; expected cpu or cuda";
       return signalPassFailure();
     }
+    if (traversal != "node" && traversal != "edge") {
+      module.emitError("unknown traversal '")
+          << traversal << "'; expected node or edge";
+      return signalPassFailure();
+    }
     std::string info;
     llvm::raw_string_ostream os(info);
     os << "hector-model 1\n";
@@ -1797,7 +1812,8 @@ struct ConvertRGNNToHetOpPass
         FunctionType::get(ctx, params, {}));
     target->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
     target.addEntryBlock();
-    FunctionLowering lowering(source, target, fuseEdgeSoftmax);
+    FunctionLowering lowering(source, target, fuseEdgeSoftmax,
+                              traversal == "edge");
     if (failed(lowering.run(*graphBase, argStarts))) {
       target.erase();
       return failure();

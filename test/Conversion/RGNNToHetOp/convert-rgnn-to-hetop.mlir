@@ -1,5 +1,8 @@
 // RUN: hector-opt %s -convert-rgnn-to-hetop -split-input-file | FileCheck %s
 // RUN: hector-opt %s -convert-rgnn-to-hetop=fuse-edge-softmax=false -split-input-file | FileCheck %s --check-prefix=UNFUSED
+// RUN: hector-opt %s -convert-rgnn-to-hetop=traversal=edge -split-input-file | FileCheck %s --check-prefix=EDGE
+// RUN: not hector-opt %s -convert-rgnn-to-hetop=traversal=diagonal -split-input-file 2>&1 | FileCheck %s --check-prefix=BADTRAVERSAL
+// BADTRAVERSAL: unknown traversal 'diagonal'; expected node or edge
 
 // RGCN: the message GEMM runs over relation segments, gathers source rows
 // and scatters to edge ids; the per-(dst, relation) mean is a node-parallel
@@ -27,6 +30,18 @@
 // CHECK: memref.store %{{.*}}, %[[OUT]]
 // CHECK: memref.dealloc %[[MSG]]
 // CHECK: return
+// With traversal=edge, the same aggregations are edge-parallel: each entry
+// finds its row by binary search and adds into it (atomically, once
+// lowered).
+// EDGE-LABEL: func.func @rgcn(
+// EDGE: hetop.traverse edge_parallel over dst_rel csr(%arg28, %arg29, %arg29, %arg29
+// EDGE-SAME: attributes {access = #hetop.access<binary_search>}
+// EDGE: hetop.accumulate
+// EDGE: arith.divf
+// EDGE: hetop.traverse edge_parallel over node_dst_rel csr(%arg30, %arg31, %arg31, %arg31
+// EDGE-SAME: attributes {access = #hetop.access<binary_search>}
+// EDGE-NOT: node_parallel
+// EDGE: return
 // CHECK: llvm.mlir.global internal constant @__hector_model_info("hector-model 1\0Acost-params target=cpu gemm_flop={{[^ ]+}} other_flop={{[^ ]+}} byte={{[^ ]+}} gathered_byte={{[^ ]+}} intermediate_byte={{[^ ]+}} kernel={{[^ ]+}} cache={{[^ ]+}}\0Afunc rgcn entry=_mlir_ciface_rgcn params=37\0Agraph node_types=1 relations=3 triples=-\0Acost kernels=4 gemm_flops=E:64,N:64 other_flops={{[^ ]+}} bytes={{[^ ]+}} gathered_bytes={{[^ ]+}} memory={{[^ ]+}} gathers=E:32@N:32\0Aarg 0 graph\0Aarg 1 feat domain=node shape=8 type=f32\0Aarg 2 feat domain=relation shape=8x4 type=f32\0Aarg 3 tensor shape=8x4 type=f32\0Aresult feat domain=node shape=4 type=f32\0Aend\0A\00")
 // CHECK: func.func @hector_model_info() -> !llvm.ptr
 func.func @rgcn(%g: !g, %h: !rgnn.feat<node, 8xf32>, %w: !rgnn.feat<relation, 8x4xf32>,
@@ -200,6 +215,15 @@ func.func @softmax(%g: !g, %s: !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<edge, 4xf3
 // The cost record charges the form lowered: node-sized statistics as the
 // intermediate memory, against E x heads weights unfused.
 // CHECK: cost kernels=2 {{.*}} memory=N:16 gathers=0
+// The fused softmax's statistics stay a loop over destinations; only the
+// weighted aggregation becomes edge-parallel.
+// EDGE-LABEL: func.func @softmax_aggregate(
+// EDGE: scf.parallel
+// EDGE: arith.cmpf ogt
+// EDGE: hetop.traverse edge_parallel over in csr
+// EDGE-SAME: attributes {access = #hetop.access<binary_search>}
+// EDGE: math.exp
+// EDGE: hetop.accumulate
 // UNFUSED-LABEL: func.func @softmax_aggregate(
 // UNFUSED: %[[E:.*]] = memref.dim %arg0
 // UNFUSED: memref.alloc(%[[E]]) : memref<?x2xf32>
