@@ -16,8 +16,8 @@ import pytest
 
 from hector import reference, runtime
 from hector.prep import prepare_arrays
-from hector.testing import (Case, check_every_variant, edge_case_arrays, f32,
-                            fresh_seed, typed_graph)
+from hector.testing import (Case, edge_case_arrays, f32, fresh_seed,
+                            typed_graph)
 
 TOL = 1e-5
 
@@ -109,35 +109,6 @@ def test_fused_edge_softmax(synthetic, graph, model, heads):
                    heads=heads, options="fuse-edge-softmax=true")
     if model == "rgat" and graph == "holes":
         assert np.all(out[:10] == 0)
-
-
-TRAVERSAL = [("rgcn", 4), ("rgat", 4), ("hgt", 2)]
-
-
-@pytest.mark.parametrize("fuse", [True, False], ids=["fused", "unfused"])
-@pytest.mark.parametrize("graph", ["holes", "typed", "many", "edgeless"])
-@pytest.mark.parametrize("model,heads", TRAVERSAL,
-                         ids=[f"{m}-{h}h" for m, h in TRAVERSAL])
-def test_edge_parallel_traversal(synthetic, graph, model, heads, fuse):
-    # traversal=edge: every aggregation (means, sums onto nodes and pairs,
-    # per-relation choices, fused softmax weights) runs one iteration per
-    # entry with atomic adds; every variant, every relation choice.
-    case = synthetic[graph]
-    fn = runtime.compile_layer(
-        model, case.schema, 32, 32, heads=heads,
-        options="prune-variants=false traversal=edge "
-                f"fuse-edge-softmax={'true' if fuse else 'false'}")
-    check_every_variant(fn, case.prepared, case.ref, model, 32, 32, heads,
-                        f"{graph} (edge-parallel)")
-
-
-@pytest.mark.parametrize("model,heads", TRAVERSAL,
-                         ids=[f"{m}-{h}h" for m, h in TRAVERSAL])
-def test_edge_parallel_traversal_fb15k(datasets, model, heads):
-    # Hub destinations with thousands of in-edges: many threads add into
-    # the same rows at once.
-    check(datasets("fb15k-237"), model, heads=heads,
-          options="traversal=edge fuse-edge-softmax=true")
 
 
 @pytest.mark.parametrize("model", ["rgcn_basis", "rgcn_norm",
