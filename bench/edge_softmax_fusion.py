@@ -106,17 +106,25 @@ def write_report(title, script, argv, preamble, columns, rows, summary,
         print(f"wrote {out}")
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--models", default="rgat,hgt")
+def parse_comparison_args(doc, argv, models, sizes, out):
+    """The command line of a two-build comparison: ``--models``,
+    ``--datasets``, ``--sizes``, ``--heads``, ``--runs``, ``--no-write``
+    and ``--out`` (default ``bench/results/<out>``)."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--models", default=models)
     ap.add_argument("--datasets", default="aifb,fb15k-237,acm,dblp")
-    ap.add_argument("--sizes", default="16,64,256")
+    ap.add_argument("--sizes", default=sizes)
     ap.add_argument("--heads", type=int, default=4)
     ap.add_argument("--runs", type=int, default=9)
     ap.add_argument("--no-write", action="store_true")
-    ap.add_argument("--out", default=str(HERE / "results" /
-                                         "edge_softmax_fusion.md"))
-    args = ap.parse_args(argv)
+    ap.add_argument("--out", default=str(HERE / "results" / out))
+    return ap.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_comparison_args(__doc__, argv, models="rgat,hgt",
+                                 sizes="16,64,256",
+                                 out="edge_softmax_fusion.md")
     sizes = [int(s) for s in args.sizes.split(",")]
     rows = []
     for ds in args.datasets.split(","):

@@ -18,7 +18,6 @@ is ``bench/gpu_inference.py --traversal edge``.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -27,7 +26,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "python"))
 sys.path.insert(0, str(HERE))
 
-from edge_softmax_fusion import measure, write_report  # noqa: E402
+from edge_softmax_fusion import (measure, parse_comparison_args,  # noqa: E402
+                                 write_report)
 from hector.main import load_graph  # noqa: E402
 from hector.prep import prepare  # noqa: E402
 
@@ -35,16 +35,8 @@ BUILDS = {"node": "traversal=node", "edge": "traversal=edge"}
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--models", default="rgcn,rgat,hgt")
-    ap.add_argument("--datasets", default="aifb,fb15k-237,acm,dblp")
-    ap.add_argument("--sizes", default="64")
-    ap.add_argument("--heads", type=int, default=4)
-    ap.add_argument("--runs", type=int, default=9)
-    ap.add_argument("--no-write", action="store_true")
-    ap.add_argument("--out", default=str(HERE / "results" /
-                                         "traversal_cpu.md"))
-    args = ap.parse_args(argv)
+    args = parse_comparison_args(__doc__, argv, models="rgcn,rgat,hgt",
+                                 sizes="64", out="traversal_cpu.md")
     rows = []
     for ds in args.datasets.split(","):
         graph = load_graph(ds)

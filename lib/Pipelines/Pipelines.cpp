@@ -35,17 +35,16 @@ void mlir::hector::buildSimplifyPipeline(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
-void mlir::hector::buildRGNNOptimizationPipeline(OpPassManager &pm,
-                                                 bool reorder, bool compact,
-                                                 bool reassociate,
-                                                 bool pruneVariants,
-                                                 StringRef target) {
+void mlir::hector::buildRGNNOptimizationPipeline(
+    OpPassManager &pm, bool reorder, bool compact, bool reassociate,
+    bool pruneVariants, StringRef target, bool fuseEdgeSoftmax) {
   if (reassociate) {
     RGNNReassociateOptions options;
     options.target = target.str();
     options.compact = compact;
     options.reorder = reorder;
     options.prune = pruneVariants;
+    options.fuseEdgeSoftmax = fuseEdgeSoftmax;
     pm.addPass(createRGNNReassociate(options));
     pm.addPass(createCanonicalizerPass());
     return;
@@ -74,7 +73,7 @@ void mlir::hector::buildLowerToCPUPipeline(OpPassManager &pm,
   }
   buildRGNNOptimizationPipeline(pm, options.reorder, options.compact,
                                 options.reassociate, options.pruneVariants,
-                                "cpu");
+                                "cpu", options.fuseEdgeSoftmax);
   ConvertRGNNToHetOpOptions lowering;
   lowering.fuseEdgeSoftmax = options.fuseEdgeSoftmax;
   lowering.traversal = options.traversal;
@@ -169,7 +168,7 @@ void mlir::hector::buildLowerToPTXPipeline(OpPassManager &pm,
   buildSimplifyPipeline(pm);
   buildRGNNOptimizationPipeline(pm, options.reorder, options.compact,
                                 options.reassociate, options.pruneVariants,
-                                options.chip);
+                                options.chip, options.fuseEdgeSoftmax);
   ConvertRGNNToHetOpOptions lowering;
   lowering.target = "cuda";
   lowering.chip = options.chip;

@@ -235,10 +235,7 @@ struct RGNNReassociatePass
       pm.addPass(createCSEPass());
       if (failed(runPipeline(pm, clone)))
         return failure();
-      // The GPU pipeline fuses edge softmaxes into their aggregations.
-      variants.push_back(
-          {&c, clone,
-           estimateCost(clone, /*fuseEdgeSoftmax=*/target != "cpu")});
+      variants.push_back({&c, clone, estimateCost(clone, fuseEdgeSoftmax)});
     }
     const CostParams &params = costParamsFor(target);
     SmallVector<bool> pruned(variants.size(), false);

@@ -1,6 +1,7 @@
 // RUN: hector-opt %s -split-input-file -rgnn-reassociate | FileCheck %s
 // RUN: hector-opt %s -split-input-file -rgnn-reassociate="prune=false" | FileCheck %s --check-prefix=ALL
 // RUN: hector-opt %s -split-input-file -rgnn-reassociate="compact=false reorder=false" | FileCheck %s --check-prefix=PLAIN
+// RUN: hector-opt %s -split-input-file -rgnn-reassociate="fuse-edge-softmax=true" | FileCheck %s --check-prefix=FUSED
 
 // RGCN: transform per (src, relation) pair then aggregate, or aggregate per
 // (dst, relation) pair then transform; which is faster depends on the
@@ -92,6 +93,31 @@ func.func @square(%g: !g, %h: !rgnn.feat<node, 8xf32>, %w: !rgnn.feat<relation, 
 // ALL: rgnn.aggregate %{{.*}}, %[[T]] sum : {{.*}} -> !rgnn.feat<node, 2x4xf32>
 func.func @weighted(%g: !g, %h: !rgnn.feat<node, 8xf32>, %w: !rgnn.feat<relation, 2x8x4xf32>,
                     %alpha: !rgnn.feat<edge, 2xf32>) -> !rgnn.feat<node, 2x4xf32> {
+  %z = rgnn.typed_linear %g, %h, %w by relation on src
+      : (!g, !rgnn.feat<node, 8xf32>, !rgnn.feat<relation, 2x8x4xf32>) -> !rgnn.feat<edge, 2x4xf32>
+  %m = rgnn.scale %alpha, %z : (!rgnn.feat<edge, 2xf32>, !rgnn.feat<edge, 2x4xf32>) -> !rgnn.feat<edge, 2x4xf32>
+  %a = rgnn.aggregate %g, %m sum : (!g, !rgnn.feat<edge, 2x4xf32>) -> !rgnn.feat<node, 2x4xf32>
+  return %a : !rgnn.feat<node, 2x4xf32>
+}
+
+// -----
+
+// Softmax-weighted messages: every candidate is costed as the lowering will
+// emit the softmax. By default the normalized weights are stored (E x 2
+// heads x 4 bytes); with fuse-edge-softmax only each destination's maximum
+// and reciprocal denominator (N x 2 x 2 x 4 bytes).
+!g = !rgnn.graph<node_types = 1, relations = 3>
+// CHECK-LABEL: func.func @softmax_weighted(
+// CHECK-SAME: memory=E:8,Psrc:32
+// CHECK-LABEL: func.func @softmax_weighted__aggregate_first(
+// CHECK-SAME: memory=E:8,Pdst:96
+// FUSED-LABEL: func.func @softmax_weighted(
+// FUSED-SAME: memory=N:16,Psrc:32
+// FUSED-LABEL: func.func @softmax_weighted__aggregate_first(
+// FUSED-SAME: memory=N:16,Pdst:96
+func.func @softmax_weighted(%g: !g, %h: !rgnn.feat<node, 8xf32>, %w: !rgnn.feat<relation, 2x8x4xf32>,
+                            %s: !rgnn.feat<edge, 2xf32>) -> !rgnn.feat<node, 2x4xf32> {
+  %alpha = rgnn.edge_softmax %g, %s : (!g, !rgnn.feat<edge, 2xf32>) -> !rgnn.feat<edge, 2xf32>
   %z = rgnn.typed_linear %g, %h, %w by relation on src
       : (!g, !rgnn.feat<node, 8xf32>, !rgnn.feat<relation, 2x8x4xf32>) -> !rgnn.feat<edge, 2x4xf32>
   %m = rgnn.scale %alpha, %z : (!rgnn.feat<edge, 2xf32>, !rgnn.feat<edge, 2x4xf32>) -> !rgnn.feat<edge, 2x4xf32>

@@ -12,6 +12,11 @@ class OpPassManager;
 
 namespace mlir::hector {
 
+/// Both pipelines' `traversal` option (convert-rgnn-to-hetop's).
+inline constexpr const char *kTraversalHelp =
+    "How aggregations walk the graph: node (a row's entries in order, no "
+    "atomics) or edge (each entry alone, atomic adds)";
+
 struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
   PassOptions::Option<bool> compact{
       *this, "compact",
@@ -52,12 +57,9 @@ struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
                      "shared-memory kernel, threads emulated) or "
                      "elementwise"),
       llvm::cl::init("blocked")};
-  PassOptions::Option<std::string> traversal{
-      *this, "traversal",
-      llvm::cl::desc("How aggregations walk the graph: node (a row's "
-                     "entries in order, no atomics) or edge (each entry "
-                     "alone, atomic adds)"),
-      llvm::cl::init("node")};
+  PassOptions::Option<std::string> traversal{*this, "traversal",
+                                             llvm::cl::desc(kTraversalHelp),
+                                             llvm::cl::init("node")};
   PassOptions::Option<bool> sanitizeAddress{
       *this, "sanitize-address",
       llvm::cl::desc("Mark the code for AddressSanitizer instrumentation"),
@@ -70,11 +72,13 @@ void buildSimplifyPipeline(OpPassManager &pm);
 /// The rgnn-level optimizations both lowering pipelines run: with
 /// `reassociate`, rgnn-reassociate (whose variants are reordered and
 /// compacted as `reorder` and `compact` say, with its cost parameters for
-/// `target`); otherwise linear-operator reordering, then compact
+/// `target`, charging edge softmaxes as the lowering's `fuseEdgeSoftmax`
+/// emits them); otherwise linear-operator reordering, then compact
 /// materialization.
 void buildRGNNOptimizationPipeline(OpPassManager &pm, bool reorder,
                                    bool compact, bool reassociate,
-                                   bool pruneVariants, StringRef target);
+                                   bool pruneVariants, StringRef target,
+                                   bool fuseEdgeSoftmax);
 
 /// rgnn -> hetop -> parallel loops -> LLVM dialect, for the CPU (OpenMP).
 void buildLowerToCPUPipeline(OpPassManager &pm,
@@ -109,12 +113,9 @@ struct LowerToPTXOptions : public PassPipelineOptions<LowerToPTXOptions> {
       llvm::cl::desc("Typed GEMM kernel: tiled (shared-memory tiles) or "
                      "elementwise (a thread per element of C)"),
       llvm::cl::init("tiled")};
-  PassOptions::Option<std::string> traversal{
-      *this, "traversal",
-      llvm::cl::desc("How aggregations walk the graph: node (a row's "
-                     "entries in order, no atomics) or edge (each entry "
-                     "alone, atomic adds)"),
-      llvm::cl::init("node")};
+  PassOptions::Option<std::string> traversal{*this, "traversal",
+                                             llvm::cl::desc(kTraversalHelp),
+                                             llvm::cl::init("node")};
   PassOptions::Option<std::string> cudaPath{
       *this, "cuda-path",
       llvm::cl::desc("CUDA toolkit whose libdevice is linked into kernels "

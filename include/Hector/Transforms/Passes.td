@@ -146,6 +146,11 @@ def RGNNReassociate : Pass<"rgnn-reassociate", "::mlir::ModuleOp"> {
     Option<"prune", "prune", "bool", /*default=*/"true",
            "Drop candidates that can never be faster (off: keep all, for "
            "testing and measuring every candidate)">,
+    Option<"fuseEdgeSoftmax", "fuse-edge-softmax", "bool",
+           /*default=*/"false",
+           "Cost edge softmaxes as convert-rgnn-to-hetop lowers them with "
+           "this setting of its fuse-edge-softmax (the pipelines pass "
+           "their own)">,
   ];
   let dependentDialects = ["::mlir::hector::rgnn::RGNNDialect"];
 }
