@@ -67,7 +67,9 @@ void mlir::hector::buildLowerToCPUPipeline(OpPassManager &pm,
   buildSimplifyPipeline(pm);
   if (options.autodiff) {
     // The gradients are rgnn functions: the optimizations apply to them.
-    pm.addPass(createRGNNAutodiff());
+    RGNNAutodiffOptions autodiff;
+    autodiff.gradients = options.gradients;
+    pm.addPass(createRGNNAutodiff(autodiff));
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }

@@ -138,7 +138,8 @@ struct HectorFunction {
   std::vector<ArgRecord> args;
   std::vector<int64_t> inputArgs; // rgnn argument of each input buffer
   bool hasGraphArg = false;
-  ArgRecord result;
+  /// One record per result, in order (a combined backward has several).
+  std::vector<ArgRecord> results;
   GenericFn entryFn = nullptr;
   HectorTarget target = HECTOR_TARGET_CPU;
   std::string chip; // "sm_80" for CUDA
@@ -169,7 +170,7 @@ struct HectorBoundFunction {
   std::array<void *, HECTOR_MODEL_GRAPH_ARRAYS> graphData{};
   std::array<int64_t, HECTOR_MODEL_GRAPH_ARRAYS> graphSizes{};
   std::array<int64_t, HECTOR_MODEL_GRAPH_ARRAYS> graphElemSize{};
-  /// Full buffer shape of every input, then of the result.
+  /// Full buffer shape of every input, then of each result.
   std::vector<std::vector<int64_t>> shapes;
   std::vector<int64_t> numElements;
   /// The relation choice table (the last graph array).
@@ -634,7 +635,9 @@ private:
         error("function '" + fn->name + "' is a variant of '" + base->name +
               "', which is itself a variant");
       bool same = base->args.size() == fn->args.size() &&
-                  base->result.text == fn->result.text;
+                  base->results.size() == fn->results.size();
+      for (size_t k = 0; same && k < fn->results.size(); ++k)
+        same = base->results[k].text == fn->results[k].text;
       for (size_t k = 0; same && k < fn->args.size(); ++k)
         same = base->args[k].text == fn->args[k].text;
       if (!same || base->triples != fn->triples)
@@ -729,19 +732,23 @@ private:
         }
         fn->args.push_back(std::move(arg));
       } else if (rec == "result") {
-        if (fields.size() < 2)
-          error("expected 'result KIND ...'");
-        fn->result = parseValue(1, *fn, /*isResult=*/true);
-        // The record after the result must end the function.
-        if (++i >= lines.size()) {
-          lineNo = static_cast<int64_t>(lines.size()) + 1;
-          error("missing 'end' after the result of function '" + fn->name +
-                "'");
+        // One record per result, then 'end'.
+        for (;;) {
+          if (fields.size() < 2)
+            error("expected 'result KIND ...'");
+          fn->results.push_back(parseValue(1, *fn, /*isResult=*/true));
+          if (++i >= lines.size()) {
+            lineNo = static_cast<int64_t>(lines.size()) + 1;
+            error("missing 'end' after the results of function '" + fn->name +
+                  "'");
+          }
+          load(i);
+          if (fields.size() == 1 && fields[0] == "end")
+            break;
+          if (fields.empty() || fields[0] != "result")
+            error("expected 'result' or 'end' after a result, got '" +
+                  clip(lines[i]) + "'");
         }
-        load(i);
-        if (fields.size() != 1 || fields[0] != "end")
-          error("expected 'end' after the result, got '" + clip(lines[i]) +
-                "'");
         ++i;
         done = true;
         break;
@@ -771,15 +778,17 @@ private:
             "'end'");
     }
     int64_t want = (fn->hasGraphArg ? HECTOR_MODEL_GRAPH_ARRAYS : 0) +
-                   static_cast<int64_t>(fn->inputArgs.size()) + 1;
+                   static_cast<int64_t>(fn->inputArgs.size()) +
+                   static_cast<int64_t>(fn->results.size());
     if (want != fn->numParams) {
       lineNo = funcLine;
       error(format("function '%s' declares params=%lld, but its records "
-                   "need %lld (%s%zu buffers and the result)",
+                   "need %lld (%s%zu buffers and %zu result%s)",
                    fn->name.c_str(), static_cast<long long>(fn->numParams),
                    static_cast<long long>(want),
                    fn->hasGraphArg ? "33 graph arrays, " : "",
-                   fn->inputArgs.size()));
+                   fn->inputArgs.size(), fn->results.size(),
+                   fn->results.size() == 1 ? "" : "s"));
     }
     return fn;
   }
@@ -874,9 +883,15 @@ void appendDescriptor(std::vector<int64_t> &words, void *data,
   }
 }
 
+/// Input `input` (>= 0) or result -1 - `input` (< 0), for messages:
+/// "result" for the first, "result K" for the others.
 std::string describeArg(const HectorFunction &fn, int64_t input) {
-  if (input < 0)
-    return "result (" + fn.result.text + ")";
+  if (input < 0) {
+    size_t k = static_cast<size_t>(-1 - input);
+    if (k == 0)
+      return "result (" + fn.results[k].text + ")";
+    return format("result %zu (%s)", k, fn.results[k].text.c_str());
+  }
   int64_t arg = fn.inputArgs[static_cast<size_t>(input)];
   return format("argument %lld (%s)", static_cast<long long>(arg),
                 fn.args[static_cast<size_t>(arg)].text.c_str());
@@ -1246,9 +1261,22 @@ HectorStatus hectorFunctionGetArg(const HectorFunction *fn, int64_t index,
 
 HectorStatus hectorFunctionGetResult(const HectorFunction *fn,
                                      HectorArgInfo *out) {
+  return hectorFunctionGetResultAt(fn, 0, out);
+}
+
+int64_t hectorFunctionGetNumResults(const HectorFunction *fn) {
+  return fn ? static_cast<int64_t>(fn->results.size()) : 0;
+}
+
+HectorStatus hectorFunctionGetResultAt(const HectorFunction *fn, int64_t index,
+                                       HectorArgInfo *out) {
   if (!fn || !out)
     return fail(HECTOR_STATUS_INVALID_ARGUMENT, "null argument");
-  fillInfo(fn->result, out);
+  if (index < 0 || index >= static_cast<int64_t>(fn->results.size()))
+    return fail(HECTOR_STATUS_OUT_OF_RANGE,
+                format("result index %lld out of range [0, %zu)",
+                       static_cast<long long>(index), fn->results.size()));
+  fillInfo(fn->results[static_cast<size_t>(index)], out);
   return HECTOR_STATUS_OK;
 }
 
@@ -1596,7 +1624,8 @@ HectorStatus hectorFunctionBindExact(const HectorFunction *fn,
     for (size_t k = 0; k < fn->inputArgs.size(); ++k)
       addShape(fn->args[static_cast<size_t>(fn->inputArgs[k])],
                static_cast<int64_t>(k));
-    addShape(fn->result, -1);
+    for (size_t k = 0; k < fn->results.size(); ++k)
+      addShape(fn->results[k], -1 - static_cast<int64_t>(k));
 #if HECTOR_RUNTIME_CUDA
     if (fn->target == HECTOR_TARGET_CUDA) {
       std::lock_guard<std::mutex> lock(cudaMutex());
@@ -1617,13 +1646,15 @@ HectorStatus hectorBoundFunctionGetShape(const HectorBoundFunction *bound,
   if (!bound || !rank || !shape)
     return fail(HECTOR_STATUS_INVALID_ARGUMENT, "null argument");
   int64_t numInputs = static_cast<int64_t>(bound->fn->inputArgs.size());
-  if (input < -1 || input >= numInputs)
+  int64_t numResults = static_cast<int64_t>(bound->fn->results.size());
+  if (input < -numResults || input >= numInputs)
     return fail(HECTOR_STATUS_OUT_OF_RANGE,
-                format("input %lld out of range [-1, %lld)",
+                format("input %lld out of range [%lld, %lld)",
                        static_cast<long long>(input),
+                       static_cast<long long>(-numResults),
                        static_cast<long long>(numInputs)));
   const auto &s = bound->shapes[static_cast<size_t>(
-      input < 0 ? numInputs : input)];
+      input < 0 ? numInputs - 1 - input : input)];
   *rank = static_cast<int64_t>(s.size());
   for (size_t k = 0; k < s.size(); ++k)
     shape[k] = s[k];
@@ -1642,6 +1673,17 @@ HectorStatus hectorBoundFunctionRunEx(const HectorBoundFunction *bound,
                                       int64_t numInputs,
                                       const HectorBuffer *result,
                                       unsigned flags) {
+  if (!result)
+    return fail(HECTOR_STATUS_INVALID_ARGUMENT, "result buffer is null");
+  return hectorBoundFunctionRunResults(bound, inputs, numInputs, result, 1,
+                                       flags);
+}
+
+HectorStatus hectorBoundFunctionRunResults(const HectorBoundFunction *bound,
+                                           const HectorBuffer *inputs,
+                                           int64_t numInputs,
+                                           const HectorBuffer *results,
+                                           int64_t numResults, unsigned flags) {
   if (!bound)
     return fail(HECTOR_STATUS_INVALID_ARGUMENT, "bound function is null");
   const HectorFunction &fn = *bound->fn;
@@ -1652,10 +1694,19 @@ HectorStatus hectorBoundFunctionRunEx(const HectorBoundFunction *bound,
                        "excluded), got %lld",
                        fn.name.c_str(), static_cast<long long>(want),
                        static_cast<long long>(numInputs)));
+  const int64_t wantResults = static_cast<int64_t>(fn.results.size());
+  if (numResults != wantResults)
+    return fail(HECTOR_STATUS_SIZE_MISMATCH,
+                format("function '%s' has %lld result%s, got %lld result "
+                       "buffer%s",
+                       fn.name.c_str(), static_cast<long long>(wantResults),
+                       wantResults == 1 ? "" : "s",
+                       static_cast<long long>(numResults),
+                       numResults == 1 ? "" : "s"));
   if (numInputs > 0 && !inputs)
     return fail(HECTOR_STATUS_INVALID_ARGUMENT, "inputs is null");
-  if (!result)
-    return fail(HECTOR_STATUS_INVALID_ARGUMENT, "result buffer is null");
+  if (!results)
+    return fail(HECTOR_STATUS_INVALID_ARGUMENT, "results is null");
   if (flags & ~(HECTOR_RUN_DEVICE_POINTERS | HECTOR_RUN_UPLOAD_RESULT))
     return fail(HECTOR_STATUS_INVALID_ARGUMENT,
                 format("unknown run flags 0x%x", flags));
@@ -1681,12 +1732,13 @@ HectorStatus hectorBoundFunctionRunEx(const HectorBoundFunction *bound,
       for (size_t k = 0; k < HECTOR_MODEL_GRAPH_ARRAYS; ++k)
         addParam(cuda ? bound->deviceGraphData[k] : bound->graphData[k],
                  {bound->graphSizes[k]});
+    // Slot k < want is input k; slot want + j is result j (input -1 - j).
     auto check = [&](const HectorBuffer &b, int64_t input) -> void * {
-      const ArgRecord &a =
-          input < 0 ? fn.result
-                    : fn.args[static_cast<size_t>(
-                          fn.inputArgs[static_cast<size_t>(input)])];
-      size_t slot = static_cast<size_t>(input < 0 ? want : input);
+      const ArgRecord &a = input < 0
+                               ? fn.results[static_cast<size_t>(-1 - input)]
+                               : fn.args[static_cast<size_t>(
+                                     fn.inputArgs[static_cast<size_t>(input)])];
+      size_t slot = static_cast<size_t>(input < 0 ? want - 1 - input : input);
       int64_t expected = bound->numElements[slot];
       if (b.type != a.elementType)
         raise(HECTOR_STATUS_INVALID_ARGUMENT,
@@ -1717,15 +1769,21 @@ HectorStatus hectorBoundFunctionRunEx(const HectorBoundFunction *bound,
                   elementName(a.elementType));
       return b.data;
     };
-    std::vector<void *> data(static_cast<size_t>(want) + 1);
+    std::vector<void *> data(static_cast<size_t>(want + numResults));
     for (int64_t k = 0; k < want; ++k)
       data[static_cast<size_t>(k)] = check(inputs[k], k);
-    data.back() = check(*result, -1);
+    for (int64_t j = 0; j < numResults; ++j)
+      data[static_cast<size_t>(want + j)] = check(results[j], -1 - j);
     auto bytesOf = [&](size_t slot) {
       const HectorBuffer &b = slot < static_cast<size_t>(want)
                                   ? inputs[slot]
-                                  : *result;
+                                  : results[slot - static_cast<size_t>(want)];
       return b.numElements * elementSize(b.type);
+    };
+    // The input number describeArg takes for slot `slot`.
+    auto inputOf = [&](size_t slot) {
+      int64_t k = static_cast<int64_t>(slot);
+      return k < want ? k : want - 1 - k;
     };
     std::array<void *, HECTOR_MODEL_MAX_PARAMS> params{};
     auto call = [&] {
@@ -1754,7 +1812,7 @@ HectorStatus hectorBoundFunctionRunEx(const HectorBoundFunction *bound,
       raiseIfCudaError(context);
       return;
     }
-    // Host buffers: one device allocation for the inputs and the result.
+    // Host buffers: one device allocation for the inputs and the results.
     std::vector<int64_t> offsets(data.size());
     int64_t total = 0;
     for (size_t k = 0; k < data.size(); ++k) {
@@ -1768,26 +1826,27 @@ HectorStatus hectorBoundFunctionRunEx(const HectorBoundFunction *bound,
     std::vector<void *> host = data;
     for (size_t k = 0; k < data.size(); ++k) {
       data[k] = static_cast<char *>(dev.ptr) + offsets[k];
-      bool isResult = k + 1 == data.size();
+      bool isResult = k >= static_cast<size_t>(want);
       int64_t bytes = bytesOf(k);
       if (bytes && (!isResult || (flags & HECTOR_RUN_UPLOAD_RESULT))) {
         hectorCudaMemcpyHtoD(data[k], host[k], static_cast<size_t>(bytes));
         raiseIfCudaError(context + ": uploading " +
-                         describeArg(fn, isResult ? -1
-                                                  : static_cast<int64_t>(k)));
+                         describeArg(fn, inputOf(k)));
       }
     }
     call();
     hectorCudaSynchronize();
     raiseIfCudaError(context);
-    if (int64_t bytes = bytesOf(data.size() - 1)) {
-      hectorCudaMemcpyDtoH(host.back(), data.back(),
-                           static_cast<size_t>(bytes));
-      raiseIfCudaError(context + ": downloading the result");
-    }
+    for (size_t k = static_cast<size_t>(want); k < data.size(); ++k)
+      if (int64_t bytes = bytesOf(k)) {
+        hectorCudaMemcpyDtoH(host[k], data[k], static_cast<size_t>(bytes));
+        raiseIfCudaError(context + ": downloading " +
+                         describeArg(fn, inputOf(k)));
+      }
 #else
     (void)devicePointers;
     (void)bytesOf;
+    (void)inputOf;
     raise(HECTOR_STATUS_INTERNAL, "CUDA function in a runtime without CUDA");
 #endif
   });

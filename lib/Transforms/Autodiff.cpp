@@ -1,10 +1,11 @@
 //===- Autodiff.cpp - generate backward programs of rgnn functions --------===//
 //
-// Reverse-mode differentiation on rgnn IR. For each differentiated argument
-// the pass clones the forward function, appends the output gradient as an
-// argument, walks the ops backwards accumulating adjoints with rgnn ops, and
-// returns the argument's adjoint. The gradient is rgnn IR like the forward,
-// so compaction, reordering, re-association and the templates apply to it.
+// Reverse-mode differentiation on rgnn IR. A backward function clones the
+// forward, appends the output gradient as an argument, walks the ops
+// backwards accumulating adjoints with rgnn ops, and returns the adjoints of
+// its arguments: all of them at once (f__backward), or one (f__grad<i>).
+// The gradient is rgnn IR like the forward, so compaction, reordering,
+// re-association and the templates apply to it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -545,43 +546,60 @@ struct RGNNAutodiffPass
     if (type.getNumResults() != 1 || !func.getBody().hasOneBlock())
       return func.emitError("rgnn-autodiff: differentiates functions of one "
                             "block with one result");
-    Value graph;
-    for (BlockArgument arg : func.getArguments())
-      if (isa<rgnn::HeteroGraphType>(arg.getType()))
-        graph = arg;
-    if (!graph)
+    if (!llvm::any_of(func.getArgumentTypes(),
+                      [](Type t) { return isa<rgnn::HeteroGraphType>(t); }))
       return func.emitError("rgnn-autodiff: the function takes no graph");
-    Operation *after = func;
+    if (gradients != "per-argument" && gradients != "combined" &&
+        gradients != "both")
+      return func.emitError("rgnn-autodiff: unknown gradients '")
+             << gradients << "'; expected per-argument, combined or both";
+    SmallVector<unsigned> floatArgs;
     for (unsigned i = 0; i < type.getNumInputs(); ++i) {
       auto argType = dyn_cast<ShapedType>(type.getInput(i));
-      if (!argType || !isa<FloatType>(argType.getElementType()))
-        continue;
-      FailureOr<func::FuncOp> grad = gradientFunction(func, i, after);
+      if (argType && isa<FloatType>(argType.getElementType()))
+        floatArgs.push_back(i);
+    }
+    Operation *after = func;
+    OpBuilder ab(func.getContext());
+    if (gradients != "combined")
+      for (unsigned i : floatArgs) {
+        FailureOr<func::FuncOp> grad = backwardFunction(
+            func, i, (func.getSymName() + "__grad" + Twine(i)).str(), after);
+        if (failed(grad))
+          return failure();
+        (*grad)->setAttr("rgnn.wrt", ab.getI64IntegerAttr(i));
+        after = *grad;
+      }
+    if (gradients != "per-argument" && !floatArgs.empty()) {
+      FailureOr<func::FuncOp> grad = backwardFunction(
+          func, floatArgs, (func.getSymName() + "__backward").str(), after);
       if (failed(grad))
         return failure();
-      after = *grad;
+      SmallVector<int64_t> wrt(floatArgs.begin(), floatArgs.end());
+      (*grad)->setAttr("rgnn.wrt", ab.getDenseI64ArrayAttr(wrt));
     }
     return success();
   }
 
-  /// Adds `func`'s gradient with respect to argument `wrtIndex` after
-  /// `after`.
-  FailureOr<func::FuncOp> gradientFunction(func::FuncOp func,
-                                           unsigned wrtIndex,
-                                           Operation *after) {
+  /// Adds `name`, the gradients of `func` with respect to the arguments
+  /// `wrtIndices` (one result each, in that order) given the output
+  /// gradient, after `after`. The forward is cloned once and the adjoints
+  /// of all arguments share its backward sweep.
+  FailureOr<func::FuncOp> backwardFunction(func::FuncOp func,
+                                           ArrayRef<unsigned> wrtIndices,
+                                           StringRef name, Operation *after) {
     MLIRContext *ctx = func.getContext();
     FunctionType type = func.getFunctionType();
     SmallVector<Type> inputs(type.getInputs());
     inputs.push_back(type.getResult(0));
+    SmallVector<Type> results;
+    for (unsigned i : wrtIndices)
+      results.push_back(type.getInput(i));
     OpBuilder mb(ctx);
     mb.setInsertionPointAfter(after);
-    std::string name =
-        (func.getSymName() + "__grad" + Twine(wrtIndex)).str();
-    auto grad = func::FuncOp::create(
-        mb, func.getLoc(), name,
-        FunctionType::get(ctx, inputs, {type.getInput(wrtIndex)}));
+    auto grad = func::FuncOp::create(mb, func.getLoc(), name,
+                                     FunctionType::get(ctx, inputs, results));
     grad->setAttr("rgnn.gradient_of", mb.getStringAttr(func.getSymName()));
-    grad->setAttr("rgnn.wrt", mb.getI64IntegerAttr(wrtIndex));
     // The forward values the backward reads are recomputed in this
     // function (none are saved by the forward call).
     grad->setAttr("rgnn.forward_values", mb.getStringAttr("recomputed"));
@@ -601,12 +619,14 @@ struct RGNNAutodiffPass
       }
       b.clone(op, map);
     }
-    Value wrt = entry->getArgument(wrtIndex);
     Value graph;
     for (BlockArgument arg : entry->getArguments())
       if (isa<rgnn::HeteroGraphType>(arg.getType()))
         graph = arg;
-    DenseSet<Value> active = activeValues(grad, wrt);
+    DenseSet<Value> active;
+    for (unsigned i : wrtIndices)
+      for (Value v : activeValues(grad, entry->getArgument(i)))
+        active.insert(v);
     Backward backward(b, graph, active);
     backward.seed(result, entry->getArguments().back());
     SmallVector<Operation *> forward;
@@ -618,21 +638,27 @@ struct RGNNAutodiffPass
         return failure();
       }
 
-    Value gradient = backward.adjoint(wrt);
-    if (!gradient) {
-      // The result does not depend on the argument: zeros.
-      if (!isa<FeatureType>(wrt.getType())) {
-        grad.erase();
-        return func.emitError("rgnn-autodiff: the result does not depend on "
-                              "argument ")
-               << wrtIndex << ", a shared tensor";
+    SmallVector<Value> gradients;
+    for (unsigned i : wrtIndices) {
+      Value wrt = entry->getArgument(i);
+      Value gradient = backward.adjoint(wrt);
+      if (!gradient) {
+        // The result does not depend on the argument: zeros.
+        auto shaped = cast<ShapedType>(wrt.getType());
+        Type elementType = shaped.getElementType();
+        if (isa<FeatureType>(wrt.getType()))
+          gradient =
+              rgnn::MulOp::create(b, func.getLoc(), wrt.getType(), wrt,
+                                  scalar(b, func.getLoc(), elementType, 0.0));
+        else
+          gradient = arith::ConstantOp::create(
+              b, func.getLoc(),
+              DenseElementsAttr::get(cast<RankedTensorType>(shaped),
+                                     b.getFloatAttr(elementType, 0.0)));
       }
-      Type elementType = cast<ShapedType>(wrt.getType()).getElementType();
-      gradient = rgnn::MulOp::create(
-          b, func.getLoc(), wrt.getType(), wrt,
-          scalar(b, func.getLoc(), elementType, 0.0));
+      gradients.push_back(gradient);
     }
-    func::ReturnOp::create(b, func.getLoc(), gradient);
+    func::ReturnOp::create(b, func.getLoc(), gradients);
     eraseDeadOps(grad);
     return grad;
   }

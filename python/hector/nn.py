@@ -1,10 +1,10 @@
 """PyTorch modules whose forward and backward run Hector's compiled code.
 
 Each layer builds its rgnn function (:mod:`hector.models`), compiles it with
-``rgnn-autodiff`` (the gradient functions ``f__grad<i>``) for the schema of
+``rgnn-autodiff`` (the combined backward ``f__backward``) for the schema of
 the graph it is first called on, and runs both directions through a
 ``torch.autograd.Function``: the forward calls the compiled ``f``, the
-backward calls ``f__grad<i>`` for each input that needs a gradient.
+backward calls ``f__backward`` once for the gradients of every input.
 Tensors are handed to the compiled code as views of their storage (no
 copies for contiguous float32 CPU tensors); results are written straight
 into new torch tensors.
@@ -48,9 +48,9 @@ __all__ = ["Graph", "RGCNConv", "RGATConv", "HGTConv", "POISON"]
 POISON = False
 
 #: The pipeline options layers compile with unless given ``options``: no
-#: SENSEi variants (``rgnn-reassociate``), since with a gradient function
-#: per argument they multiply compile time (HGT on ACM: 47 s instead of 8 s
-#: on two cores). ``options="reassociate=true"`` turns them back on.
+#: SENSEi variants (``rgnn-reassociate``), since they multiply compile time
+#: (each function and its backward gets its variants).
+#: ``options="reassociate=true"`` turns them back on.
 DEFAULT_OPTIONS = "reassociate=false"
 
 
@@ -177,18 +177,28 @@ def _cpu_view(t: torch.Tensor, what: str) -> np.ndarray:
 
 
 class _Compiled:
-    """One compiled rgnn module: the forward function and its gradients."""
+    """One compiled rgnn module: the forward function and its combined
+    backward, which returns the gradient of every float input at once."""
 
     def __init__(self, text: str, name: str, input_names: Sequence[str],
                  options: Optional[str]):
-        opts = "autodiff=true " + (DEFAULT_OPTIONS if options is None
-                                   else options)
+        opts = "autodiff=true gradients=combined " + (
+            DEFAULT_OPTIONS if options is None else options)
         self.result = compile_module_info(text, "cpu", options=opts)
         self.model = runtime.load(self.result.path)
         self.name = name
         self.input_names = list(input_names)
         self.forward = self._function(name)
-        self._grads: Dict[int, runtime.Function] = {}
+        self.backward = self._function(f"{name}__backward")
+        #: The inputs ``backward``'s results are the gradients of, in order
+        #: (rgnn-autodiff differentiates every float argument).
+        self.wrt = [k for k, a in enumerate(self.forward.inputs)
+                    if a.dtype.kind == "f"]
+        if len(self.wrt) != len(self.backward.results):
+            raise runtime.ModelError(
+                f"{name}__backward returns {len(self.backward.results)} "
+                f"gradients for {len(self.wrt)} float inputs",
+                "internal error")
 
     def _function(self, name: str) -> runtime.Function:
         fn = self.model.function(name)
@@ -196,16 +206,10 @@ class _Compiled:
                            + ["dy"] * (len(fn.inputs) - len(self.input_names)))
         return fn
 
-    def gradient(self, i: int) -> runtime.Function:
-        """The gradient with respect to input ``i`` (0-based, graph
-        excluded)."""
-        if i not in self._grads:
-            self._grads[i] = self._function(f"{self.name}__grad{i + 1}")
-        return self._grads[i]
-
 
 def _run(graph: Graph, fn: runtime.Function,
-         tensors: Sequence[torch.Tensor], layer: str) -> torch.Tensor:
+         tensors: Sequence[torch.Tensor], layer: str) -> List[torch.Tensor]:
+    """Every result of ``fn`` on ``tensors``, as new torch tensors."""
     bound = graph.bind(fn)
     arrays = []
     for t, arg, want in zip(tensors, fn.inputs, bound.input_shapes):
@@ -215,9 +219,10 @@ def _run(graph: Graph, fn: runtime.Function,
                              f"{tuple(a.shape)}, expected {tuple(want)} on "
                              f"this graph")
         arrays.append(a)
-    out = torch.empty(bound.result_shape, dtype=torch.float32)
-    bound.run(arrays, poison=POISON, out=out.numpy())
-    return out
+    outs = [torch.empty(shape, dtype=torch.float32)
+            for shape in bound.result_shapes]
+    bound.run_all(arrays, poison=POISON, outs=[o.numpy() for o in outs])
+    return outs
 
 
 class _Apply(torch.autograd.Function):
@@ -229,20 +234,22 @@ class _Apply(torch.autograd.Function):
                 *inputs):
         ctx.compiled, ctx.graph, ctx.layer = compiled, graph, layer
         ctx.save_for_backward(*inputs)
-        return _run(graph, compiled.forward, inputs, layer)
+        return _run(graph, compiled.forward, inputs, layer)[0]
 
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, dy):
         inputs = ctx.saved_tensors
-        grads: List[Optional[torch.Tensor]] = []
-        for i in range(len(inputs)):
-            if not ctx.needs_input_grad[3 + i]:
-                grads.append(None)
-                continue
-            grads.append(_run(ctx.graph, ctx.compiled.gradient(i),
-                              list(inputs) + [dy.contiguous()],
-                              ctx.layer + " (backward)"))
+        grads: List[Optional[torch.Tensor]] = [None] * len(inputs)
+        if any(ctx.needs_input_grad[3:]):
+            # One call computes every gradient (the forward is recomputed
+            # once); those autograd did not ask for are dropped.
+            computed = _run(ctx.graph, ctx.compiled.backward,
+                            list(inputs) + [dy.contiguous()],
+                            ctx.layer + " (backward)")
+            for i, g in zip(ctx.compiled.wrt, computed):
+                if ctx.needs_input_grad[3 + i]:
+                    grads[i] = g
         return (None, None, None, *grads)
 
 

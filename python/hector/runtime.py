@@ -120,6 +120,9 @@ def _lib() -> ctypes.CDLL:
         "hectorFunctionGetInputArg": (i64, [vp, i64]),
         "hectorFunctionGetArg": (st, [vp, i64, ctypes.POINTER(_ArgInfoC)]),
         "hectorFunctionGetResult": (st, [vp, ctypes.POINTER(_ArgInfoC)]),
+        "hectorFunctionGetNumResults": (i64, [vp]),
+        "hectorFunctionGetResultAt": (st, [vp, i64,
+                                           ctypes.POINTER(_ArgInfoC)]),
         "hectorFunctionGetSchema": (st, [vp, ctypes.POINTER(_SchemaC)]),
         "hectorFunctionBind": (st, [vp, vp, ctypes.POINTER(vp)]),
         "hectorFunctionBindExact": (st, [vp, vp, ctypes.POINTER(vp)]),
@@ -143,6 +146,9 @@ def _lib() -> ctypes.CDLL:
         "hectorBoundFunctionRunEx": (st, [vp, ctypes.POINTER(_BufferC), i64,
                                           ctypes.POINTER(_BufferC),
                                           ctypes.c_uint]),
+        "hectorBoundFunctionRunResults": (
+            st, [vp, ctypes.POINTER(_BufferC), i64, ctypes.POINTER(_BufferC),
+                 i64, ctypes.c_uint]),
         "hectorModelGetTarget": (ctypes.c_int, [vp]),
         "hectorModelGetChip": (ctypes.c_char_p, [vp]),
         "hectorRuntimeHasCuda": (ctypes.c_int, []),
@@ -179,8 +185,8 @@ def check_info(text: str) -> None:
 
 @dataclass(frozen=True)
 class ArgInfo:
-    """One argument (or the result) of a compiled function."""
-    index: int                     # rgnn argument number (-1: result)
+    """One argument (or a result) of a compiled function."""
+    index: int                     # rgnn argument number (-1 - k: result k)
     kind: str                      # "graph", "feat" or "tensor"
     domain: Optional[str]          # "node", "node[2]", "edge", ... or None
     shape: Tuple[int, ...]         # per-element (feat) or tensor shape
@@ -189,7 +195,9 @@ class ArgInfo:
     name: Optional[str] = None     # the IR argument name, when known
 
     def describe(self) -> str:
-        who = "result" if self.index < 0 else f"argument {self.index}"
+        who = ("result" if self.index == -1 else
+               f"result {-1 - self.index}" if self.index < 0 else
+               f"argument {self.index}")
         if self.name:
             who += f" '{self.name}'"
         return f"{who} ({self.text})"
@@ -276,9 +284,14 @@ class Function:
             if L.hectorFunctionGetArg(ptr, k, ctypes.byref(info)):
                 raise _error(1)
             self.args.append(_arg_info(info, k))
-        if L.hectorFunctionGetResult(ptr, ctypes.byref(info)):
-            raise _error(1)
-        self.result = _arg_info(info, -1)
+        #: Every result, in order (several for a combined backward,
+        #: ``f__backward``); :attr:`result` is the first.
+        self.results: List[ArgInfo] = []
+        for k in range(L.hectorFunctionGetNumResults(ptr)):
+            if L.hectorFunctionGetResultAt(ptr, k, ctypes.byref(info)):
+                raise _error(1)
+            self.results.append(_arg_info(info, -1 - k))
+        self.result = self.results[0]
         schema = _SchemaC()
         if L.hectorFunctionGetSchema(ptr, ctypes.byref(schema)) == 0:
             triples = None
@@ -360,7 +373,10 @@ class BoundFunction:
         self.num_choices = int(L.hectorFunctionGetNumChoices(
             L.hectorBoundFunctionGetFunction(self._ptr)))
         self.input_shapes = [self._shape(k) for k in range(len(fn.inputs))]
-        self.result_shape = self._shape(-1)
+        #: The shape of each result; :attr:`result_shape` is the first's.
+        self.result_shapes = [self._shape(-1 - k)
+                              for k in range(len(fn.results))]
+        self.result_shape = self.result_shapes[0]
 
     @property
     def relation_choice(self) -> np.ndarray:
@@ -443,35 +459,62 @@ class BoundFunction:
         :class:`DeviceBuffer`, the call runs on device pointers instead
         (numpy inputs are uploaded first) and returns a DeviceBuffer; the
         poison check then downloads the result once (pass ``poison=False``
-        when timing)."""
+        when timing).  A function with several results (a combined
+        backward) is called with :meth:`run_all`."""
+        n = len(self.function.results)
+        if n != 1:
+            raise ModelError(f"function '{self.function.name}' has {n} "
+                             f"results; call run_all()", "size mismatch")
+        return self.run_all(inputs, poison,
+                            None if out is None else [out])[0]
+
+    def run_all(self, inputs: Sequence, poison: bool = True,
+                outs: Optional[Sequence] = None) -> list:
+        """:meth:`run` for any number of results: returns the list of
+        results (``outs``, one per result, if given)."""
         arrays = self.prepare_inputs(inputs)
-        if (isinstance(out, DeviceBuffer)
+        results = self.function.results
+        if outs is not None and len(outs) != len(results):
+            raise ModelError(f"function '{self.function.name}' has "
+                             f"{len(results)} results, got {len(outs)} "
+                             f"'outs'", "size mismatch")
+        if (any(isinstance(o, DeviceBuffer) for o in outs or ())
                 or any(isinstance(a, DeviceBuffer) for a in arrays)):
-            return self._run_device(arrays, poison, out)
-        L = _lib()
-        bufs = (_BufferC * max(1, len(arrays)))()
-        for k, a in enumerate(arrays):
-            bufs[k] = _BufferC(a.ctypes.data, _CODES[a.dtype], a.size)
-        res = self.function.result
-        if out is None:
-            out = np.empty(self.result_shape, dtype=res.dtype)
-        elif (not isinstance(out, np.ndarray) or out.dtype != res.dtype
-              or not out.flags.c_contiguous or not out.flags.writeable):
-            raise ModelError(f"{res.describe()}: 'out' must be a writable "
-                             f"C-contiguous {res.dtype} array or a "
-                             f"DeviceBuffer", "invalid argument")
-        pattern = self._poison(out) if poison else None
-        # A CUDA function gets the poisoned result uploaded with the inputs.
-        flags = (_RUN_UPLOAD_RESULT if pattern is not None
+            return self._run_device(arrays, poison, outs)
+        outs = list(outs) if outs is not None else [None] * len(results)
+        for k, (res, shape) in enumerate(zip(results, self.result_shapes)):
+            if outs[k] is None:
+                outs[k] = np.empty(shape, dtype=res.dtype)
+            elif (not isinstance(outs[k], np.ndarray)
+                  or outs[k].dtype != res.dtype
+                  or not outs[k].flags.c_contiguous
+                  or not outs[k].flags.writeable):
+                raise ModelError(f"{res.describe()}: 'out' must be a "
+                                 f"writable C-contiguous {res.dtype} array "
+                                 f"or a DeviceBuffer", "invalid argument")
+        patterns = [self._poison(o) if poison else None for o in outs]
+        # A CUDA function gets the poisoned results uploaded with the inputs.
+        flags = (_RUN_UPLOAD_RESULT if any(p is not None for p in patterns)
                  and self.function.target == "cuda" else 0)
-        result = _BufferC(out.ctypes.data, _CODES[out.dtype], out.size)
-        status = L.hectorBoundFunctionRunEx(self._ptr, bufs, len(arrays),
-                                            ctypes.byref(result), flags)
+        self._call([(a.ctypes.data, a) for a in arrays],
+                   [(o.ctypes.data, o) for o in outs], flags)
+        for o, pattern in zip(outs, patterns):
+            if pattern is not None:
+                self._check_poison(o, pattern)
+        return outs
+
+    def _call(self, inputs, outs, flags: int) -> None:
+        """The C call on (address, array-or-DeviceBuffer) pairs."""
+        bufs = (_BufferC * max(1, len(inputs)))()
+        for k, (ptr, a) in enumerate(inputs):
+            bufs[k] = _BufferC(ptr, _CODES[a.dtype], a.size)
+        res = (_BufferC * len(outs))()
+        for k, (ptr, o) in enumerate(outs):
+            res[k] = _BufferC(ptr, _CODES[o.dtype], o.size)
+        status = _lib().hectorBoundFunctionRunResults(
+            self._ptr, bufs, len(inputs), res, len(outs), flags)
         if status:
             raise self._named_error(status)
-        if pattern is not None:
-            self._check_poison(out, pattern)
-        return out
 
     def _poison(self, out: np.ndarray):
         """Fill ``out`` with the poison pattern; the pattern, or None for
@@ -499,7 +542,7 @@ class BoundFunction:
         return [a if isinstance(a, DeviceBuffer) else to_device(a)
                 for a in self.prepare_inputs(inputs)]
 
-    def _run_device(self, arrays, poison: bool, out) -> "DeviceBuffer":
+    def _run_device(self, arrays, poison: bool, outs) -> list:
         fn = self.function
         if fn.target != "cuda":
             raise ModelError(f"function '{fn.name}' is compiled for the "
@@ -507,29 +550,28 @@ class BoundFunction:
                              "invalid argument")
         keep = [a if isinstance(a, DeviceBuffer) else to_device(a)
                 for a in arrays]
-        res = fn.result
-        if out is None:
-            out = DeviceBuffer.empty(self.result_shape, res.dtype)
-        elif not isinstance(out, DeviceBuffer) or out.dtype != res.dtype:
-            raise ModelError(f"{res.describe()}: 'out' must be a "
-                             f"{res.dtype} DeviceBuffer", "invalid argument")
-        pattern = None
-        if poison and res.dtype.kind == "f":
-            host = np.empty(out.shape, res.dtype)
-            pattern = self._poison(host)
-            out.upload(host)
-        bufs = (_BufferC * max(1, len(keep)))()
-        for k, a in enumerate(keep):
-            bufs[k] = _BufferC(a.ptr, _CODES[a.dtype], a.size)
-        result = _BufferC(out.ptr, _CODES[out.dtype], out.size)
-        status = _lib().hectorBoundFunctionRunEx(
-            self._ptr, bufs, len(keep), ctypes.byref(result),
-            _RUN_DEVICE_POINTERS)
-        if status:
-            raise self._named_error(status)
-        if pattern is not None:
-            self._check_poison(out.to_host(), pattern)
-        return out
+        outs = list(outs) if outs is not None else [None] * len(fn.results)
+        patterns = []
+        for k, (res, shape) in enumerate(zip(fn.results, self.result_shapes)):
+            if outs[k] is None:
+                outs[k] = DeviceBuffer.empty(shape, res.dtype)
+            elif (not isinstance(outs[k], DeviceBuffer)
+                  or outs[k].dtype != res.dtype):
+                raise ModelError(f"{res.describe()}: 'out' must be a "
+                                 f"{res.dtype} DeviceBuffer",
+                                 "invalid argument")
+            pattern = None
+            if poison and res.dtype.kind == "f":
+                host = np.empty(outs[k].shape, res.dtype)
+                pattern = self._poison(host)
+                outs[k].upload(host)
+            patterns.append(pattern)
+        self._call([(a.ptr, a) for a in keep], [(o.ptr, o) for o in outs],
+                   _RUN_DEVICE_POINTERS)
+        for o, pattern in zip(outs, patterns):
+            if pattern is not None:
+                self._check_poison(o.to_host(), pattern)
+        return outs
 
     __call__ = run
 

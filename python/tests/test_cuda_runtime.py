@@ -300,8 +300,8 @@ def test_info_rejects_bad_targets(target, message):
 
 def test_info_target_must_follow_version():
     text = ("hector-model 1\n" + BODY[:-4] + "target cuda chip=sm_80\nend\n")
-    with pytest.raises(ModelError, match="line 5: expected 'end' after the "
-                                         "result"):
+    with pytest.raises(ModelError, match="line 5: expected 'result' or "
+                                         "'end' after a result"):
         check_info(text)
     text = ("hector-model 1\nfunc f entry=_mlir_ciface_f params=2\n"
             "target cuda chip=sm_80\n" + BODY.split("\n", 1)[1])

@@ -1,4 +1,9 @@
-// RUN: hector-opt %s --rgnn-autodiff --canonicalize --split-input-file --verify-diagnostics | FileCheck %s
+// RUN: hector-opt %s --rgnn-autodiff="gradients=per-argument" --canonicalize --split-input-file --verify-diagnostics | FileCheck %s
+// RUN: hector-opt %s --rgnn-autodiff --canonicalize --cse --split-input-file --verify-diagnostics | FileCheck %s --check-prefix=COMBINED
+// RUN: hector-opt %s --rgnn-autodiff="gradients=both" --split-input-file --verify-diagnostics | FileCheck %s --check-prefix=BOTH
+// RUN: not hector-opt %s --rgnn-autodiff="gradients=some" --split-input-file 2>&1 | FileCheck %s --check-prefix=BAD
+
+// BAD: rgnn-autodiff: unknown gradients 'some'; expected per-argument, combined or both
 
 // RGCN: one gradient function per float argument, in argument order; the
 // mean's backward divides by rgnn.degree, the weight gradient sums outer
@@ -32,6 +37,27 @@
 // CHECK-LABEL: func.func @rgcn__grad4(
 // CHECK-NEXT: %[[S:.*]] = rgnn.domain_sum %{{.*}} : <node, 2xf32> -> tensor<2xf32>
 // CHECK-NEXT: return %[[S]]
+
+// The combined backward (the default) returns every gradient, in argument
+// order, from one recomputed forward and one backward sweep: the adjoint
+// of the messages (%[[CP]]) feeds both the input and the relation-weight
+// gradients.
+// COMBINED-LABEL: func.func @rgcn__backward(
+// COMBINED-SAME: %[[G:.*]]: !graph, %[[H:.*]]: !rgnn.feat<node, 4xf32>, %[[W:.*]]: !rgnn.feat<relation, 4x2xf32>, %[[WR:.*]]: tensor<4x2xf32>, %[[B:.*]]: tensor<2xf32>, %[[DY:.*]]: !rgnn.feat<node, 2xf32>) -> (!rgnn.feat<node, 4xf32>, !rgnn.feat<relation, 4x2xf32>, tensor<4x2xf32>, tensor<2xf32>)
+// COMBINED-SAME: rgnn.forward_values = "recomputed", rgnn.gradient_of = "rgcn", rgnn.wrt = array<i64: 1, 2, 3, 4>
+// COMBINED-DAG: %[[DB:.*]] = rgnn.domain_sum %[[DY]] : <node, 2xf32> -> tensor<2xf32>
+// COMBINED-DAG: %[[CP:.*]] = rgnn.aggregate %[[G]], %{{.*}} sum to src : {{.*}} -> !rgnn.feat<src_rel, 2xf32>
+// COMBINED-DAG: %[[T:.*]] = rgnn.typed_linear %[[G]], %[[CP]], %{{.*}} by relation
+// COMBINED-DAG: %[[DH:.*]] = rgnn.add %{{.*}}, %{{.*}} : (!rgnn.feat<node, 4xf32>
+// COMBINED-DAG: %[[O:.*]] = rgnn.outer_product %{{.*}}, %[[CP]]
+// COMBINED-DAG: %[[DW:.*]] = rgnn.relation_sum %[[G]], %[[O]]
+// COMBINED-DAG: %[[DWR:.*]] = rgnn.domain_sum %{{.*}} : <node, 4x2xf32> -> tensor<4x2xf32>
+// COMBINED: return %[[DH]], %[[DW]], %[[DWR]], %[[DB]]
+// COMBINED-NOT: func.func @rgcn__grad
+
+// BOTH-LABEL: func.func @rgcn__grad1(
+// BOTH-LABEL: func.func @rgcn__grad4(
+// BOTH-LABEL: func.func @rgcn__backward(
 func.func @rgcn(%g: !g, %h: !rgnn.feat<node, 4xf32>,
                 %w: !rgnn.feat<relation, 4x2xf32>, %w_root: tensor<4x2xf32>,
                 %bias: tensor<2xf32>) -> !rgnn.feat<node, 2xf32> {
@@ -70,8 +96,17 @@ func.func @rgcn(%g: !g, %h: !rgnn.feat<node, 4xf32>,
 // CHECK: %[[Z:.*]] = arith.constant dense<0.000000e+00> : tensor<f32>
 // CHECK: %[[R:.*]] = rgnn.mul %{{.*}}, %[[Z]]
 // CHECK: return %[[R]]
+// In the combined backward, unused arguments get zeros too: a feature by a
+// multiplication, a shared tensor as a constant.
+// COMBINED-LABEL: func.func @attn__backward(
+// COMBINED-SAME: -> (!rgnn.feat<edge, 2xf32>, !rgnn.feat<node, 2xf32>, tensor<3xf32>)
+// COMBINED-DAG: %[[ZT:.*]] = arith.constant dense<0.000000e+00> : tensor<3xf32>
+// COMBINED-DAG: %[[ZF:.*]] = rgnn.mul %{{.*}}, %{{.*}} : (!rgnn.feat<node, 2xf32>, tensor<f32>)
+// COMBINED-DAG: %[[DS:.*]] = rgnn.activation_grad leaky_relu
+// COMBINED: return %[[DS]], %[[ZF]], %[[ZT]]
 func.func @attn(%g: !g, %s: !rgnn.feat<edge, 2xf32>,
-                %unused: !rgnn.feat<node, 2xf32>) -> !rgnn.feat<edge, 2xf32> {
+                %unused: !rgnn.feat<node, 2xf32>,
+                %unused_weight: tensor<3xf32>) -> !rgnn.feat<edge, 2xf32> {
   %a = rgnn.leaky_relu %s {alpha = 0.2 : f64} : !rgnn.feat<edge, 2xf32>
   %p = rgnn.edge_softmax %g, %a : (!g, !rgnn.feat<edge, 2xf32>) -> !rgnn.feat<edge, 2xf32>
   return %p : !rgnn.feat<edge, 2xf32>

@@ -40,9 +40,15 @@ struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
       llvm::cl::init(true)};
   PassOptions::Option<bool> autodiff{
       *this, "autodiff",
-      llvm::cl::desc("Run rgnn-autodiff first: add the gradient function "
-                     "f__grad<i> of every function f and float argument i"),
+      llvm::cl::desc("Run rgnn-autodiff first: add the backward functions "
+                     "of every function f (see gradients=)"),
       llvm::cl::init(false)};
+  PassOptions::Option<std::string> gradients{
+      *this, "gradients",
+      llvm::cl::desc("With autodiff: the backward functions to add, "
+                     "combined (f__backward: every gradient in one call), "
+                     "per-argument (f__grad<i>) or both"),
+      llvm::cl::init("combined")};
   PassOptions::Option<bool> fuseEdgeSoftmax{
       *this, "fuse-edge-softmax",
       llvm::cl::desc("Compute an edge softmax's weights inside the "

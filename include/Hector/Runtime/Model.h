@@ -81,7 +81,7 @@ typedef enum HectorElementType {
   HECTOR_ELEMENT_I64 = 3,
 } HectorElementType;
 
-/// One argument (or the result) of a function, as its info record says.
+/// One argument (or a result) of a function, as its info record says.
 typedef struct HectorArgInfo {
   HectorArgKind kind;
   HectorDomain domain;           ///< NONE for graph and tensor
@@ -148,7 +148,7 @@ HECTOR_RUNTIME_EXPORT const char *
 hectorFunctionGetName(const HectorFunction *fn);
 HECTOR_RUNTIME_EXPORT const char *
 hectorFunctionGetEntry(const HectorFunction *fn);
-/// Memref parameters of the entry point, the result included.
+/// Memref parameters of the entry point, the results included.
 HECTOR_RUNTIME_EXPORT int64_t
 hectorFunctionGetNumParams(const HectorFunction *fn);
 /// rgnn arguments, the graph included.
@@ -164,8 +164,16 @@ hectorFunctionGetArg(const HectorFunction *fn, int64_t index,
 /// rgnn argument number of input `input` (0 .. numInputs-1).
 HECTOR_RUNTIME_EXPORT int64_t
 hectorFunctionGetInputArg(const HectorFunction *fn, int64_t input);
+/// The first result (the only one, except for a combined backward).
 HECTOR_RUNTIME_EXPORT HectorStatus
 hectorFunctionGetResult(const HectorFunction *fn, HectorArgInfo *out);
+/// How many results the function has: one `result` record each, in order
+/// (f__backward of rgnn-autodiff returns one gradient per float argument).
+HECTOR_RUNTIME_EXPORT int64_t
+hectorFunctionGetNumResults(const HectorFunction *fn);
+/// Result `index` (0 .. numResults-1).
+HECTOR_RUNTIME_EXPORT HectorStatus hectorFunctionGetResultAt(
+    const HectorFunction *fn, int64_t index, HectorArgInfo *out);
 /// Fails when the function has no `graph` record.
 HECTOR_RUNTIME_EXPORT HectorStatus
 hectorFunctionGetSchema(const HectorFunction *fn, HectorSchema *out);
@@ -236,9 +244,9 @@ hectorFunctionEstimate(const HectorFunction *fn,
 HECTOR_RUNTIME_EXPORT void
 hectorBoundFunctionDestroy(HectorBoundFunction *bound);
 
-/// The full buffer shape of input `input`, or of the result when input is
-/// -1: [size(D), S...] for a feature, S for a shared tensor.  `shape` must
-/// hold HECTOR_MODEL_MAX_RANK + 1 values.
+/// The full buffer shape of input `input`, or of result k when input is
+/// -1 - k (-1: the first result): [size(D), S...] for a feature, S for a
+/// shared tensor.  `shape` must hold HECTOR_MODEL_MAX_RANK + 1 values.
 HECTOR_RUNTIME_EXPORT HectorStatus
 hectorBoundFunctionGetShape(const HectorBoundFunction *bound, int64_t input,
                             int64_t *rank, int64_t *shape);
@@ -263,6 +271,14 @@ HECTOR_RUNTIME_EXPORT HectorStatus
 hectorBoundFunctionRunEx(const HectorBoundFunction *bound,
                          const HectorBuffer *inputs, int64_t numInputs,
                          const HectorBuffer *result, unsigned flags);
+
+/// hectorBoundFunctionRunEx for a function with several results: `results`
+/// holds numResults buffers (hectorFunctionGetNumResults), in order, each
+/// checked like `result`.  The single-result calls fail on such a function.
+HECTOR_RUNTIME_EXPORT HectorStatus hectorBoundFunctionRunResults(
+    const HectorBoundFunction *bound, const HectorBuffer *inputs,
+    int64_t numInputs, const HectorBuffer *results, int64_t numResults,
+    unsigned flags);
 
 HECTOR_RUNTIME_EXPORT int hectorModelAbiVersion(void);
 

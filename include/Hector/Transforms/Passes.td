@@ -21,9 +21,15 @@ def RGNNVerifySchema : Pass<"rgnn-verify-schema", "::mlir::ModuleOp"> {
 def RGNNAutodiff : Pass<"rgnn-autodiff", "::mlir::ModuleOp"> {
   let summary = "generates the backward program of each rgnn function";
   let description = [{
-    For a function `@f(%g, %x1, ..., %xn) -> y` and each float argument
-    `%xi` that `y` depends on, adds `@f__grad<i>(%g, %x1, ..., %xn, %dy)`
-    returning `dL/dxi` given `dy = dL/dy`. The backward program is rgnn IR,
+    For a function `@f(%g, %x1, ..., %xn) -> y`, adds
+    `@f__backward(%g, %x1, ..., %xn, %dy)` returning the gradients
+    `dL/dxi` of every float argument, in argument order, given
+    `dy = dL/dy` (attribute `rgnn.wrt` lists the arguments): the forward is
+    recomputed once and one backward sweep accumulates every adjoint. With
+    `gradients=per-argument` (or `both`) it adds instead (or as well)
+    `@f__grad<i>` for each float argument `%xi`, returning `dL/dxi` alone.
+    An argument `y` does not depend on gets zeros. The backward program is
+    rgnn IR,
     so the optimization passes and the lowering treat it like any layer:
 
     * a typed linear's input gradient is a typed linear by the transposed
@@ -36,14 +42,17 @@ def RGNNAutodiff : Pass<"rgnn-autodiff", "::mlir::ModuleOp"> {
       aggregation's is the gather back (divided by `rgnn.degree` for a
       mean), and edge softmax's is `y * (dy - gather(aggregate(dy * y)))`.
 
-    Forward values are recomputed inside each gradient function (attribute
+    Forward values are recomputed inside each backward function (attribute
     `rgnn.forward_values = "recomputed"`), and ops no gradient needs are
     removed. An op without a gradient rule is an error that names it.
   }];
   let options = [
     ListOption<"functions", "functions", "std::string",
                "the functions to differentiate (default: every rgnn function "
-               "that is not a generated gradient or variant)">
+               "that is not a generated gradient or variant)">,
+    Option<"gradients", "gradients", "std::string", "\"combined\"",
+           "which backward functions to add: combined (f__backward, every "
+           "gradient at once), per-argument (f__grad<i>, one each) or both">
   ];
   let dependentDialects = ["::mlir::hector::rgnn::RGNNDialect",
                            "::mlir::arith::ArithDialect"];

@@ -1590,15 +1590,16 @@ LogicalResult FunctionLowering::lowerConstant(arith::ConstantOp op) {
 }
 
 LogicalResult FunctionLowering::lowerReturn(func::ReturnOp op) {
-  if (op.getNumOperands() != 1)
-    return op.emitError("a compiled rgnn function returns exactly one value");
-  Value returned = op.getOperand(0);
-  Value out = target.getArguments().back();
-  const Lowered &value = values[returned];
-  forEachElement(op.getLoc(), returned.getType(),
-                 [&](OpBuilder &b, Location l, Value row, ValueRange inner) {
-                   store(b, l, out, row, inner, load(b, l, value, row, inner));
-                 });
+  // The result buffers are the last parameters, in result order.
+  ValueRange outs = target.getArguments().take_back(op.getNumOperands());
+  for (auto [returned, out] : llvm::zip(op.getOperands(), outs)) {
+    const Lowered &value = values[returned];
+    forEachElement(op.getLoc(), returned.getType(),
+                   [&](OpBuilder &b, Location l, Value row, ValueRange inner) {
+                     store(b, l, out, row, inner,
+                           load(b, l, value, row, inner));
+                   });
+  }
   for (Value buffer : temporaries)
     memref::DeallocOp::create(top, op.getLoc(), buffer);
   func::ReturnOp::create(top, op.getLoc());
@@ -1717,8 +1718,8 @@ struct ConvertRGNNToHetOpPass
   LogicalResult convert(func::FuncOp source, llvm::raw_ostream &info) {
     MLIRContext *ctx = source.getContext();
     FunctionType type = source.getFunctionType();
-    if (type.getNumResults() != 1)
-      return source.emitError("a compiled rgnn function returns exactly one "
+    if (type.getNumResults() == 0)
+      return source.emitError("a compiled rgnn function returns at least one "
                               "value");
     if (!source.getBody().hasOneBlock())
       return source.emitError("a compiled rgnn function has one block");
@@ -1735,15 +1736,16 @@ struct ConvertRGNNToHetOpPass
                                 "supported on the GPU yet: their sizes are "
                                 "read from the graph on the host");
     }
-    Type resultType = type.getResult(0);
-    if (!isa<FeatureType, RankedTensorType>(resultType))
-      return source.emitError("a compiled rgnn function returns a feature "
-                              "value or a shared tensor, got ")
-             << resultType;
-    // The result is copied out by the host's loops for a tensor.
-    if (isa<RankedTensorType>(resultType) && target == "cuda")
-      return source.emitError("a shared-tensor result (a weight gradient) is "
-                              "not supported on the GPU yet");
+    for (Type resultType : type.getResults()) {
+      if (!isa<FeatureType, RankedTensorType>(resultType))
+        return source.emitError("a compiled rgnn function returns feature "
+                                "values or shared tensors, got ")
+               << resultType;
+      // The result is copied out by the host's loops for a tensor.
+      if (isa<RankedTensorType>(resultType) && target == "cuda")
+        return source.emitError("a shared-tensor result (a weight gradient) "
+                                "is not supported on the GPU yet");
+    }
 
     // The ABI's parameter list and the info records.
     SmallVector<Type> params;
@@ -1783,10 +1785,12 @@ struct ConvertRGNNToHetOpPass
     }
     if (!graphBase)
       return source.emitError("a compiled rgnn function takes a graph");
-    params.push_back(bufferTypeOf(resultType));
-    rec << "result ";
-    describeValue(rec, resultType);
-    rec << "\n";
+    for (Type resultType : type.getResults()) {
+      params.push_back(bufferTypeOf(resultType));
+      rec << "result ";
+      describeValue(rec, resultType);
+      rec << "\n";
+    }
 
     std::string name = source.getSymName().str();
     info << "func " << name << " entry=_mlir_ciface_" << name

@@ -79,6 +79,29 @@ func.func @gather_view(%g: !g, %h: !rgnn.feat<node, 8xf32>) -> !rgnn.feat<edge, 
 
 // -----
 
+// Several results (a combined backward): one result buffer each, after the
+// inputs and in order, and one `result` record each before `end`. A shared
+// tensor result is written by the host's loops; a splat constant as a
+// result is stored like any value.
+!g = !rgnn.graph<node_types = 1, relations = 2>
+// CHECK-LABEL: func.func @two_results(
+// CHECK-SAME: %[[H:arg33]]: memref<?x8xf32>, %[[X:arg34]]: memref<?x8xf32>, %[[S:arg35]]: memref<8xf32>, %[[Z:arg36]]: memref<2xf32>)
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: math.exp
+// CHECK: memref.store %{{.*}}, %[[X]]
+// CHECK: memref.store %{{.*}}, %[[S]]
+// CHECK: memref.store %[[ZERO]], %[[Z]]
+// CHECK: llvm.mlir.global internal constant @__hector_model_info("{{.*}}func two_results entry=_mlir_ciface_two_results params=37\0A{{.*}}arg 1 feat domain=node shape=8 type=f32\0Aresult feat domain=node shape=8 type=f32\0Aresult tensor shape=8 type=f32\0Aresult tensor shape=2 type=f32\0Aend\0A
+func.func @two_results(%g: !g, %h: !rgnn.feat<node, 8xf32>)
+    -> (!rgnn.feat<node, 8xf32>, tensor<8xf32>, tensor<2xf32>) {
+  %x = rgnn.exp %h : !rgnn.feat<node, 8xf32>
+  %s = rgnn.domain_sum %h : <node, 8xf32> -> tensor<8xf32>
+  %z = arith.constant dense<0.0> : tensor<2xf32>
+  return %x, %s, %z : !rgnn.feat<node, 8xf32>, tensor<8xf32>, tensor<2xf32>
+}
+
+// -----
+
 // A split by relation (rgnn-reassociate's `__per_relation`): `choice k`
 // ops read the binding's relation choice table, graph array 32. The GEMM
 // selects its relation segments; an aggregation onto pairs tests the
