@@ -563,6 +563,11 @@ CUDA_INFO = (
     "result feat domain=node shape=4 type=f32\n"
     "end\n")
 
+# The same with a second result (like a combined backward), which the model
+# writes by launching KERNEL2 into its last buffer.
+CUDA_INFO_TWO = CUDA_INFO.replace("params=36", "params=37").replace(
+    "end\n", "result feat domain=node shape=4 type=f32\nend\n")
+
 # Like the host code of MLIR's gpu-to-llvm: the module is loaded by a global
 # constructor, the entry point gets device pointers in memref descriptors.
 CUDA_MODEL = r'''
@@ -589,15 +594,23 @@ __attribute__((destructor)) static void unload(void) {
   mgpuModuleUnload(module);
 }
 #define D(k) ((int64_t *)p[k])
+#ifdef KERNEL2
+#define EXTRA_PARAM , void *p36
+#define EXTRA_ARG , p36
+#else
+#define EXTRA_PARAM
+#define EXTRA_ARG
+#endif
 void _mlir_ciface_f(void *p0, void *p1, void *p2, void *p3, void *p4,
     void *p5, void *p6, void *p7, void *p8, void *p9, void *p10, void *p11,
     void *p12, void *p13, void *p14, void *p15, void *p16, void *p17,
     void *p18, void *p19, void *p20, void *p21, void *p22, void *p23,
     void *p24, void *p25, void *p26, void *p27, void *p28, void *p29,
-    void *p30, void *p31, void *p32, void *p33, void *p34, void *p35) {
+    void *p30, void *p31, void *p32, void *p33, void *p34, void *p35
+    EXTRA_PARAM) {
   void *p[] = {p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13,
                p14, p15, p16, p17, p18, p19, p20, p21, p22, p23, p24, p25,
-               p26, p27, p28, p29, p30, p31, p32, p33, p34, p35};
+               p26, p27, p28, p29, p30, p31, p32, p33, p34, p35 EXTRA_ARG};
   void *stream = mgpuStreamCreate();
   void *tmp = mgpuMemAlloc(256, stream, false);
   void *fn = mgpuModuleGetFunction(module, KERNEL);
@@ -607,6 +620,13 @@ void _mlir_ciface_f(void *p0, void *p1, void *p2, void *p3, void *p4,
   void *args[] = {&indptr, &h, &s, &out, &n, &f};
   mgpuLaunchKernel(fn, (n * f + 127) / 128, 1, 1, 128, 1, 1, 0, stream, args,
                    NULL, 6);
+#ifdef KERNEL2
+  void *fn2 = mgpuModuleGetFunction(module, KERNEL2);
+  void *out2 = (void *)D(36)[1];
+  void *args2[] = {&indptr, &h, &s, &out2, &n, &f};
+  mgpuLaunchKernel(fn2, (n * f + 127) / 128, 1, 1, 128, 1, 1, 0, stream,
+                   args2, NULL, 6);
+#endif
   mgpuMemFree(tmp, stream);
   mgpuStreamSynchronize(stream);
   mgpuStreamDestroy(stream);
@@ -629,16 +649,21 @@ def cuda_models(tmp_path_factory):
     src.write_text(CUDA_MODEL)
     libdir = shim_path().parent
     out = {}
-    for name, kernel, ptx in [("good", "indeg_scale", "// ptx"),
-                              ("partial", "indeg_scale_partial", "// ptx"),
-                              ("fault", "fault", "// ptx"),
-                              ("badptx", "indeg_scale", "SYNTAX_ERROR"),
-                              ("missing", "no_such_kernel", "// ptx")]:
+    for name, kernel, ptx, kernel2 in [
+            ("good", "indeg_scale", "// ptx", None),
+            ("partial", "indeg_scale_partial", "// ptx", None),
+            ("fault", "fault", "// ptx", None),
+            ("badptx", "indeg_scale", "SYNTAX_ERROR", None),
+            ("missing", "no_such_kernel", "// ptx", None),
+            ("two", "indeg_scale", "// ptx", "indeg_scale"),
+            ("two_partial", "indeg_scale", "// ptx", "indeg_scale_partial")]:
         so = tmp / f"{name}.so"
+        info = CUDA_INFO if kernel2 is None else CUDA_INFO_TWO
+        extra = [] if kernel2 is None else [f"-DKERNEL2=\"{kernel2}\""]
         subprocess.run(
             ["cc", "-shared", "-fPIC", "-O1", "-o", str(so), str(src),
-             f"-DINFO={c_string(CUDA_INFO)}", f"-DKERNEL=\"{kernel}\"",
-             f"-DPTX=\"{ptx}\"", f"-L{libdir}", "-lHectorCUDA",
+             f"-DINFO={c_string(info)}", f"-DKERNEL=\"{kernel}\"",
+             f"-DPTX=\"{ptx}\"", *extra, f"-L{libdir}", "-lHectorCUDA",
              f"-Wl,-rpath,{libdir}"], check=True)
         out[name] = so
     return out
@@ -730,6 +755,41 @@ def test_runner_cuda_model_on_fake_driver(fake_driver, cuda_models,
         "argument 1 (feat domain=node shape=4 type=f32): buffer has 12 "
         "elements, expected 160")
     assert out["freed"] == "cuMemFree_v2"
+
+
+@needs_shim
+def test_runner_cuda_two_results_on_fake_driver(fake_driver, cuda_models,
+                                                tmp_path):
+    """A function with two results (like a combined backward): host buffers
+    upload both poisoned results and download both; device pointers copy
+    nothing; the single-result call refuses it; an unwritten element of the
+    second result is caught."""
+    out = run_py(prelude=RUNNER_PREAMBLE, code=r'''
+    b = model("two").function().bind(g)
+    out["shapes"] = [list(s) for s in b.result_shapes]
+    start = len(log())
+    res = b.run_all([h, np.float32(3)])
+    out["copies"] = [l.split()[0] for l in log()[start:] if "cpy" in l]
+    out["ok"] = len(res) == 2 and all(same(r) for r in res)
+    dev = b.upload_inputs([h, np.float32(3)])
+    start = len(log())
+    r = b.run_all(dev, poison=False)
+    out["device_copies"] = [l for l in log()[start:] if "cpy" in l]
+    out["device_ok"] = all(same(x.to_host()) for x in r)
+    out["single"] = attempt(lambda: b.run([h, np.float32(3)]))
+    b = model("two_partial").function().bind(g)
+    out["partial"] = attempt(lambda: b.run_all([h, np.float32(3)]))
+    ''', **fake_env(fake_driver, tmp_path), **model_env(cuda_models))
+    assert out["shapes"] == [[40, 4], [40, 4]]
+    # h, s and both poisoned results up; both results down.
+    assert out["copies"] == ["cuMemcpyHtoD_v2"] * 4 + ["cuMemcpyDtoH_v2"] * 2
+    assert out["ok"] and out["device_ok"]
+    assert out["device_copies"] == []
+    assert out["single"] == [
+        "function 'f' has 2 results; call run_all()", "size mismatch"]
+    assert out["partial"] == [
+        "function 'f' left 1 of 160 result elements unwritten (still "
+        "poisoned; first at index (39, 3))", "internal error"]
 
 
 @needs_shim
