@@ -494,9 +494,9 @@ LogicalResult Backward::visit(Operation *op) {
       });
 }
 
-/// Values that depend on `wrt` (forward data flow within the block).
-DenseSet<Value> activeValues(func::FuncOp func, Value wrt) {
-  DenseSet<Value> active{wrt};
+/// Values that depend on any of `wrt` (forward data flow within the block).
+DenseSet<Value> activeValues(func::FuncOp func, ValueRange wrt) {
+  DenseSet<Value> active(wrt.begin(), wrt.end());
   for (Operation &op : func.getBody().front())
     if (llvm::any_of(op.getOperands(),
                      [&](Value v) { return active.contains(v); }))
@@ -520,6 +520,12 @@ struct RGNNAutodiffPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    if (gradients != "per-argument" && gradients != "combined" &&
+        gradients != "both") {
+      module.emitError("rgnn-autodiff: unknown gradients '")
+          << gradients << "'; expected per-argument, combined or both";
+      return signalPassFailure();
+    }
     SmallVector<func::FuncOp> sources;
     for (auto func : module.getOps<func::FuncOp>()) {
       bool named = llvm::is_contained(functions, func.getSymName().str());
@@ -549,10 +555,6 @@ struct RGNNAutodiffPass
     if (!llvm::any_of(func.getArgumentTypes(),
                       [](Type t) { return isa<rgnn::HeteroGraphType>(t); }))
       return func.emitError("rgnn-autodiff: the function takes no graph");
-    if (gradients != "per-argument" && gradients != "combined" &&
-        gradients != "both")
-      return func.emitError("rgnn-autodiff: unknown gradients '")
-             << gradients << "'; expected per-argument, combined or both";
     SmallVector<unsigned> floatArgs;
     for (unsigned i = 0; i < type.getNumInputs(); ++i) {
       auto argType = dyn_cast<ShapedType>(type.getInput(i));
@@ -623,10 +625,10 @@ struct RGNNAutodiffPass
     for (BlockArgument arg : entry->getArguments())
       if (isa<rgnn::HeteroGraphType>(arg.getType()))
         graph = arg;
-    DenseSet<Value> active;
+    SmallVector<Value> wrtArgs;
     for (unsigned i : wrtIndices)
-      for (Value v : activeValues(grad, entry->getArgument(i)))
-        active.insert(v);
+      wrtArgs.push_back(entry->getArgument(i));
+    DenseSet<Value> active = activeValues(grad, wrtArgs);
     Backward backward(b, graph, active);
     backward.seed(result, entry->getArguments().back());
     SmallVector<Operation *> forward;
