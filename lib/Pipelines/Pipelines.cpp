@@ -62,17 +62,21 @@ void mlir::hector::buildRGNNOptimizationPipeline(
   }
 }
 
+/// rgnn-autodiff and the clean-up after it. The gradients are rgnn
+/// functions: the optimizations that follow apply to them.
+static void addAutodiff(OpPassManager &pm, StringRef gradients) {
+  hector::RGNNAutodiffOptions autodiff;
+  autodiff.gradients = gradients.str();
+  pm.addPass(hector::createRGNNAutodiff(autodiff));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
 void mlir::hector::buildLowerToCPUPipeline(OpPassManager &pm,
                                            const LowerToCPUOptions &options) {
   buildSimplifyPipeline(pm);
-  if (options.autodiff) {
-    // The gradients are rgnn functions: the optimizations apply to them.
-    RGNNAutodiffOptions autodiff;
-    autodiff.gradients = options.gradients;
-    pm.addPass(createRGNNAutodiff(autodiff));
-    pm.addPass(createCanonicalizerPass());
-    pm.addPass(createCSEPass());
-  }
+  if (options.autodiff)
+    addAutodiff(pm, options.gradients);
   buildRGNNOptimizationPipeline(pm, options.reorder, options.compact,
                                 options.reassociate, options.pruneVariants,
                                 "cpu", options.fuseEdgeSoftmax);
@@ -168,6 +172,8 @@ static void buildKernelsToNVVMPipeline(OpPassManager &pm,
 void mlir::hector::buildLowerToPTXPipeline(OpPassManager &pm,
                                            const LowerToPTXOptions &options) {
   buildSimplifyPipeline(pm);
+  if (options.autodiff)
+    addAutodiff(pm, options.gradients);
   buildRGNNOptimizationPipeline(pm, options.reorder, options.compact,
                                 options.reassociate, options.pruneVariants,
                                 options.chip, options.fuseEdgeSoftmax);

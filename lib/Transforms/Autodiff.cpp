@@ -102,6 +102,10 @@ private:
   LogicalResult visitBinary(Operation *op, Value d);
   LogicalResult visitScale(rgnn::ScaleOp op, Value d);
   LogicalResult visitInnerProduct(rgnn::InnerProductOp op, Value d);
+  LogicalResult visitWeightProduct(rgnn::WeightProductOp op, Value d);
+  /// `weight_product(lhs, rhs)` of result shape `shape`: per type when
+  /// either operand is, else a shared tensor.
+  Value product(Value lhs, Value rhs, ArrayRef<int64_t> shape);
   LogicalResult visitEdgeSoftmax(rgnn::EdgeSoftmaxOp op, Value d);
   LogicalResult visitUnary(Operation *op, Value d);
 
@@ -389,6 +393,58 @@ LogicalResult Backward::visitInnerProduct(rgnn::InnerProductOp op, Value d) {
   return success();
 }
 
+Value Backward::product(Value lhs, Value rhs, ArrayRef<int64_t> shape) {
+  Value perType = isa<FeatureType>(lhs.getType()) ? lhs : rhs;
+  Type type = cast<ShapedType>(perType.getType()).clone(shape);
+  if (!isa<FeatureType>(type))
+    type =
+        RankedTensorType::get(shape, cast<ShapedType>(type).getElementType());
+  return rgnn::WeightProductOp::create(b, lhs.getLoc(), type, lhs, rhs);
+}
+
+LogicalResult Backward::visitWeightProduct(rgnn::WeightProductOp op, Value d) {
+  Value l = op.getLhs(), r = op.getRhs();
+  ArrayRef<int64_t> ls = shapeOf(l), rs = shapeOf(r), ds = shapeOf(d);
+  Value dl, dr;
+  if (ls.size() == 1) {
+    // Basis combination out = sum_k l[k] r[k, D...], with D... flattened:
+    // dl = r2 . d2 (matrix-vector), dr = l (x) d2 (a [K,1] x [1,D] product).
+    int64_t k = ls[0], n = ShapedType::getNumElements(ds);
+    Value r2 = reshape(r, {k, n}), d2 = reshape(d, {n});
+    if (isActive(l))
+      dl = product(r2, d2, {k});
+    if (isActive(r))
+      dr =
+          reshape(product(reshape(l, {k, 1}), reshape(d2, {1, n}), {k, n}), rs);
+  } else if (rs.size() == ls.size()) {
+    // [B..., M, K] x [B..., K, N]: dl = d . r^T, dr = l^T . d.
+    if (isActive(l))
+      dl = product(d, transposeLastTwo(r), ls);
+    if (isActive(r))
+      dr = product(transposeLastTwo(l), d, rs);
+  } else {
+    // [B..., M, K] x [B..., K] -> [B..., M]: dl = d (x) r (a [.., M, 1] x
+    // [.., 1, K] product), dr = l^T . d.
+    SmallVector<int64_t> dCol(ds), rRow(rs);
+    dCol.push_back(1);
+    rRow.insert(rRow.end() - 1, 1);
+    if (isActive(l))
+      dl = product(reshape(d, dCol), reshape(r, rRow), ls);
+    if (isActive(r))
+      dr = product(transposeLastTwo(l), d, rs);
+  }
+  // A shared operand's gradient is summed over the other's types.
+  for (auto [operand, g] : {std::pair{l, dl}, std::pair{r, dr}}) {
+    if (!g)
+      continue;
+    FailureOr<Value> reduced = reduceTo(op, operand, g);
+    if (failed(reduced))
+      return failure();
+    accumulate(operand, *reduced);
+  }
+  return success();
+}
+
 LogicalResult Backward::visitEdgeSoftmax(rgnn::EdgeSoftmaxOp op, Value d) {
   Value x = op.getInput(), y = op.getResult();
   if (!isActive(x))
@@ -473,6 +529,7 @@ LogicalResult Backward::visit(Operation *op) {
       .Case([&](rgnn::ScaleOp o) { return visitScale(o, d); })
       .Case([&](rgnn::InnerProductOp o) { return visitInnerProduct(o, d); })
       .Case([&](rgnn::EdgeSoftmaxOp o) { return visitEdgeSoftmax(o, d); })
+      .Case([&](rgnn::WeightProductOp o) { return visitWeightProduct(o, d); })
       .Case([&](rgnn::ConcatOp o) {
         // The pieces of the gradient, split where the inputs were joined.
         auto split = rgnn::SplitOp::create(b, o.getLoc(),
@@ -486,8 +543,7 @@ LogicalResult Backward::visit(Operation *op) {
       })
       .Case<rgnn::NegOp, rgnn::ExpOp, rgnn::SigmoidOp, rgnn::TanhOp,
             rgnn::ReluOp, rgnn::LeakyReluOp, rgnn::GeluOp, rgnn::ReshapeOp,
-            rgnn::TransposeOp>(
-          [&](Operation *o) { return visitUnary(o, d); })
+            rgnn::TransposeOp>([&](Operation *o) { return visitUnary(o, d); })
       .Default([](Operation *o) {
         return o->emitOpError("rgnn-autodiff: no gradient rule for '")
                << o->getName() << "' yet";

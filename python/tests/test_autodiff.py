@@ -29,25 +29,33 @@ GRAD_FLOOR = 1e-3
 
 
 def finite_difference(model, ref, args, names, i, dy):
-    vals = [np.asarray(a, np.float64) for a in args]
-
-    def loss(v):
+    def loss(*v):
         weights = dict(zip(names[1:], v[1:]))
         return float((reference.MODELS[model](ref, v[0], weights) * dy).sum())
 
+    return central_difference(loss, args, i)
+
+
+def central_difference(loss, args, i):
+    """d loss(*args) / d args[i] by central differences in float64."""
+    vals = [np.asarray(a, np.float64) for a in args]
     fd = np.zeros_like(vals[i])
     for idx in np.ndindex(vals[i].shape):
         plus = [v.copy() for v in vals]
         minus = [v.copy() for v in vals]
         plus[i][idx] += EPS
         minus[i][idx] -= EPS
-        fd[idx] = (loss(plus) - loss(minus)) / (2 * EPS)
+        fd[idx] = (loss(*plus) - loss(*minus)) / (2 * EPS)
     return fd
 
 
-# (model, heads, in, out, node types): HGT with in == out has the gated skip.
+# (model, heads, in, out, node types): HGT with in == out has the gated skip;
+# rgcn_basis_norm has the basis product W_r = sum_b coeff_rb V_b and edge
+# constants.
 CASES = [("rgcn", 1, 5, 4, 1), ("rgat", 1, 5, 4, 1), ("rgat", 2, 5, 4, 1),
-         ("hgt", 2, 4, 4, 2), ("hgt", 1, 5, 4, 2)]
+         ("hgt", 2, 4, 4, 2), ("hgt", 1, 5, 4, 2),
+         ("rgcn_basis_norm", 1, 5, 4, 1)]
+BASES = 3
 
 
 @pytest.mark.parametrize("model,heads,din,dout,T", CASES,
@@ -57,17 +65,31 @@ def test_gradients_match_finite_differences(model, heads, din, dout, T):
     check_gradients(model, heads, din, dout, T, fresh_seed())
 
 
-def check_gradients(model, heads, din, dout, T, seed):
+# The GPU's form of the weight-gradient sums (chunks of rows added
+# atomically), which the CPU lowers under traversal=edge.
+CHUNKED = [("rgcn_basis_norm", 1, 5, 4, 1), ("rgat", 2, 5, 4, 1),
+           ("hgt", 2, 4, 4, 2)]
+
+
+@pytest.mark.parametrize("model,heads,din,dout,T", CHUNKED,
+                         ids=[f"{m}-{h}h-{i}to{o}-T{t}"
+                              for m, h, i, o, t in CHUNKED])
+def test_chunked_sums_match_finite_differences(model, heads, din, dout, T):
+    check_gradients(model, heads, din, dout, T, fresh_seed(),
+                    options="traversal=edge")
+
+
+def check_gradients(model, heads, din, dout, T, seed, options=""):
     case = Case("typed", arrays=typed_graph(seed, 9, 30, 3, T,
                                             empty_rels=(2,), no_in=(0,)))
     prepared, ref = case.prepared, case.ref
-    fn = runtime.compile_layer(model, case.schema, din, dout,
-                               heads=heads,
-                               options="autodiff=true gradients=both")
+    fn = runtime.compile_layer(
+        model, case.schema, din, dout, heads=heads, num_bases=BASES,
+        options=f"autodiff=true gradients=both {options}")
     rng = np.random.default_rng(seed)
     names = [a.name for a in fn.inputs]
     weights = reference.init_weights(model, ref, din, dout, heads=heads,
-                                     rng=rng)
+                                     rng=rng, num_bases=BASES)
     args = [f32(rng.standard_normal((ref.num_nodes, din)))] + [
         f32(weights[k]) for k in names[1:]]
     out = fn.bind(prepared).run(args)
@@ -132,3 +154,50 @@ def test_combined_backward_default_and_calls():
     with pytest.raises(runtime.ModelError, match="result 2 .* buffer has"):
         bound._call([(a.ctypes.data, a) for a in bound.prepare_inputs(args)],
                     [(o.ctypes.data, o) for o in outs], 0)
+
+
+CHAIN = """
+!g = !rgnn.graph<node_types = 1, relations = 3>
+func.func @chain(%g: !g, %h: !rgnn.feat<node, 4xf32>,
+                 %a: !rgnn.feat<relation, 4x3xf32>, %b: tensor<3x2xf32>,
+                 %c: tensor<2xf32>) -> !rgnn.feat<node, 4xf32> {
+  %w = rgnn.weight_product %a, %b : (!rgnn.feat<relation, 4x3xf32>, tensor<3x2xf32>) -> !rgnn.feat<relation, 4x2xf32>
+  %v = rgnn.weight_product %w, %c : (!rgnn.feat<relation, 4x2xf32>, tensor<2xf32>) -> !rgnn.feat<relation, 4xf32>
+  %ve = rgnn.gather %g, %v by relation : (!g, !rgnn.feat<relation, 4xf32>) -> !rgnn.feat<edge, 4xf32>
+  %a1 = rgnn.aggregate %g, %ve sum : (!g, !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<node, 4xf32>
+  %y = rgnn.mul %a1, %h : (!rgnn.feat<node, 4xf32>, !rgnn.feat<node, 4xf32>) -> !rgnn.feat<node, 4xf32>
+  return %y : !rgnn.feat<node, 4xf32>
+}
+"""
+
+
+@pytest.mark.parametrize("traversal", ["node", "edge"])
+def test_weight_product_gradients(traversal):
+    """The matrix and matrix-vector forms of rgnn.weight_product (a
+    per-relation weight times a shared one), against finite differences of
+    ``y_i = h_i * sum_{e=(j,r,i)} (A_r B) c``."""
+    from hector.compiler import compile_module_info
+    seed = fresh_seed()
+    case = Case("typed", arrays=typed_graph(seed, 9, 30, 3, 1,
+                                            empty_rels=(2,), no_in=(0,)))
+    ref = case.ref
+    result = compile_module_info(
+        CHAIN, "cpu", options=f"autodiff=true traversal={traversal}")
+    backward = runtime.load(result.path).function("chain__backward")
+    rng = np.random.default_rng(seed)
+    args = [f32(rng.standard_normal(s)) for s in
+            [(ref.num_nodes, 4), (3, 4, 3), (3, 2), (2,)]]
+    dy = f32(rng.standard_normal((ref.num_nodes, 4)))
+    grads = backward.bind(case.prepared).run_all(args + [dy], poison=True)
+
+    def loss(h, a, b, c):
+        v = np.einsum("rkm,mn,n->rk", a, b, c)
+        agg = np.zeros_like(h)
+        np.add.at(agg, ref.dst, v[ref.etype])
+        return float((dy * agg * h).sum())
+
+    for i, name in enumerate(["h", "a", "b", "c"]):
+        fd = central_difference(loss, args, i)
+        err = np.linalg.norm(grads[i] - fd) / max(np.linalg.norm(fd),
+                                                  GRAD_FLOOR)
+        assert err < TOL, f"d/d{name}: relative error {err:.3e} (seed {seed})"

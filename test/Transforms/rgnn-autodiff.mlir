@@ -114,6 +114,58 @@ func.func @attn(%g: !g, %s: !rgnn.feat<edge, 2xf32>,
 
 // -----
 
+// A basis combination W_r = sum_b c_rb V_b: dc_r = V . dW_r (a matrix-vector
+// product of V flattened to [B, K*N]), and dV = sum over relations of
+// c_r (x) dW_r (a [B,1] x [1,K*N] product per relation, then a domain sum).
+!g = !rgnn.graph<node_types = 1, relations = 2>
+// COMBINED-LABEL: func.func @basis__backward(
+// COMBINED-SAME: -> (!rgnn.feat<node, 4xf32>, !rgnn.feat<relation, 3xf32>, tensor<3x4x2xf32>)
+// COMBINED: %[[DW:.*]] = rgnn.relation_sum
+// COMBINED: %[[V2:.*]] = rgnn.reshape %arg3 : tensor<3x4x2xf32> -> tensor<3x8xf32>
+// COMBINED: %[[DW2:.*]] = rgnn.reshape %[[DW]] : !rgnn.feat<relation, 4x2xf32> -> !rgnn.feat<relation, 8xf32>
+// COMBINED: %[[DC:.*]] = rgnn.weight_product %[[V2]], %[[DW2]] : (tensor<3x8xf32>, !rgnn.feat<relation, 8xf32>) -> !rgnn.feat<relation, 3xf32>
+// COMBINED: %[[ROW:.*]] = rgnn.reshape %[[DW]] : !rgnn.feat<relation, 4x2xf32> -> !rgnn.feat<relation, 1x8xf32>
+// COMBINED: %[[COL:.*]] = rgnn.reshape %arg2 : !rgnn.feat<relation, 3xf32> -> !rgnn.feat<relation, 3x1xf32>
+// COMBINED: %[[OUTER:.*]] = rgnn.weight_product %[[COL]], %[[ROW]] : (!rgnn.feat<relation, 3x1xf32>, !rgnn.feat<relation, 1x8xf32>) -> !rgnn.feat<relation, 3x8xf32>
+// COMBINED: %[[DV3:.*]] = rgnn.reshape %[[OUTER]] : !rgnn.feat<relation, 3x8xf32> -> !rgnn.feat<relation, 3x4x2xf32>
+// COMBINED: %[[DV:.*]] = rgnn.domain_sum %[[DV3]] : <relation, 3x4x2xf32> -> tensor<3x4x2xf32>
+// COMBINED: return %{{.*}}, %[[DC]], %[[DV]]
+func.func @basis(%g: !g, %h: !rgnn.feat<node, 4xf32>,
+                 %c: !rgnn.feat<relation, 3xf32>, %v: tensor<3x4x2xf32>)
+    -> !rgnn.feat<node, 2xf32> {
+  %w = rgnn.weight_product %c, %v : (!rgnn.feat<relation, 3xf32>, tensor<3x4x2xf32>) -> !rgnn.feat<relation, 4x2xf32>
+  %m = rgnn.typed_linear %g, %h, %w by relation on src : (!g, !rgnn.feat<node, 4xf32>, !rgnn.feat<relation, 4x2xf32>) -> !rgnn.feat<edge, 2xf32>
+  %a = rgnn.aggregate %g, %m sum : (!g, !rgnn.feat<edge, 2xf32>) -> !rgnn.feat<node, 2xf32>
+  return %a : !rgnn.feat<node, 2xf32>
+}
+
+// -----
+
+// A matrix product of a per-relation weight and a shared one, then a
+// matrix-vector product: dA_r = dW_r . B^T, dB = sum_r A_r^T . dW_r, and
+// for v_r = W_r . c, dW_r += dv_r (x) c (a [4,1] x [1,2] product) and
+// dc = sum_r W_r^T . dv_r.
+!g = !rgnn.graph<node_types = 1, relations = 2>
+// COMBINED-LABEL: func.func @chain__backward(
+// COMBINED-DAG: rgnn.weight_product %{{.*}}, %{{.*}} : (!rgnn.feat<relation, 4x1xf32>, tensor<1x2xf32>) -> !rgnn.feat<relation, 4x2xf32>
+// COMBINED-DAG: rgnn.weight_product %{{.*}}, %{{.*}} : (!rgnn.feat<relation, 2x4xf32>, !rgnn.feat<relation, 4xf32>) -> !rgnn.feat<relation, 2xf32>
+// COMBINED-DAG: rgnn.domain_sum %{{.*}} : <relation, 2xf32> -> tensor<2xf32>
+// COMBINED-DAG: rgnn.weight_product %{{.*}}, %{{.*}} : (!rgnn.feat<relation, 4x2xf32>, tensor<2x3xf32>) -> !rgnn.feat<relation, 4x3xf32>
+// COMBINED-DAG: rgnn.weight_product %{{.*}}, %{{.*}} : (!rgnn.feat<relation, 3x4xf32>, !rgnn.feat<relation, 4x2xf32>) -> !rgnn.feat<relation, 3x2xf32>
+// COMBINED-DAG: rgnn.domain_sum %{{.*}} : <relation, 3x2xf32> -> tensor<3x2xf32>
+func.func @chain(%g: !g, %h: !rgnn.feat<node, 4xf32>,
+                 %a: !rgnn.feat<relation, 4x3xf32>, %b: tensor<3x2xf32>,
+                 %c: tensor<2xf32>) -> !rgnn.feat<node, 4xf32> {
+  %w = rgnn.weight_product %a, %b : (!rgnn.feat<relation, 4x3xf32>, tensor<3x2xf32>) -> !rgnn.feat<relation, 4x2xf32>
+  %v = rgnn.weight_product %w, %c : (!rgnn.feat<relation, 4x2xf32>, tensor<2xf32>) -> !rgnn.feat<relation, 4xf32>
+  %ve = rgnn.gather %g, %v by relation : (!g, !rgnn.feat<relation, 4xf32>) -> !rgnn.feat<edge, 4xf32>
+  %a1 = rgnn.aggregate %g, %ve sum : (!g, !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<node, 4xf32>
+  %y = rgnn.mul %a1, %h : (!rgnn.feat<node, 4xf32>, !rgnn.feat<node, 4xf32>) -> !rgnn.feat<node, 4xf32>
+  return %y : !rgnn.feat<node, 4xf32>
+}
+
+// -----
+
 // Ops without a gradient rule are errors that name them.
 !g = !rgnn.graph<node_types = 1, relations = 2>
 

@@ -17,6 +17,14 @@ inline constexpr const char *kTraversalHelp =
     "How aggregations walk the graph: node (a row's entries in order, no "
     "atomics) or edge (each entry alone, atomic adds)";
 
+/// Both pipelines' `autodiff` and `gradients` options (rgnn-autodiff's).
+inline constexpr const char *kAutodiffHelp =
+    "Run rgnn-autodiff first: add the backward functions of every function "
+    "f (see gradients=)";
+inline constexpr const char *kGradientsHelp =
+    "With autodiff: the backward functions to add, combined (f__backward: "
+    "every gradient in one call), per-argument (f__grad<i>) or both";
+
 struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
   PassOptions::Option<bool> compact{
       *this, "compact",
@@ -39,16 +47,10 @@ struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
                      "faster"),
       llvm::cl::init(true)};
   PassOptions::Option<bool> autodiff{
-      *this, "autodiff",
-      llvm::cl::desc("Run rgnn-autodiff first: add the backward functions "
-                     "of every function f (see gradients=)"),
-      llvm::cl::init(false)};
-  PassOptions::Option<std::string> gradients{
-      *this, "gradients",
-      llvm::cl::desc("With autodiff: the backward functions to add, "
-                     "combined (f__backward: every gradient in one call), "
-                     "per-argument (f__grad<i>) or both"),
-      llvm::cl::init("combined")};
+      *this, "autodiff", llvm::cl::desc(kAutodiffHelp), llvm::cl::init(false)};
+  PassOptions::Option<std::string> gradients{*this, "gradients",
+                                             llvm::cl::desc(kGradientsHelp),
+                                             llvm::cl::init("combined")};
   PassOptions::Option<bool> fuseEdgeSoftmax{
       *this, "fuse-edge-softmax",
       llvm::cl::desc("Compute an edge softmax's weights inside the "
@@ -114,6 +116,11 @@ struct LowerToPTXOptions : public PassPipelineOptions<LowerToPTXOptions> {
       llvm::cl::desc("Compute an edge softmax inside the weighted "
                      "aggregation it feeds (convert-rgnn-to-hetop)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> autodiff{
+      *this, "autodiff", llvm::cl::desc(kAutodiffHelp), llvm::cl::init(false)};
+  PassOptions::Option<std::string> gradients{*this, "gradients",
+                                             llvm::cl::desc(kGradientsHelp),
+                                             llvm::cl::init("combined")};
   PassOptions::Option<std::string> gemmTemplate{
       *this, "gemm-template",
       llvm::cl::desc("Typed GEMM kernel: tiled (shared-memory tiles) or "

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../HetOpToSCF/Templates.h"
 #include "GraphABI.h"
 
 #include "Hector/Analysis/CostModel.h"
@@ -122,9 +123,9 @@ AggregationCSR aggregationCSR(Domain from, Domain to, bool toDst) {
 class FunctionLowering {
 public:
   FunctionLowering(func::FuncOp source, func::FuncOp target,
-                   bool fuseEdgeSoftmax, bool edgeParallel)
+                   bool fuseEdgeSoftmax, bool edgeParallel, bool gpu)
       : source(source), target(target), ctx(source.getContext()),
-        fuseEdgeSoftmax(fuseEdgeSoftmax), edgeParallel(edgeParallel),
+        fuseEdgeSoftmax(fuseEdgeSoftmax), edgeParallel(edgeParallel), gpu(gpu),
         top(OpBuilder::atBlockEnd(&target.getBody().front())),
         entry(source.getContext()) {
     // Hoisted values go before this first op, so they dominate everything
@@ -185,6 +186,9 @@ private:
   void parallelFor(OpBuilder &b, Location loc, Value count, RowBody body);
   void forEachIndex(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
                     InnerBody body);
+  /// The index into `shape` of the row-major position `linear`.
+  SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value linear,
+                                 ArrayRef<int64_t> shape);
   /// Runs `body(row, inner...)` for every element of a feature or tensor.
   void forEachElement(Location loc, Type rgnnType,
                       function_ref<void(OpBuilder &, Location, Value,
@@ -222,6 +226,18 @@ private:
   LogicalResult lowerDegree(rgnn::DegreeOp op);
   LogicalResult lowerTypeSum(Operation *op, bool perRelation);
   LogicalResult lowerDomainSum(rgnn::DomainSumOp op);
+  /// `result` (of `resultType`) = the sum of `input[elementAt(p)]` over the
+  /// positions p in [0, total), into row s of `result` for the p in segment
+  /// s of `offsets` (`numSegments` of them), or into the whole tensor
+  /// without offsets. One task per chunk of positions and element of the
+  /// result, adding atomically: the form for the GPU, where a task per
+  /// output row would leave the device idle.
+  void chunkedSum(Location loc, Value result, Type resultType, Value total,
+                  Value offsets, Value numSegments, const Lowered &input,
+                  function_ref<Value(OpBuilder &, Location, Value)> elementAt);
+  /// Whether domain and type sums use chunkedSum: on the GPU, and with
+  /// edge-parallel traversals on the CPU (which tests that form).
+  bool chunkedSums() const { return gpu || edgeParallel; }
   void accumulateRows(OpBuilder &b, Location loc, Value result, Value row,
                       ArrayRef<Value> prefix, ArrayRef<int64_t> shape,
                       Value lb, Value ub, const Lowered &input,
@@ -263,6 +279,9 @@ private:
   /// Aggregations traverse edge-parallel (atomic adds) instead of
   /// node-parallel.
   bool edgeParallel;
+  /// The function runs on the GPU: host code must not touch buffers, so
+  /// even a shared tensor's elements are computed by a parallel loop.
+  bool gpu;
   /// The operands of a fused `scale` or `outer_product`, as its element
   /// function reads them: an aggregation of it evaluates the scalar factor
   /// once per element of all but the last dimension.
@@ -543,11 +562,31 @@ void FunctionLowering::forEachIndex(OpBuilder &b, Location loc,
   nest(b, loc, 0);
 }
 
+SmallVector<Value> FunctionLowering::delinearize(OpBuilder &b, Location loc,
+                                                 Value linear,
+                                                 ArrayRef<int64_t> shape) {
+  SmallVector<Value> idx(shape.size());
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+    Value size = constIndex(shape[d]);
+    idx[d] = arith::RemUIOp::create(b, loc, linear, size);
+    linear = arith::DivUIOp::create(b, loc, linear, size);
+  }
+  return idx;
+}
+
 void FunctionLowering::forEachElement(
     Location loc, Type rgnnType,
     function_ref<void(OpBuilder &, Location, Value, ValueRange)> body) {
   ArrayRef<int64_t> shape = cast<ShapedType>(rgnnType).getShape();
   auto feat = dyn_cast<FeatureType>(rgnnType);
+  if (!feat && gpu) {
+    int64_t count = ShapedType::getNumElements(shape);
+    parallelFor(top, loc, constIndex(count),
+                [&](OpBuilder &b, Location l, Value linear) {
+                  body(b, l, Value(), delinearize(b, l, linear, shape));
+                });
+    return;
+  }
   if (!feat) {
     forEachIndex(top, loc, shape, [&](OpBuilder &b, Location l,
                                       ValueRange inner) {
@@ -921,6 +960,83 @@ LogicalResult FunctionLowering::lowerDegree(rgnn::DegreeOp op) {
   return success();
 }
 
+/// Positions a task of a chunked sum adds up before its atomic add: enough
+/// to amortize the atomic, few enough to give every SM work on small graphs.
+static constexpr int64_t kSumChunk = 256;
+
+void FunctionLowering::chunkedSum(
+    Location loc, Value result, Type resultType, Value total, Value offsets,
+    Value numSegments, const Lowered &input,
+    function_ref<Value(OpBuilder &, Location, Value)> elementAt) {
+  auto shaped = cast<ShapedType>(resultType);
+  ArrayRef<int64_t> shape = shaped.getShape();
+  Type elementType = shaped.getElementType();
+  fillZero(loc, result, resultType);
+  int64_t elements = ShapedType::getNumElements(shape);
+  Value chunks =
+      arith::CeilDivUIOp::create(top, loc, total, constIndex(kSumChunk));
+  Value count = arith::MulIOp::create(top, loc, chunks, constIndex(elements));
+  // Consecutive tasks are consecutive elements of one chunk: their loads of
+  // a row are coalesced.
+  parallelFor(top, loc, count, [&](OpBuilder &b, Location l, Value task) {
+    Value chunk = arith::DivUIOp::create(b, l, task, constIndex(elements));
+    Value flat = arith::RemUIOp::create(b, l, task, constIndex(elements));
+    SmallVector<Value> inner = delinearize(b, l, flat, shape);
+    Value lo = arith::MulIOp::create(b, l, chunk, constIndex(kSumChunk));
+    Value hi = arith::MinUIOp::create(
+        b, l, arith::AddIOp::create(b, l, lo, constIndex(kSumChunk)), total);
+    auto term = [&](OpBuilder &fb, Location fl, Value p) -> Value {
+      return load(fb, fl, input, elementAt(fb, fl, p), inner);
+    };
+    auto addInto = [&](OpBuilder &ab, Location al, Value seg, Value v) {
+      SmallVector<Value> idx;
+      if (seg)
+        idx.push_back(seg);
+      llvm::append_range(idx, inner);
+      memref::AtomicRMWOp::create(ab, al, arith::AtomicRMWKind::addf, v, result,
+                                  idx);
+    };
+    if (!offsets) {
+      addInto(b, l, Value(), reduceSum(b, l, lo, hi, term, elementType));
+      return;
+    }
+    // The chunk may span segments: flush the running sum into a segment's
+    // row when the walk leaves it.
+    auto segmentAt = [&](OpBuilder &sb, Location sl, Value p) {
+      Value seg =
+          hetop::templates::upperSegment(sb, sl, offsets, numSegments, p);
+      Value next = arith::AddIOp::create(sb, sl, seg, constIndex(1));
+      return std::make_pair(seg, loadIndex(sb, sl, offsets, next));
+    };
+    auto [firstSeg, firstEnd] = segmentAt(b, l, lo);
+    Value zero = floatConstant(b, l, elementType, 0);
+    auto walk = scf::ForOp::create(
+        b, l, lo, hi, constIndex(1), ValueRange{firstSeg, firstEnd, zero},
+        [&](OpBuilder &fb, Location fl, Value p, ValueRange state) {
+          Value left = arith::CmpIOp::create(fb, fl, arith::CmpIPredicate::uge,
+                                             p, state[1]);
+          auto flush = scf::IfOp::create(
+              fb, fl, left,
+              [&](OpBuilder &tb, Location tl) {
+                addInto(tb, tl, state[0], state[2]);
+                auto [seg, end] = segmentAt(tb, tl, p);
+                scf::YieldOp::create(
+                    tb, tl,
+                    ValueRange{seg, end,
+                               floatConstant(tb, tl, elementType, 0)});
+              },
+              [&](OpBuilder &eb, Location el) {
+                scf::YieldOp::create(eb, el, state);
+              });
+          Value sum = arith::AddFOp::create(fb, fl, flush.getResult(2),
+                                            term(fb, fl, p));
+          scf::YieldOp::create(
+              fb, fl, ValueRange{flush.getResult(0), flush.getResult(1), sum});
+        });
+    addInto(b, l, walk.getResult(0), walk.getResult(2));
+  });
+}
+
 void FunctionLowering::accumulateRows(
     OpBuilder &b, Location loc, Value result, Value row,
     ArrayRef<Value> prefix, ArrayRef<int64_t> shape, Value lb, Value ub,
@@ -964,6 +1080,13 @@ LogicalResult FunctionLowering::lowerDomainSum(rgnn::DomainSumOp op) {
   auto out = cast<RankedTensorType>(op.getType());
   Location loc = op.getLoc();
   Value result = alloc(top, loc, out);
+  if (chunkedSums()) {
+    chunkedSum(loc, result, out, domainSize(in), Value(), Value(),
+               values[op.getInput()],
+               [](OpBuilder &, Location, Value p) { return p; });
+    define(op.getResult(), result);
+    return success();
+  }
   // Parallel over the first dimension of the sum; each task accumulates its
   // slice over the whole domain (of an outer product: rows of lhs^T . rhs).
   ArrayRef<int64_t> shape = out.getShape();
@@ -1006,17 +1129,23 @@ LogicalResult FunctionLowering::lowerTypeSum(Operation *op,
     offsets = graphArray(in.getDomain() == Domain::SrcRel ? UniqueSrcOffsets
                                                            : UniqueDstOffsets);
   }
+  auto elementAt = [&](OpBuilder &b, Location l, Value p) -> Value {
+    return members ? loadIndex(b, l, members, p) : p;
+  };
+  if (chunkedSums()) {
+    // The positions cover the input's domain: `members` is a permutation.
+    chunkedSum(loc, result, out, domainSize(in), offsets, domainSize(out),
+               input, elementAt);
+    define(op->getResult(0), result);
+    return success();
+  }
   parallelFor(top, loc, domainSize(out), [&](OpBuilder &b, Location l,
                                              Value seg) {
     Value lo = loadIndex(b, l, offsets, seg);
     Value next = arith::AddIOp::create(b, l, seg, constIndex(1));
     Value hi = loadIndex(b, l, offsets, next);
-    accumulateRows(
-        b, l, result, seg, {}, out.getShape(), lo, hi, input,
-        [&](OpBuilder &fb, Location fl, Value p) -> Value {
-          return members ? loadIndex(fb, fl, members, p) : p;
-        },
-        out.getElementType());
+    accumulateRows(b, l, result, seg, {}, out.getShape(), lo, hi, input,
+                   elementAt, out.getElementType());
   });
   define(op->getResult(0), result);
   return success();
@@ -1562,13 +1691,7 @@ LogicalResult FunctionLowering::lowerReshape(rgnn::ReshapeOp op) {
       linear = arith::MulIOp::create(b, l, linear, constIndex(size));
       linear = arith::AddIOp::create(b, l, linear, idx[i]);
     }
-    SmallVector<Value> inIdx(from.size());
-    for (int64_t d = static_cast<int64_t>(from.size()) - 1; d >= 0; --d) {
-      Value size = constIndex(from[d]);
-      inIdx[d] = arith::RemUIOp::create(b, l, linear, size);
-      linear = arith::DivUIOp::create(b, l, linear, size);
-    }
-    return load(b, l, input, row, inIdx);
+    return load(b, l, input, row, delinearize(b, l, linear, from));
   };
   values[op.getResult()] = lazy;
   return success();
@@ -1741,10 +1864,6 @@ struct ConvertRGNNToHetOpPass
         return source.emitError("a compiled rgnn function returns feature "
                                 "values or shared tensors, got ")
                << resultType;
-      // The result is copied out by the host's loops for a tensor.
-      if (isa<RankedTensorType>(resultType) && target == "cuda")
-        return source.emitError("a shared-tensor result (a weight gradient) "
-                                "is not supported on the GPU yet");
     }
 
     // The ABI's parameter list and the info records.
@@ -1817,7 +1936,7 @@ struct ConvertRGNNToHetOpPass
     target->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
     target.addEntryBlock();
     FunctionLowering lowering(source, target, fuseEdgeSoftmax,
-                              traversal == "edge");
+                              traversal == "edge", this->target == "cuda");
     if (failed(lowering.run(*graphBase, argStarts))) {
       target.erase();
       return failure();

@@ -1,5 +1,6 @@
 // RUN: hector-opt %s --hector-lower-to-ptx | FileCheck %s
 // RUN: hector-opt %s '--hector-lower-to-ptx=chip=sm_90' | FileCheck %s --check-prefix=SM90
+// RUN: hector-opt %s '--hector-lower-to-ptx=autodiff=true' | FileCheck %s --check-prefix=GRAD
 
 // The GPU pipeline: kernels in gpu.binary (PTX for the chip), a host
 // function with the ABI of docs/abi.md that allocates temporaries on the
@@ -17,6 +18,11 @@
 // CHECK-NOT: scf.
 // SM90: #nvvm.target<chip = "sm_90"
 // SM90: target cuda chip=sm_90
+// With autodiff, the combined backward is a GPU function too: its weight
+// gradient is written by a kernel, recorded as a second result.
+// GRAD: llvm.func @_mlir_ciface_rgcn__backward(
+// GRAD: func rgcn__backward entry=_mlir_ciface_rgcn__backward
+// GRAD-SAME: result feat domain=node shape=8 type=f32\0Aresult feat domain=relation shape=8x16 type=f32\0Aend
 func.func @rgcn(%g: !g, %h: !rgnn.feat<node, 8xf32>, %w: !rgnn.feat<relation, 8x16xf32>)
     -> !rgnn.feat<node, 16xf32> {
   %m = rgnn.typed_linear %g, %h, %w by relation on src

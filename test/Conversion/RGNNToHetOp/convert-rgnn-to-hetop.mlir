@@ -1,6 +1,7 @@
 // RUN: hector-opt %s -convert-rgnn-to-hetop -split-input-file | FileCheck %s
 // RUN: hector-opt %s -convert-rgnn-to-hetop=fuse-edge-softmax=false -split-input-file | FileCheck %s --check-prefix=UNFUSED
 // RUN: hector-opt %s -convert-rgnn-to-hetop=traversal=edge -split-input-file | FileCheck %s --check-prefix=EDGE
+// RUN: hector-opt %s -convert-rgnn-to-hetop=target=cuda -split-input-file | FileCheck %s --check-prefix=CUDA
 // RUN: not hector-opt %s -convert-rgnn-to-hetop=traversal=diagonal -split-input-file 2>&1 | FileCheck %s --check-prefix=BADTRAVERSAL
 // BADTRAVERSAL: unknown traversal 'diagonal'; expected node or edge
 
@@ -82,8 +83,30 @@ func.func @gather_view(%g: !g, %h: !rgnn.feat<node, 8xf32>) -> !rgnn.feat<edge, 
 // Several results (a combined backward): one result buffer each, after the
 // inputs and in order, and one `result` record each before `end`. A shared
 // tensor result is written by the host's loops; a splat constant as a
-// result is stored like any value.
+// result is stored like any value. For the GPU, where the host must not
+// touch a buffer, a tensor's elements are a parallel loop, and the domain
+// sum runs one task per chunk of 256 rows and element, adding atomically.
 !g = !rgnn.graph<node_types = 1, relations = 2>
+// CUDA-LABEL: func.func @two_results(
+// CUDA: %[[N:.*]] = memref.dim %arg3
+// CUDA: %[[SUM:.*]] = memref.alloc() : memref<8xf32>
+// CUDA: scf.parallel (%[[I:.*]]) = (%{{.*}}) to (%c8)
+// CUDA: memref.store %{{.*}}, %[[SUM]]
+// CUDA: %[[CHUNKS:.*]] = arith.ceildivui %[[N]], %c256
+// CUDA: %[[TASKS:.*]] = arith.muli %[[CHUNKS]], %c8
+// CUDA: scf.parallel (%[[T:.*]]) = (%{{.*}}) to (%[[TASKS]])
+// CUDA: %[[LO:.*]] = arith.muli %{{.*}}, %c256
+// CUDA: %[[HI:.*]] = arith.minui %{{.*}}, %[[N]]
+// CUDA: %[[PART:.*]] = scf.for %{{.*}} = %[[LO]] to %[[HI]]
+// CUDA: memref.atomic_rmw addf %[[PART]], %[[SUM]]
+// CUDA: math.exp
+// CUDA: scf.parallel
+// CUDA: memref.load %[[SUM]]
+// CUDA: memref.store %{{.*}}, %arg35
+// CUDA: scf.parallel
+// CUDA: memref.store %{{.*}}, %arg36
+// CUDA-NOT: scf.for
+// CUDA: return
 // CHECK-LABEL: func.func @two_results(
 // CHECK-SAME: %[[H:arg33]]: memref<?x8xf32>, %[[X:arg34]]: memref<?x8xf32>, %[[S:arg35]]: memref<8xf32>, %[[Z:arg36]]: memref<2xf32>)
 // CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
@@ -98,6 +121,33 @@ func.func @two_results(%g: !g, %h: !rgnn.feat<node, 8xf32>)
   %s = rgnn.domain_sum %h : <node, 8xf32> -> tensor<8xf32>
   %z = arith.constant dense<0.0> : tensor<2xf32>
   return %x, %s, %z : !rgnn.feat<node, 8xf32>, tensor<8xf32>, tensor<2xf32>
+}
+
+// -----
+
+// A sum per relation. For the GPU (and with edge-parallel traversals) a
+// task walks a chunk of the relation-sorted edges, finds the relation of its
+// first by binary search of the offsets, and adds its running sum into a
+// relation's row atomically whenever the walk leaves that relation.
+!g = !rgnn.graph<node_types = 1, relations = 2>
+// CHECK-LABEL: func.func @relation_sum(
+// CHECK: scf.parallel
+// CHECK-NOT: memref.atomic_rmw
+// CHECK: return
+// EDGE-LABEL: func.func @relation_sum(
+// EDGE: memref.atomic_rmw
+// CUDA-LABEL: func.func @relation_sum(
+// CUDA: scf.parallel
+// CUDA: %[[FIRST:.*]]:2 = scf.while
+// CUDA: %[[WALK:.*]]:3 = scf.for %{{.*}} iter_args(%[[SEG:.*]] = %{{.*}}, %[[END:.*]] = %{{.*}}, %[[ACC:.*]] = %{{.*}}) -> (index, index, f32)
+// CUDA: %[[LEFT:.*]] = arith.cmpi uge, %{{.*}}, %[[END]]
+// CUDA: scf.if %[[LEFT]]
+// CUDA: memref.atomic_rmw addf %[[ACC]], %{{.*}}[%[[SEG]],
+// CUDA: memref.atomic_rmw addf %[[WALK]]#2, %{{.*}}[%[[WALK]]#0,
+func.func @relation_sum(%g: !g, %m: !rgnn.feat<edge, 4xf32>)
+    -> !rgnn.feat<relation, 4xf32> {
+  %s = rgnn.relation_sum %g, %m : (!g, !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<relation, 4xf32>
+  return %s : !rgnn.feat<relation, 4xf32>
 }
 
 // -----
