@@ -53,15 +53,6 @@ DATASETS = ("aifb", "fb15k-237", "acm", "dblp")
 MODELS = ("rgcn", "rgat", "hgt")
 
 
-def hector_layer(model, g, dim, heads):
-    if model == "rgcn":
-        return hnn.RGCNConv(dim, dim, g.num_relations)
-    if model == "rgat":
-        return hnn.RGATConv(dim, dim // heads, g.num_relations, heads=heads,
-                            bias=False)
-    return hnn.HGTConv(dim, dim, g.metadata(), heads=heads)
-
-
 def time_steps(step, runs, warmup, budget):
     for _ in range(warmup):
         step()
@@ -76,7 +67,7 @@ def time_steps(step, runs, warmup, budget):
 
 def run_cell(model, g, ref_graph, args):
     torch.manual_seed(0)
-    layer = hector_layer(model, g, args.dim, args.heads)
+    layer = hnn.benchmark_layer(model, g, args.dim, args.heads)
     # The torch implementation's own copies of the same initial parameters.
     rparams = {k: v.detach().clone().requires_grad_()
                for k, v in layer.named_parameters()}

@@ -10,8 +10,10 @@
 # Writes into $OUT (the device tool's output folder; default ./gpu-check-out):
 #   gpu_check.log      everything, and the summary at the end
 #   nvidia-smi.txt     the GPU as found
-#   pytest.log         test_cuda_runtime.py, test_gpu_correctness.py, test_gpu_bench_cli.py
+#   pytest.log         test_cuda_runtime.py, test_gpu_correctness.py,
+#                      test_gpu_training.py, test_gpu_bench_cli.py
 #   sanitizer.log      compute-sanitizer memcheck of rgcn, rgat and hgt on AIFB
+#                      (inference, then a training step of each through hector.nn)
 #   gpu_inference.md   the benchmark table (also bench/results/gpu_inference.md)
 #   gpu_inference.json its raw numbers
 #   gpu_inference_edge.md/.json  the same with Hector's edge-parallel traversal
@@ -64,7 +66,8 @@ stage_test() {
   set -o pipefail
   "$PY" -m pytest -q -rs -p no:cacheprovider \
     python/tests/test_cuda_runtime.py python/tests/test_gpu_correctness.py \
-    python/tests/test_gpu_bench_cli.py 2>&1 | tee "$OUT/pytest.log"
+    python/tests/test_gpu_training.py python/tests/test_gpu_bench_cli.py \
+    2>&1 | tee "$OUT/pytest.log"
 }
 
 stage_sanitize() {
@@ -83,6 +86,13 @@ stage_sanitize() {
     echo "== $m: exit $r" | tee -a "$OUT/sanitizer.log"
     [[ $r -eq 0 ]] || ok=1
   done
+  echo "== memcheck: training steps on aifb" | tee -a "$OUT/sanitizer.log"
+  compute-sanitizer --tool memcheck --error-exitcode 3 --print-limit 20 \
+    "$PY" -m pytest -q -p no:cacheprovider python/tests/test_gpu_training.py \
+    -k "step and aifb" 2>&1 | tee -a "$OUT/sanitizer.log"
+  local r=${PIPESTATUS[0]}
+  echo "== training: exit $r" | tee -a "$OUT/sanitizer.log"
+  [[ $r -eq 0 ]] || ok=1
   return $ok
 }
 

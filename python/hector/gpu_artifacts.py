@@ -78,6 +78,8 @@ EDGE_CASES = (("holes", "rgcn", 4), ("holes", "rgat", 4), ("holes", "hgt", 2),
               ("many", "rgcn", 4), ("many", "rgat", 1), ("many", "hgt", 4),
               ("edgeless", "rgcn", 4), ("edgeless", "rgat", 4),
               ("edgeless", "hgt", 4))
+#: (model, heads) trained on the GPU: the layers of hector.nn at 64 -> 64.
+TRAINING = (("rgcn", 4), ("rgat", 4), ("hgt", 4))
 #: Datasets whose models are also compiled for sm_80.
 SM80_DATASETS = ("aifb", "dblp")
 
@@ -99,24 +101,30 @@ class Spec:
     chip: str = "sm_90"
     compact: bool = True
     traversal: str = "node"
+    #: With the combined backward, as hector.nn's layers compile it.
+    autodiff: bool = False
 
     @property
     def options(self) -> str:
-        return options_text(self.chip, self.compact, self.traversal)
+        return options_text(self.chip, self.compact, self.traversal,
+                            self.autodiff)
 
 
 TRAVERSALS = ("node", "edge")
 
 
 def options_text(chip: str = "sm_90", compact: bool = True,
-                 traversal: str = "node") -> str:
+                 traversal: str = "node", autodiff: bool = False) -> str:
     """The canonical pipeline options of a CUDA model (the default
     node-parallel traversal unnamed, so that its keys stay those of models
-    compiled before the option existed)."""
+    compiled before the option existed). ``autodiff`` adds the combined
+    backward without SENSEi variants, as :mod:`hector.nn` compiles."""
     if traversal not in TRAVERSALS:
         raise ValueError(f"unknown traversal {traversal!r} (node or edge)")
     text = f"chip={chip} compact={'true' if compact else 'false'}"
-    return text + (f" traversal={traversal}" if traversal != "node" else "")
+    text += f" traversal={traversal}" if traversal != "node" else ""
+    return text + (" autodiff=true gradients=combined reassociate=false"
+                   if autodiff else "")
 
 
 def artifact_key(mlir_text: str, options: str) -> str:
@@ -147,6 +155,11 @@ def needed_specs() -> List[Spec]:
             out.append(Spec(model, heads, 64, 64, ds, "sm_90", True, "edge"))
     for name, model, heads in EDGE_CASES:
         out.append(Spec(model, heads, 32, 32, name, "sm_90", True, "edge"))
+    # Training through hector.nn (test_gpu_training.py, bench/gpu_training.py).
+    for ds in REAL:
+        for model, heads in TRAINING:
+            out.append(Spec(model, heads, 64, 64, ds, "sm_90", True,
+                            autodiff=True))
     return out
 
 
@@ -196,6 +209,26 @@ def module_text(model: str, schema_tuple, in_dim: int, out_dim: int,
                         NUM_BASES)
 
 
+def spec_text(s: Spec, schema_tuple=None) -> str:
+    """The IR of a spec: :func:`module_text`, or for a training spec the IR
+    :func:`hector.nn.benchmark_layer`'s layer builds (HGT takes its triples
+    from the graph's metadata, which names every relation's types even when
+    the loader gives none)."""
+    if not s.autodiff:
+        return module_text(s.model, schema_tuple or schema(s.schema),
+                           s.in_dim, s.out_dim, s.heads)
+    from . import nn as hnn
+    if s.in_dim != s.out_dim:
+        raise ValueError(f"{s}: hector.nn's benchmark layers are square")
+    if s.schema not in _nn_graphs:
+        _nn_graphs[s.schema] = hnn.Graph(load_graph(s.schema))
+    g = _nn_graphs[s.schema]
+    return hnn.benchmark_layer(s.model, g, s.in_dim, s.heads)._build(g)[0]
+
+
+_nn_graphs: Dict[str, object] = {}
+
+
 # ---------------------------------------------------------------------------
 # Loading
 # ---------------------------------------------------------------------------
@@ -230,7 +263,8 @@ def artifacts_dir(explicit=None) -> Optional[Path]:
 def load_function(model: str, graph_or_schema, in_dim: int = 64,
                   out_dim: int = 64, heads: int = 4, chip: str = "sm_90",
                   compact: bool = True, artifacts=None, cache_dir=None,
-                  unpack_dir=None, traversal: str = "node"):
+                  unpack_dir=None, traversal: str = "node",
+                  autodiff: bool = False):
     """A CUDA :class:`hector.runtime.Function` for ``model`` on this schema:
     from the artifacts directory (``artifacts`` or ``$HECTOR_ARTIFACTS``)
     when one is given, else compiled (needs hector-opt).  Its inputs are
@@ -241,7 +275,7 @@ def load_function(model: str, graph_or_schema, in_dim: int = 64,
     path)."""
     from . import models, runtime
     sch = runtime.schema_of(graph_or_schema)
-    options = options_text(chip, compact, traversal)
+    options = options_text(chip, compact, traversal, autodiff)
     directory = artifacts_dir(artifacts)
     if directory is None:
         fn = runtime.compile_layer(model, sch, in_dim, out_dim, heads=heads,
@@ -264,6 +298,27 @@ def load_function(model: str, graph_or_schema, in_dim: int = 64,
         model, in_dim, out_dim, heads, NUM_BASES)])
     fn.mlir, fn.artifact, fn.compile_result = text, entry, None
     return fn
+
+
+def load_module(text: str, options: str, artifacts=None, unpack_dir=None):
+    """The CUDA :class:`hector.runtime.Model` of rgnn IR ``text`` with
+    pipeline ``options``: precompiled from the artifacts directory
+    (``artifacts`` or ``$HECTOR_ARTIFACTS``) when one is given, else
+    compiled (needs hector-opt). :mod:`hector.nn` loads its GPU layers so."""
+    from . import runtime
+    directory = artifacts_dir(artifacts)
+    if directory is None:
+        from .compiler import compile_module_info
+        return runtime.load(compile_module_info(text, "cuda",
+                                                options=options).path)
+    key = artifact_key(text, options)
+    entry = read_manifest(directory)["by_key"].get(key)
+    if entry is None:
+        raise ArtifactMissing(
+            f"{directory}: no precompiled model for these options "
+            f"({options}; key {key}); rebuild the artifacts with "
+            f"scripts/gpu_artifacts.sh")
+    return runtime.load(_unpack(directory, entry, unpack_dir))
 
 
 def _unpack(directory: Path, entry: dict, unpack_dir=None) -> Path:
@@ -333,8 +388,7 @@ def build(out_dir, specs: Optional[List[Spec]] = None, jobs: int = 0,
     jobs_list, meta = [], []
     seen = set()
     for s in specs:
-        text = module_text(s.model, schemas[s.schema], s.in_dim, s.out_dim,
-                           s.heads)
+        text = spec_text(s, schemas[s.schema])
         key = artifact_key(text, s.options)
         if key in seen:
             continue
@@ -413,10 +467,17 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(dir=args.dir, prefix=".check-") as tmp:
         for s in SPECS:
             try:
+                if s.autodiff:
+                    model = load_module(spec_text(s), s.options, args.dir,
+                                        tmp)
+                    assert model.target == "cuda" and model.chip == s.chip
+                    model.function(f"{s.model}__backward")
+                    continue
                 fn = load_function(s.model, schema(s.schema), s.in_dim,
                                    s.out_dim, s.heads, s.chip, s.compact,
                                    artifacts=args.dir, unpack_dir=tmp,
-                                   traversal=s.traversal)
+                                   traversal=s.traversal,
+                                   autodiff=s.autodiff)
                 assert fn.target == "cuda" and fn.chip == s.chip, (fn.target,
                                                                    fn.chip)
             except (ArtifactMissing, runtime.ModelError, AssertionError) as e:

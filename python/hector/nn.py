@@ -24,8 +24,12 @@ num_bases=None, aggr="mean", root_weight=True, bias=True)``, ``x=None``
 for a featureless first layer), and the layers also accept PyG's call
 ``conv(x, edge_index, edge_type)``; see each class for what differs.
 
-The layers run on the CPU.  CUDA tensors are rejected with a message: the
-gradient functions do not lower to the GPU yet.
+The layers run where their inputs are: on the CPU, or on a CUDA device
+(torch 2.x), where the function and its backward are compiled for the
+device's chip (``hector-lower-to-ptx``, or loaded precompiled from
+``$HECTOR_ARTIFACTS``, :func:`hector.gpu_artifacts.load_module`) and run on
+the tensors' device pointers.  Torch's pending work is synchronized before
+each call and the call ends with a device synchronization.
 """
 
 from __future__ import annotations
@@ -39,7 +43,8 @@ import torch
 from . import models, prep, runtime
 from .compiler import compile_module_info
 
-__all__ = ["Graph", "RGCNConv", "RGATConv", "HGTConv", "POISON"]
+__all__ = ["Graph", "RGCNConv", "RGATConv", "HGTConv", "POISON",
+           "benchmark_layer"]
 
 #: When True, every result (forward and gradients) is filled with a NaN
 #: pattern before the compiled call and checked afterwards: an element the
@@ -160,20 +165,54 @@ def _index_numpy(t, name: str) -> np.ndarray:
     return np.asarray(t)
 
 
-def _cpu_view(t: torch.Tensor, what: str) -> np.ndarray:
-    """A float32 numpy view of ``t``'s storage (a copy only if ``t`` is not
-    contiguous)."""
+def _checked(t: torch.Tensor, what: str, device: torch.device
+             ) -> torch.Tensor:
+    """``t`` detached and contiguous (a copy only if it is not), after
+    checking that it is a float32 tensor on ``device``."""
     if not isinstance(t, torch.Tensor):
         raise TypeError(f"{what} must be a torch.Tensor, got "
                         f"{type(t).__name__}")
-    if t.device.type != "cpu":
-        raise RuntimeError(
-            f"{what} is on {t.device}: Hector's layers run on the CPU only "
-            f"for now (the gradient functions do not lower to the GPU yet)")
+    if t.device != device:
+        raise RuntimeError(f"{what} is on {t.device}, the layer's other "
+                           f"inputs on {device}")
     if t.dtype != torch.float32:
         raise TypeError(f"{what} is {t.dtype}; Hector's layers compute in "
                         f"float32")
-    return t.detach().contiguous().numpy()
+    return t.detach().contiguous()
+
+
+def _device_of(inputs: Sequence[torch.Tensor], layer: str) -> torch.device:
+    """The device the layer runs on: its inputs'. CUDA needs device 0 (the
+    runtime's) and compute capability 8.0 or later."""
+    device = inputs[0].device
+    if device.type == "cpu":
+        return device
+    if device.type != "cuda":
+        raise RuntimeError(f"{layer}: inputs on {device}; Hector's layers "
+                           f"run on the CPU or a CUDA device")
+    if (device.index or 0) != 0:
+        raise RuntimeError(f"{layer}: inputs on {device}; Hector's CUDA "
+                           f"runtime uses device 0")
+    return torch.device("cuda", 0)
+
+
+def _cuda_chip(device: torch.device) -> str:
+    """The chip to compile for: sm_90 on Hopper and later, else sm_80 (PTX
+    the driver compiles for any later device)."""
+    major, minor = torch.cuda.get_device_capability(device)
+    if major < 8:
+        raise RuntimeError(f"{device} has compute capability {major}."
+                           f"{minor}; Hector's kernels need 8.0 or later")
+    return "sm_90" if major >= 9 else "sm_80"
+
+
+class _TorchBuffer:
+    """What :meth:`hector.runtime.BoundFunction._call` reads of a buffer."""
+
+    dtype = np.dtype(np.float32)
+
+    def __init__(self, t: torch.Tensor):
+        self.size = t.numel()
 
 
 class _Compiled:
@@ -181,11 +220,19 @@ class _Compiled:
     backward, which returns the gradient of every float input at once."""
 
     def __init__(self, text: str, name: str, input_names: Sequence[str],
-                 options: Optional[str]):
-        opts = "autodiff=true gradients=combined " + (
-            DEFAULT_OPTIONS if options is None else options)
-        self.result = compile_module_info(text, "cpu", options=opts)
-        self.model = runtime.load(self.result.path)
+                 options: Optional[str], device: torch.device):
+        if device.type == "cuda":
+            from . import gpu_artifacts
+            opts = gpu_artifacts.options_text(_cuda_chip(device),
+                                              autodiff=True)
+            if options is not None:
+                opts += " " + options
+            self.model = gpu_artifacts.load_module(text, opts)
+        else:
+            opts = "autodiff=true gradients=combined " + (
+                DEFAULT_OPTIONS if options is None else options)
+            self.model = runtime.load(
+                compile_module_info(text, "cpu", options=opts).path)
         self.name = name
         self.input_names = list(input_names)
         self.forward = self._function(name)
@@ -209,19 +256,40 @@ class _Compiled:
 
 def _run(graph: Graph, fn: runtime.Function,
          tensors: Sequence[torch.Tensor], layer: str) -> List[torch.Tensor]:
-    """Every result of ``fn`` on ``tensors``, as new torch tensors."""
+    """Every result of ``fn`` on ``tensors``, as new torch tensors on the
+    tensors' device."""
     bound = graph.bind(fn)
-    arrays = []
+    device = _device_of(tensors, layer)
+    views = []
     for t, arg, want in zip(tensors, fn.inputs, bound.input_shapes):
-        a = _cpu_view(t, f"{layer}: {arg.name}")
-        if tuple(a.shape) != tuple(want):
+        v = _checked(t, f"{layer}: {arg.name}", device)
+        if tuple(v.shape) != tuple(want):
             raise ValueError(f"{layer}: {arg.name} has shape "
-                             f"{tuple(a.shape)}, expected {tuple(want)} on "
+                             f"{tuple(v.shape)}, expected {tuple(want)} on "
                              f"this graph")
-        arrays.append(a)
-    outs = [torch.empty(shape, dtype=torch.float32)
+        views.append(v)
+    outs = [torch.empty(shape, dtype=torch.float32, device=device)
             for shape in bound.result_shapes]
-    bound.run_all(arrays, poison=POISON, outs=[o.numpy() for o in outs])
+    if device.type == "cpu":
+        bound.run_all([v.numpy() for v in views], poison=POISON,
+                      outs=[o.numpy() for o in outs])
+        return outs
+    # On the device: its pointers, after torch's pending work.
+    if POISON:
+        for o in outs:
+            o.view(torch.int32).fill_(runtime.POISON_F32)
+    torch.cuda.synchronize(device)
+    bound._call([(v.data_ptr(), _TorchBuffer(v)) for v in views],
+                [(o.data_ptr(), _TorchBuffer(o)) for o in outs],
+                runtime.RUN_DEVICE_POINTERS)
+    if POISON:
+        for k, o in enumerate(outs):
+            left = int((o.view(torch.int32) == runtime.POISON_F32).sum())
+            if left:
+                raise runtime.ModelError(
+                    f"function '{fn.name}' left {left} of {o.numel()} "
+                    f"elements of result {k} unwritten (still poisoned)",
+                    "internal error")
     return outs
 
 
@@ -280,16 +348,18 @@ class _HectorLayer(torch.nn.Module):
         the layer's ``variant`` (what else selects the function)."""
         raise NotImplementedError
 
-    def compiled(self, graph: Graph, variant: tuple = ()) -> _Compiled:
-        """The compiled function for ``graph`` (compiled on first use)."""
+    def compiled(self, graph: Graph, variant: tuple = (),
+                 device: torch.device = torch.device("cpu")) -> _Compiled:
+        """The compiled function for ``graph`` on ``device`` (compiled on
+        first use)."""
         key = (graph.schema[0], graph.schema[1],
                None if graph.triples is None else tuple(graph.triples),
-               variant)
+               variant, device.type)
         c = self._compiled.get(key)
         if c is None:
             text, name, names = self._build(graph, *variant)
             c = self._compiled[key] = _Compiled(text, name, names,
-                                                self.options)
+                                                self.options, device)
         return c
 
     def _graph(self, graph, edge_type, num_nodes: int) -> Graph:
@@ -314,7 +384,8 @@ class _HectorLayer(torch.nn.Module):
 
     def _apply_compiled(self, graph: Graph, inputs: Sequence[torch.Tensor],
                         variant: tuple = ()) -> torch.Tensor:
-        return _Apply.apply(self.compiled(graph, variant), graph,
+        device = _device_of(inputs, type(self).__name__)
+        return _Apply.apply(self.compiled(graph, variant, device), graph,
                             type(self).__name__, *inputs)
 
 
@@ -576,7 +647,8 @@ class HGTConv(_HectorLayer):
         if graph.triples is not None and graph.triples != self.triples:
             raise ValueError("HGTConv: the graph's (src type, relation, dst "
                              "type) triples differ from metadata")
-        names = self.compiled(graph).input_names
+        names = self.compiled(graph, (),
+                              _device_of([x], "HGTConv")).input_names
         inputs = [x] + [getattr(self, n) for n in names[1:]]
         return self._apply_compiled(graph, inputs)
 
@@ -584,3 +656,18 @@ class HGTConv(_HectorLayer):
         return (f"{self.in_channels}, {self.out_channels}, "
                 f"heads={self.heads}, node_types={len(self.node_types)}, "
                 f"relations={len(self.edge_types)}")
+
+
+def benchmark_layer(model: str, graph: Graph, dim: int = 64,
+                    heads: int = 4) -> _HectorLayer:
+    """The layer the training benchmarks and the GPU training tests use for
+    ``model`` ("rgcn", "rgat" or "hgt") on ``graph``: ``dim`` -> ``dim``
+    features (RGAT: ``heads`` heads of ``dim // heads``, no bias)."""
+    if model == "rgcn":
+        return RGCNConv(dim, dim, graph.num_relations)
+    if model == "rgat":
+        return RGATConv(dim, dim // heads, graph.num_relations, heads=heads,
+                        bias=False)
+    if model == "hgt":
+        return HGTConv(dim, dim, graph.metadata(), heads=heads)
+    raise ValueError(f"unknown model {model!r}; expected rgcn, rgat or hgt")

@@ -61,6 +61,8 @@ _MAX_RANK = 8
 _TARGETS = {0: "cpu", 1: "cuda"}
 # hectorBoundFunctionRunEx flags (Model.h).
 _RUN_DEVICE_POINTERS = 1
+#: The flag of a call on device pointers (hectorBoundFunctionRunResults).
+RUN_DEVICE_POINTERS = _RUN_DEVICE_POINTERS
 _RUN_UPLOAD_RESULT = 2
 
 

@@ -264,6 +264,14 @@ def test_errors():
     with pytest.raises(DataFormatError):
         hnn.Graph(edge_index=torch.tensor([[0, 9], [1, 2]]),
                   edge_type=torch.tensor([0, 0]), num_nodes=4)
+    # Inputs decide the device; a parameter elsewhere is named.
+    with pytest.raises(RuntimeError, match="on meta; Hector's layers run on "
+                       "the CPU or a CUDA device"):
+        m(torch.randn(g.num_nodes, 5, dtype=F32, device="meta"), g)
+    m.root = torch.nn.Parameter(torch.empty(5, 4, dtype=F32, device="meta"))
+    with pytest.raises(RuntimeError, match="RGCNConv: w_root is on meta, "
+                       "the layer's other inputs on cpu"):
+        m(torch.randn(g.num_nodes, 5, dtype=F32), g)
 
 
 # ---- training ---------------------------------------------------------------
