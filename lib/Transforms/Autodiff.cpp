@@ -394,11 +394,9 @@ LogicalResult Backward::visitInnerProduct(rgnn::InnerProductOp op, Value d) {
 }
 
 Value Backward::product(Value lhs, Value rhs, ArrayRef<int64_t> shape) {
+  // The per-type operand's type, or the shared one's when both are shared.
   Value perType = isa<FeatureType>(lhs.getType()) ? lhs : rhs;
   Type type = cast<ShapedType>(perType.getType()).clone(shape);
-  if (!isa<FeatureType>(type))
-    type =
-        RankedTensorType::get(shape, cast<ShapedType>(type).getElementType());
   return rgnn::WeightProductOp::create(b, lhs.getLoc(), type, lhs, rhs);
 }
 
