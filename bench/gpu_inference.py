@@ -225,6 +225,16 @@ def hetero_inputs(torch, g, schema, x):
     return x_dict, e_dict, metadata, order
 
 
+def hgt_output_rows(g, schema):
+    """The nodes PyG's HGTConv outputs (bool [N]): those of node types that
+    are some relation's destination (ogbn-mag's authors are not)."""
+    import numpy as np
+    T, R, triples = schema
+    dst = sorted({d for _, _, d in (triples or [(0, r, 0)
+                                                for r in range(R)])})
+    return np.isin(g.ntype.astype(np.int64), np.asarray(dst, np.int64))
+
+
 def kqv_order(HGTConv):
     import inspect
     import re
@@ -311,14 +321,25 @@ def build_pyg(torch, name, g, schema, w, heads, x):
                 return m(x_dict, e_dict)
 
             def to_global(out_dict):
-                y = torch.empty((n, DIM), device="cuda")
+                y = torch.zeros((n, DIM), device="cuda")
                 for ti in range(T):
-                    if f"t{ti}" in out_dict and out_dict[f"t{ti}"] is not None:
+                    if out_dict.get(f"t{ti}") is not None:
                         y[order[ti]] = out_dict[f"t{ti}"]
                 return y
             fwd.to_global = to_global
+            fwd.covered = torch.as_tensor(hgt_output_rows(g, schema),
+                                          device="cuda")
+            fwd.inputs, fwd.order = x_dict, order
             return m, fwd
     raise ValueError(name)
+
+
+def rows_rel_err(torch, y, ref, covered=None) -> float:
+    """``||y - ref|| / ||ref||`` over the rows ``covered`` (all if None)."""
+    if covered is not None:
+        y, ref = y[covered], ref[covered]
+    return float(torch.linalg.norm(y - ref) /
+                 torch.linalg.norm(ref).clamp_min(1e-30))
 
 
 def compulsory_bytes(g, inputs, out_elems):
@@ -327,22 +348,28 @@ def compulsory_bytes(g, inputs, out_elems):
     return sum(a.nbytes for a in inputs) + 4 * out_elems + edges + offsets
 
 
-def worker(args) -> int:
-    import numpy as np
-    import torch
-    from hector import gpu_artifacts as ga
-    from hector import reference, runtime
-    from hector.prep import prepare
+def worker_setup(torch, args):
+    """A worker's cells and the function that records one: TF32 off (Hector
+    computes in plain f32), the CUDA context created."""
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
-    cells = json.loads(args.cells)
     result_file = open(args.result, "a")
 
     def emit(rec):
         result_file.write(json.dumps(rec) + "\n")
         result_file.flush()
 
-    torch.zeros(1, device="cuda")                    # context first
+    torch.zeros(1, device="cuda")
+    return json.loads(args.cells), emit
+
+
+def worker(args) -> int:
+    import numpy as np
+    import torch
+    from hector import gpu_artifacts as ga
+    from hector import reference, runtime
+    from hector.prep import prepare
+    cells, emit = worker_setup(torch, args)
     bw = args.copy_bw
     t0 = time.perf_counter()
     g = ga.load_graph(args.dataset, args.scale)
@@ -416,8 +443,8 @@ def worker(args) -> int:
                     torch.cuda.synchronize()
                     if hector_out is not None:
                         ref = torch.as_tensor(hector_out, device="cuda")
-                        err = float(torch.linalg.norm(y - ref) /
-                                    torch.linalg.norm(ref))
+                        err = rows_rel_err(torch, y, ref,
+                                           getattr(fwd, "covered", None))
                         rec["err_vs_hector"] = err
                         rec["agrees"] = bool(err < args.agree)
                     del y
@@ -456,20 +483,16 @@ def worker(args) -> int:
 # The driver
 # ---------------------------------------------------------------------------
 
-def run_dataset(args, dataset, cells, result_path, bw):
-    """Run ``cells`` of ``dataset`` in subprocesses until all are done."""
+def run_dataset(script, options, dataset, cells, result_path):
+    """Run ``cells`` of ``dataset`` in subprocesses of ``script --worker
+    *options`` until all are done; their records."""
     todo = list(cells)
     records = []
     while todo:
         before = len(records)
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--worker",
-               "--dataset", dataset, "--cells", json.dumps(todo),
-               "--result", str(result_path), "--artifacts", args.artifacts,
-               "--chip", args.chip, "--traversal", args.traversal,
-               "--runs", str(args.runs), "--warmup",
-               str(args.warmup), "--budget", str(args.budget), "--scale",
-               str(args.scale), "--agree", str(args.agree),
-               "--copy-bw", str(bw)]
+        cmd = [sys.executable, str(script), "--worker", "--dataset", dataset,
+               "--cells", json.dumps(todo), "--result", str(result_path),
+               *options]
         result_path.write_text("")
         proc = subprocess.run(cmd, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)
@@ -509,6 +532,15 @@ def run_dataset(args, dataset, cells, result_path, bw):
     return records
 
 
+def print_records(records):
+    for r in records:
+        errs = "".join(f" {k[4:]} {r[k]:.1e}" for k in r
+                       if k.startswith("err_"))
+        print(f"  {r['model']} {r.get('heads')} {r['impl']}: {fmt_ms(r)}"
+              + errs + (f" [{r['note'][:120]}]" if r.get("note") else ""),
+              flush=True)
+
+
 def fmt_ms(r):
     if r is None:
         return "-"
@@ -518,7 +550,6 @@ def fmt_ms(r):
 
 
 def report(args, argv, records, bw, started, device):
-    import numpy as np
     lines = ["# GPU inference: Hector vs PyG", "",
              f"- date: {started}", f"- command: `{' '.join(argv)}`",
              f"- machine: {platform.node()}, {platform.machine()}, "
@@ -535,19 +566,8 @@ def report(args, argv, records, bw, started, device):
             " | PyG layer | PyG ms | PyG MiB | agree | Hector speed-up vs "
             "best PyG |")
     lines += [head, "|" + "---|" * 10]
-    ratios = []
-    cells = {}
-    for r in records:
-        cells.setdefault((r["dataset"], r["model"], r["heads"]), []).append(r)
-    for (ds, model, heads), rs in cells.items():
-        hec = next((r for r in rs if r["impl"] == "hector"), None)
-        pygs = [r for r in rs if r["impl"] not in ("hector",)]
-        ok = [r for r in pygs if r["status"] == "ok"]
-        best = min(ok, key=lambda r: r["median_ms"]) if ok else None
-        ratio = (best["median_ms"] / hec["median_ms"]
-                 if best and hec and hec["status"] == "ok" else None)
-        if ratio:
-            ratios.append(ratio)
+    cells = group_cells(records)
+    for (ds, model, heads), (hec, pygs, ratio) in cells.items():
         for k, p in enumerate(pygs or [None]):
             hcols = (fmt_ms(hec), f"{hec['peak_mib']:.0f}" if hec and
                      hec.get("peak_mib") is not None else "-",
@@ -565,55 +585,87 @@ def report(args, argv, records, bw, started, device):
             lines.append(f"| {ds if k == 0 else ''} | "
                          f"{name if k == 0 else ''} | " +
                          " | ".join(hcols + pcols) + f" | {rcol} |")
+    return "\n".join(lines + summary_lines(cells, records)) + "\n"
+
+
+def group_cells(records):
+    """``{(dataset, model, heads): (Hector's record, PyG's records, best
+    PyG time / Hector time or None)}``."""
+    cells = {}
+    for r in records:
+        cells.setdefault((r["dataset"], r["model"], r["heads"]), []).append(r)
+    out = {}
+    for key, rs in cells.items():
+        hec = next((r for r in rs if r["impl"] == "hector"), None)
+        pygs = [r for r in rs if r["impl"] != "hector"]
+        ok = [r for r in pygs if r["status"] == "ok"]
+        best = min(ok, key=lambda r: r["median_ms"]) if ok else None
+        ratio = (best["median_ms"] / hec["median_ms"]
+                 if best and hec and hec["status"] == "ok" else None)
+        out[key] = (hec, pygs, ratio)
+    return out
+
+
+def summary_lines(cells, records):
+    """The geometric mean of the ratios, and every record's note."""
+    import numpy as np
+    ratios = [r for _, _, r in cells.values() if r]
     gm = math.exp(np.mean(np.log(ratios))) if ratios else None
-    lines += ["", f"Geometric mean of (best PyG time / Hector time) over "
-                  f"{len(ratios)} cells: " + (f"{gm:.2f}x" if gm else "-")]
+    lines = ["", f"Geometric mean of (best PyG time / Hector time) over "
+                 f"{len(ratios)} cells: " + (f"{gm:.2f}x" if gm else "-")]
     notes = [r for r in records if r.get("note")]
     if notes:
         lines += ["", "Notes:", ""] + [
             f"- {r['dataset']} {r['model']} {r.get('heads')} {r['impl']}: "
             f"{r['status']}: {r['note']}" for r in notes]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
-def main(argv=None) -> int:
-    argv_list = sys.argv[1:] if argv is None else list(argv)
-    ap = argparse.ArgumentParser(
-        prog="bench/gpu_inference.py",
-        description="GPU inference of RGCN/RGAT/HGT: Hector vs PyG "
-                    f"({NEEDS}; see docs/gpu.md).")
+def describe_device(torch) -> str:
+    """The GPU, its driver and the torch and PyG versions, in words."""
+    import torch_geometric
+    from hector import runtime
+    info = runtime.cuda_device_info(0)
+    return (f"{info['name']} ({info['chip']}, {info['multiprocessors']} "
+            f"SMs, {info['total_memory'] / 2**30:.0f} GiB), driver "
+            f"{info['driver_version']}, torch {torch.__version__}, "
+            f"torch_geometric {torch_geometric.__version__}")
+
+
+def write_results(text, output, payload):
+    """``text`` to ``output`` and ``payload`` as JSON beside it."""
+    out = Path(output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text)
+    out.with_suffix(".json").write_text(json.dumps(payload, indent=1) + "\n")
+    print(f"wrote {out} and {out.with_suffix('.json')}")
+
+
+def add_common_arguments(ap, configs, runs, warmup, budget):
+    """The options both GPU benchmarks take, and their workers' own."""
     ap.add_argument("--artifacts",
                     default=os.environ.get("HECTOR_ARTIFACTS",
                                            str(ROOT / "gpu-artifacts")),
                     help="precompiled models (scripts/gpu_artifacts.sh)")
     ap.add_argument("--datasets", default=",".join(DATASETS))
-    ap.add_argument("--configs", default=",".join(CONFIGS))
-    ap.add_argument("--runs", type=int, default=50)
-    ap.add_argument("--warmup", type=int, default=5)
-    ap.add_argument("--budget", type=float, default=3.0,
+    ap.add_argument("--configs", default=",".join(configs))
+    ap.add_argument("--runs", type=int, default=runs)
+    ap.add_argument("--warmup", type=int, default=warmup)
+    ap.add_argument("--budget", type=float, default=budget,
                     help="seconds of timed runs per cell at most")
-    ap.add_argument("--chip", default="sm_90")
-    ap.add_argument("--traversal", default="node", choices=("node", "edge"),
-                    help="Hector's aggregation traversal: node-parallel (no "
-                         "atomics) or edge-parallel (atomic adds); the "
-                         "default output of edge is gpu_inference_edge.md")
     ap.add_argument("--scale", type=float, default=1.0,
                     help="scale of the synthetic ogbn-mag/ogbl-wikikg2 graphs")
     ap.add_argument("--agree", type=float, default=1e-4)
-    ap.add_argument("--output", default=None,
-                    help="the table (and .json beside it); default "
-                         "bench/results/gpu_inference[_edge].md")
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--dataset", help=argparse.SUPPRESS)
     ap.add_argument("--cells", help=argparse.SUPPRESS)
     ap.add_argument("--result", help=argparse.SUPPRESS)
-    ap.add_argument("--copy-bw", type=float, default=0.0,
-                    help=argparse.SUPPRESS)
-    args = ap.parse_args(argv_list)
-    if args.output is None:
-        suffix = "_edge" if args.traversal == "edge" else ""
-        args.output = str(HERE / "results" / f"gpu_inference{suffix}.md")
+
+
+def checked_cells(ap, args):
+    """The (model, heads) configs and the datasets of ``args`` (a usage
+    error through ``ap`` if one is unknown)."""
     try:
         configs = [parse_config(c) for c in args.configs.split(",") if c]
     except (argparse.ArgumentTypeError, ValueError) as e:
@@ -624,27 +676,56 @@ def main(argv=None) -> int:
             ap.error(f"unknown dataset {d!r} (known: {', '.join(DATASETS)})")
     if args.runs < 1 or args.warmup < 0:
         ap.error("--runs must be positive and --warmup not negative")
+    return configs, datasets
+
+
+def can_run(prog, args) -> bool:
+    """Whether this machine can run the benchmark (a GPU, torch with CUDA,
+    torch_geometric) and, for the driver, has the artifacts; else says why
+    on stderr."""
     missing = requirements()
     if missing:
-        print(f"bench/gpu_inference.py {NEEDS} (PyTorch with CUDA and "
-              f"torch_geometric, as on the device machine: docs/gpu.md); "
-              f"here: " + "; ".join(missing), file=sys.stderr)
+        print(f"{prog} {NEEDS} (PyTorch with CUDA and torch_geometric, as "
+              f"on the device machine: docs/gpu.md); here: " +
+              "; ".join(missing), file=sys.stderr)
+        return False
+    if not args.worker and not (Path(args.artifacts) /
+                                "manifest.json").is_file():
+        print(f"error: no {args.artifacts}/manifest.json; build the "
+              f"artifacts with scripts/gpu_artifacts.sh", file=sys.stderr)
+        return False
+    return True
+
+
+def main(argv=None) -> int:
+    argv_list = sys.argv[1:] if argv is None else list(argv)
+    ap = argparse.ArgumentParser(
+        prog="bench/gpu_inference.py",
+        description="GPU inference of RGCN/RGAT/HGT: Hector vs PyG "
+                    f"({NEEDS}; see docs/gpu.md).")
+    add_common_arguments(ap, CONFIGS, runs=50, warmup=5, budget=3.0)
+    ap.add_argument("--chip", default="sm_90")
+    ap.add_argument("--traversal", default="node", choices=("node", "edge"),
+                    help="Hector's aggregation traversal: node-parallel (no "
+                         "atomics) or edge-parallel (atomic adds); the "
+                         "default output of edge is gpu_inference_edge.md")
+    ap.add_argument("--output", default=None,
+                    help="the table (and .json beside it); default "
+                         "bench/results/gpu_inference[_edge].md")
+    ap.add_argument("--copy-bw", type=float, default=0.0,
+                    help=argparse.SUPPRESS)
+    args = ap.parse_args(argv_list)
+    if args.output is None:
+        suffix = "_edge" if args.traversal == "edge" else ""
+        args.output = str(HERE / "results" / f"gpu_inference{suffix}.md")
+    configs, datasets = checked_cells(ap, args)
+    if not can_run(ap.prog, args):
         return 2
     if args.worker:
         return worker(args)
-    if not (Path(args.artifacts) / "manifest.json").is_file():
-        print(f"error: no {args.artifacts}/manifest.json; build the "
-              f"artifacts with scripts/gpu_artifacts.sh", file=sys.stderr)
-        return 2
     import torch
-    from hector import runtime
     started = datetime.datetime.now().isoformat(timespec="seconds")
-    info = runtime.cuda_device_info(0)
-    device = (f"{info['name']} ({info['chip']}, {info['multiprocessors']} "
-              f"SMs, {info['total_memory'] / 2**30:.0f} GiB), driver "
-              f"{info['driver_version']}, torch {torch.__version__}")
-    import torch_geometric
-    device += f", torch_geometric {torch_geometric.__version__}"
+    device = describe_device(torch)
     bw = copy_bandwidth(torch)
     print(f"GPU: {device}; copy bandwidth {bw:.0f} GB/s")
     records = []
@@ -652,27 +733,25 @@ def main(argv=None) -> int:
         for ds in datasets:
             t0 = time.perf_counter()
             print(f"{ds} ...", flush=True)
-            recs = run_dataset(args, ds, [list(c) for c in configs],
-                               Path(tmp) / f"{ds}.jsonl", bw)
-            for r in recs:
-                print(f"  {r['model']} {r.get('heads')} {r['impl']}: "
-                      f"{fmt_ms(r)}" + (f" err {r['err_vs_hector']:.1e}"
-                                        if "err_vs_hector" in r else "")
-                      + (f" [{r['note'][:120]}]" if r.get("note") else ""),
-                      flush=True)
+            options = ["--artifacts", args.artifacts, "--chip", args.chip,
+                       "--traversal", args.traversal, "--runs",
+                       str(args.runs), "--warmup", str(args.warmup),
+                       "--budget", str(args.budget), "--scale",
+                       str(args.scale), "--agree", str(args.agree),
+                       "--copy-bw", str(bw)]
+            recs = run_dataset(Path(__file__).resolve(), options, ds,
+                               [list(c) for c in configs],
+                               Path(tmp) / f"{ds}.jsonl")
+            print_records(recs)
             records += recs
             print(f"  ({time.perf_counter() - t0:.0f} s)", flush=True)
     text = report(args, ["python3", "bench/gpu_inference.py"] + argv_list,
                   records, bw, started, device)
     print(text)
     if not args.no_write:
-        out = Path(args.output)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text)
-        out.with_suffix(".json").write_text(json.dumps(
-            {"device": device, "copy_gbps": bw, "date": started,
-             "records": records}, indent=1) + "\n")
-        print(f"wrote {out} and {out.with_suffix('.json')}")
+        write_results(text, args.output, {"device": device, "copy_gbps": bw,
+                                          "date": started,
+                                          "records": records})
     return 0
 
 

@@ -5,7 +5,8 @@
 # machine, carried by the device tool: docs/gpu.md).
 #
 #   bash scripts/gpu_check.sh [STAGE...]    stages: build info test sanitize bench
-#                                           bench_edge (default: all, in that order)
+#                                           bench_edge bench_train (default: all,
+#                                           in that order)
 #
 # Writes into $OUT (the device tool's output folder; default ./gpu-check-out):
 #   gpu_check.log      everything, and the summary at the end
@@ -17,8 +18,12 @@
 #   gpu_inference.md   the benchmark table (also bench/results/gpu_inference.md)
 #   gpu_inference.json its raw numbers
 #   gpu_inference_edge.md/.json  the same with Hector's edge-parallel traversal
+#   gpu_training.md/.json        the training-step benchmark (bench/gpu_training.py)
+# The device tool brings back at most eight files per call: run the stages
+# over several calls (docs/gpu.md), which the ten-minute limit needs anyway.
 # Environment: HECTOR_ARTIFACTS (default gpu-artifacts), BENCH_ARGS (extra
-# arguments of bench/gpu_inference.py), PYTHON (default python3).
+# arguments of bench/gpu_inference.py), TRAIN_ARGS (of bench/gpu_training.py),
+# PYTHON (default python3).
 set -u
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -37,7 +42,8 @@ export PYTHONUNBUFFERED=1
 exec > >(tee -a "$OUT/gpu_check.log") 2>&1
 
 stages=("$@")
-[[ ${#stages[@]} -eq 0 ]] && stages=(build info test sanitize bench bench_edge)
+[[ ${#stages[@]} -eq 0 ]] && stages=(build info test sanitize bench bench_edge
+                                     bench_train)
 declare -A rc
 t_all=$SECONDS
 
@@ -109,6 +115,17 @@ stage_bench_edge() {
     cp bench/results/gpu_inference_edge.json "$OUT/"; }
 }
 
+stage_bench_train() {
+  "$PY" bench/gpu_training.py --artifacts "$ART" ${TRAIN_ARGS:-} && {
+    cp bench/results/gpu_training.md "$OUT/"
+    cp bench/results/gpu_training.json "$OUT/"; }
+}
+
+for s in "${stages[@]}"; do
+  declare -F "stage_$s" >/dev/null || {
+    echo "error: unknown stage '$s' (build info test sanitize bench bench_edge bench_train)" >&2
+    exit 2; }
+done
 for s in "${stages[@]}"; do
   echo "===== $s ($(date -u +%H:%M:%S))"
   t0=$SECONDS
@@ -121,7 +138,7 @@ echo
 echo "summary ($((SECONDS - t_all)) s):"
 fail=0
 for s in "${stages[@]}"; do
-  printf '  %-9s %s\n' "$s" "${rc[$s]:-not run}"
+  printf '  %-11s %s\n' "$s" "${rc[$s]:-not run}"
   [[ "${rc[$s]:-1}" == 0 ]] || fail=1
 done
 [[ -f "$OUT/pytest.log" ]] && tail -n 3 "$OUT/pytest.log"

@@ -155,8 +155,9 @@ def needed_specs() -> List[Spec]:
             out.append(Spec(model, heads, 64, 64, ds, "sm_90", True, "edge"))
     for name, model, heads in EDGE_CASES:
         out.append(Spec(model, heads, 32, 32, name, "sm_90", True, "edge"))
-    # Training through hector.nn (test_gpu_training.py, bench/gpu_training.py).
-    for ds in REAL:
+    # Training through hector.nn (test_gpu_training.py on the real graphs,
+    # bench/gpu_training.py on all).
+    for ds in REAL + LARGE:
         for model, heads in TRAINING:
             out.append(Spec(model, heads, 64, 64, ds, "sm_90", True,
                             autodiff=True))
@@ -221,7 +222,9 @@ def spec_text(s: Spec, schema_tuple=None) -> str:
     if s.in_dim != s.out_dim:
         raise ValueError(f"{s}: hector.nn's benchmark layers are square")
     if s.schema not in _nn_graphs:
-        _nn_graphs[s.schema] = hnn.Graph(load_graph(s.schema))
+        # A synthetic graph's schema and names do not depend on its scale.
+        _nn_graphs[s.schema] = hnn.Graph(load_graph(
+            s.schema, scale=1e-4 if s.schema in LARGE else 1.0))
     g = _nn_graphs[s.schema]
     return hnn.benchmark_layer(s.model, g, s.in_dim, s.heads)._build(g)[0]
 
