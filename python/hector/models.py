@@ -205,7 +205,13 @@ def _rgcn_name(basis, edge_norm) -> str:
                                                    else "")
 
 
-def _rgcn_args(in_dim, out_dim, basis, edge_norm) -> List[Argument]:
+#: PyG ``RGCNConv``'s ``aggr`` values Hector compiles: the mean over each
+#: (destination, relation) pair's edges, or their sum.
+RGCN_AGGRS = ("mean", "add", "sum")
+
+
+def _rgcn_args(in_dim, out_dim, basis, edge_norm, root_weight=True,
+               bias=True) -> List[Argument]:
     args = [Argument("h", "node", (in_dim,))]
     if basis:
         args += [Argument("coeff", "relation", (basis,)),
@@ -214,19 +220,90 @@ def _rgcn_args(in_dim, out_dim, basis, edge_norm) -> List[Argument]:
         args.append(Argument("w", "relation", (in_dim, out_dim)))
     if edge_norm:
         args.append(Argument("norm", "edge", ()))
-    args += [Argument("w_root", None, (in_dim, out_dim)),
-             Argument("bias", None, (out_dim,))]
+    if root_weight:
+        args.append(Argument("w_root", None, (in_dim, out_dim)))
+    if bias:
+        args.append(Argument("bias", None, (out_dim,)))
     return args
+
+
+def _check_rgcn_options(aggr, root_weight, bias, edge_norm=False) -> None:
+    if aggr not in RGCN_AGGRS:
+        raise ValueError(f"aggr must be one of {RGCN_AGGRS}, got {aggr!r}")
+    for name, v in (("root_weight", root_weight), ("bias", bias),
+                    ("edge_norm", edge_norm)):
+        if not isinstance(v, bool):
+            raise ValueError(f"{name} must be a bool, got {v!r}")
+    if edge_norm and aggr != "mean":
+        raise ValueError("edge_norm replaces the mean aggregation: it takes "
+                         "no other aggr")
+
+
+def _rgcn_aggregate(f, aggr: str, out_dim: int) -> None:
+    """``%agg`` (node) from the messages ``%msg`` (edge)."""
+    edge_t, out_t = _feat("edge", (out_dim,)), _feat("node", (out_dim,))
+    if aggr != "mean":
+        f.comment("Sum over all incoming edges (every relation).")
+        f.op("agg", "aggregate", "%g, %msg sum", ["!graph", edge_t], out_t)
+        return
+    f.comment("Mean over the incoming edges of each (destination, "
+              "relation) pair ...")
+    pair_t = _feat("dst_rel", (out_dim,))
+    f.op("per_rel", "aggregate", "%g, %msg mean", ["!graph", edge_t],
+         pair_t)
+    f.comment("... then the sum over relations.")
+    f.op("agg", "aggregate", "%g, %per_rel sum", ["!graph", pair_t], out_t)
+
+
+def rgcn_options_text(aggr, root_weight, bias) -> str:
+    """The non-default PyG arguments, as they are written in a call."""
+    return "".join(f", {k}={v!r}" for k, v, d in (
+        ("aggr", aggr, "mean"), ("root_weight", root_weight, True),
+        ("bias", bias, True)) if v != d)
+
+
+def _rgcn_formula(root, weighted, message, aggr, root_weight, bias) -> str:
+    terms = [root] if root_weight else []
+    terms.append(weighted or (f"sum_r mean_{{j in N_r(i)}} {message}"
+                              if aggr == "mean" else
+                              f"sum_{{(j, r) in N(i)}} {message}"))
+    return " + ".join(terms + (["b"] if bias else []))
+
+
+def _rgcn_tail(f, agg: str, out_dim: int, root_weight: bool, bias: bool,
+               self_term: Optional[Tuple[str, str, list]] = None) -> str:
+    """``%agg`` plus the root term and the bias, as the layer has them:
+    ``self_term`` is the op (name, operands, types) computing ``h_i .
+    W_root``, or None when ``%w_root`` is itself the term (a node feature).
+    Returns the result's name."""
+    out_t = _feat("node", (out_dim,))
+    cur = agg
+    if root_weight:
+        root = "w_root"
+        if self_term is not None:
+            f.op("self", "linear", self_term[1], self_term[2], out_t)
+            root = "self"
+        f.op("sum", "add", f"%{cur}, %{root}", [out_t, out_t], out_t)
+        cur = "sum"
+    if bias:
+        f.op("out", "add", f"%{cur}, %bias", [out_t, _tensor((out_dim,))],
+             out_t)
+        cur = "out"
+    return cur
 
 
 def rgcn(num_relations: int, num_node_types: int = 1, in_dim: int = 64,
          out_dim: int = 64, triples=None, basis: Optional[int] = None,
-         edge_norm: bool = False) -> str:
+         edge_norm: bool = False, aggr: str = "mean",
+         root_weight: bool = True, bias: bool = True) -> str:
     """One RGCN layer (PyG ``RGCNConv(in_dim, out_dim, num_relations,
-    aggr="mean", root_weight=True, bias=True)``):
+    aggr, root_weight, bias)``); with the defaults
 
     ``h'_i = h_i . W_root + sum_r mean_{j in N_r(i)} h_j . W_r + b``.
 
+    ``aggr="add"`` (or ``"sum"``) sums each relation's messages instead of
+    averaging them; ``root_weight=False`` drops ``h_i . W_root`` (argument
+    ``%w_root``) and ``bias=False`` drops ``b`` (``%bias``).
     ``basis=B`` takes ``W_r = sum_b coeff_rb V_b`` (arguments ``%coeff``,
     ``%bases`` instead of ``%w``); ``edge_norm=True`` replaces the
     per-relation mean by given per-edge constants (``%norm``):
@@ -238,15 +315,14 @@ def rgcn(num_relations: int, num_node_types: int = 1, in_dim: int = 64,
                             triples)
     if basis is not None:
         _positive("basis", basis)
-    if not isinstance(edge_norm, bool):
-        raise ValueError(f"edge_norm must be a bool, got {edge_norm!r}")
+    _check_rgcn_options(aggr, root_weight, bias, edge_norm)
     name = _rgcn_name(basis, edge_norm)
-    args = _rgcn_args(in_dim, out_dim, basis, edge_norm)
+    args = _rgcn_args(in_dim, out_dim, basis, edge_norm, root_weight, bias)
     h_t = _feat("node", (in_dim,))
     out_t = _feat("node", (out_dim,))
     w_t = _feat("relation", (in_dim, out_dim))
     edge_t = _feat("edge", (out_dim,))
-    root_t, bias_t = _tensor((in_dim, out_dim)), _tensor((out_dim,))
+    root_t = _tensor((in_dim, out_dim))
     f = _Func()
     if basis:
         f.op("w", "weight_product", "%coeff, %bases",
@@ -261,24 +337,17 @@ def rgcn(num_relations: int, num_node_types: int = 1, in_dim: int = 64,
         f.op("agg", "aggregate", "%g, %scaled sum", ["!graph", edge_t],
              out_t)
     else:
-        f.comment("Mean over the incoming edges of each (destination, "
-                  "relation) pair ...")
-        pair_t = _feat("dst_rel", (out_dim,))
-        f.op("per_rel", "aggregate", "%g, %msg mean", ["!graph", edge_t],
-             pair_t)
-        f.comment("... then the sum over relations.")
-        f.op("agg", "aggregate", "%g, %per_rel sum", ["!graph", pair_t],
-             out_t)
-    f.op("self", "linear", "%h, %w_root", [h_t, root_t], out_t)
-    f.op("sum", "add", "%agg, %self", [out_t, out_t], out_t)
-    f.op("out", "add", "%sum, %bias", [out_t, bias_t], out_t)
-    f.lines.append(f"  return %out : {out_t}")
+        _rgcn_aggregate(f, aggr, out_dim)
+    res = _rgcn_tail(f, "agg", out_dim, root_weight, bias,
+                     ("self", "%h, %w_root", [h_t, root_t]))
+    f.lines.append(f"  return %{res} : {out_t}")
     header = [
         f"RGCN, one layer: RGCNConv({in_dim}, {out_dim}, "
-        f"num_relations={num_relations}) semantics,",
-        "  h'_i = h_i . W_root + "
-        + ("sum_{e = (j, r, i)} c_e * (h_j . W_r)" if edge_norm
-           else "sum_r mean_{j in N_r(i)} h_j . W_r") + " + b",
+        f"num_relations={num_relations}"
+        + rgcn_options_text(aggr, root_weight, bias) + ") semantics,",
+        "  h'_i = " + _rgcn_formula(
+            "h_i . W_root", "sum_{e = (j, r, i)} c_e * (h_j . W_r)"
+            if edge_norm else None, "h_j . W_r", aggr, root_weight, bias),
     ]
     if basis:
         header.append(f"  with W_r = sum_b a_rb V_b ({basis} bases).")
@@ -288,7 +357,8 @@ def rgcn(num_relations: int, num_node_types: int = 1, in_dim: int = 64,
 
 
 def rgcn_featureless(num_relations: int, num_node_types: int = 1,
-                     out_dim: int = 16, triples=None) -> str:
+                     out_dim: int = 16, triples=None, aggr: str = "mean",
+                     root_weight: bool = True, bias: bool = True) -> str:
     """The R-GCN paper's first layer for graphs without node features
     (PyG ``RGCNConv(num_nodes, out_dim, num_relations)`` called with
     ``x=None``): the input is the identity, so ``h_j . W_r`` is row ``j`` of
@@ -300,39 +370,42 @@ def rgcn_featureless(num_relations: int, num_node_types: int = 1,
     are ever read, so the function takes them as a ``src_rel`` feature
     ``%w`` (in the prepared graph's pair order) and gathers it per edge;
     ``%w_root`` is a node feature (the rows of ``W_root``).  No matrix with
-    one row per node and relation is formed.  The function is
+    one row per node and relation is formed.  ``aggr``, ``root_weight``
+    and ``bias`` are :func:`rgcn`'s.  The function is
     ``@rgcn_featureless``."""
     triples = _check_common(num_relations, num_node_types, 1, out_dim,
                             triples)
+    _check_rgcn_options(aggr, root_weight, bias)
     out_t = _feat("node", (out_dim,))
     pair_t = _feat("src_rel", (out_dim,))
     edge_t = _feat("edge", (out_dim,))
     f = _Func()
     f.comment("Message of edge j -> i under relation r: row j of W_r.")
     f.op("msg", "gather", "%g, %w by src_rel", ["!graph", pair_t], edge_t)
-    f.op("per_rel", "aggregate", "%g, %msg mean", ["!graph", edge_t],
-         _feat("dst_rel", (out_dim,)))
-    f.op("agg", "aggregate", "%g, %per_rel sum",
-         ["!graph", _feat("dst_rel", (out_dim,))], out_t)
-    f.op("sum", "add", "%agg, %w_root", [out_t, out_t], out_t)
-    f.op("out", "add", "%sum, %bias", [out_t, _tensor((out_dim,))], out_t)
-    f.lines.append(f"  return %out : {out_t}")
+    _rgcn_aggregate(f, aggr, out_dim)
+    res = _rgcn_tail(f, "agg", out_dim, root_weight, bias)
+    f.lines.append(f"  return %{res} : {out_t}")
     header = [f"RGCN without node features: RGCNConv(num_nodes, {out_dim}, "
-              f"num_relations={num_relations}) with x = None,",
-              "  h'_i = W_root[i] + sum_r mean_{j in N_r(i)} W_r[j] + b,",
+              f"num_relations={num_relations}"
+              + rgcn_options_text(aggr, root_weight, bias)
+              + ") with x = None,",
+              "  h'_i = " + _rgcn_formula("W_root[i]", None, "W_r[j]", aggr,
+                                          root_weight, bias) + ",",
               "with W_r's rows at the unique (source, relation) pairs as "
               "%w.",
               "Generated by hector.models.rgcn_featureless."]
     return _module(header, _graph_type(num_node_types, num_relations,
                                        triples), "rgcn_featureless",
-                   featureless_args(out_dim), out_t, f)
+                   featureless_args(out_dim, root_weight, bias), out_t, f)
 
 
-def featureless_args(out_dim: int) -> List[Argument]:
+def featureless_args(out_dim: int, root_weight: bool = True,
+                     bias: bool = True) -> List[Argument]:
     """The arguments of :func:`rgcn_featureless` after ``%g``."""
-    return [Argument("w", "src_rel", (out_dim,)),
-            Argument("w_root", "node", (out_dim,)),
-            Argument("bias", None, (out_dim,))]
+    return ([Argument("w", "src_rel", (out_dim,))]
+            + ([Argument("w_root", "node", (out_dim,))] if root_weight
+               else [])
+            + ([Argument("bias", None, (out_dim,))] if bias else []))
 
 
 # ---------------------------------------------------------------------------
@@ -522,16 +595,18 @@ def build(model: str, num_relations: int, num_node_types: int = 1,
 
 
 def signature(model: str, in_dim: int = 64, out_dim: int = 64,
-              heads: int = 4, num_bases: int = 30) -> List[Argument]:
+              heads: int = 4, num_bases: int = 30, root_weight: bool = True,
+              bias: bool = True) -> List[Argument]:
     """The function arguments of ``model`` after ``%g``, in order, with
     their domains and per-element shapes (the names are the reference's
-    weight keys, plus ``h``)."""
+    weight keys, plus ``h``); ``root_weight`` and ``bias`` as given to
+    :func:`rgcn`."""
     _positive("in_dim", in_dim)
     _positive("out_dim", out_dim)
     if model.startswith("rgcn") and model in MODELS:
         return _rgcn_args(in_dim, out_dim,
                           num_bases if "basis" in model else None,
-                          model.endswith("norm"))
+                          model.endswith("norm"), root_weight, bias)
     if model in ("rgat", "hgt"):
         _check_heads(heads, out_dim)
         return (_rgat_args if model == "rgat" else _hgt_args)(

@@ -396,9 +396,13 @@ def _check_schema(layer: str, graph: Graph, num_relations: int) -> None:
 
 
 class RGCNConv(_HectorLayer):
-    """PyG's ``RGCNConv`` (``aggr="mean"``), run by Hector:
+    """PyG's ``RGCNConv``, run by Hector: with the defaults
 
-    ``h'_i = h_i W_root + sum_r mean_{j in N_r(i)} h_j W_r + b``.
+    ``h'_i = h_i W_root + sum_r mean_{j in N_r(i)} h_j W_r + b``;
+
+    ``aggr="add"`` (or ``"sum"``) sums each relation's messages instead of
+    averaging them, ``root_weight=False`` drops ``h_i W_root`` and
+    ``bias=False`` drops ``b``, as in PyG.
 
     Parameters as PyG's: ``weight`` [R, in, out] (with ``num_bases``:
     ``weight`` [B, in, out] and ``comp`` [R, B], ``W_r = sum_b comp_rb
@@ -412,9 +416,8 @@ class RGCNConv(_HectorLayer):
     (source, relation) pairs are read, through a gather, and no identity
     matrix is formed.
 
-    Not supported (a ``ValueError``): ``aggr`` other than ``"mean"``,
-    ``root_weight=False``, ``bias=False``, ``num_blocks``, and ``x`` as
-    node indices.  ``options`` are the CPU pipeline's options (for example
+    Not supported (a ``ValueError``): ``aggr="max"`` and aggregation
+    modules, ``num_blocks``, and ``x`` as node indices.  ``options`` are the CPU pipeline's options (for example
     ``"compact=false"``)."""
 
     def __init__(self, in_channels: int, out_channels: int,
@@ -423,13 +426,17 @@ class RGCNConv(_HectorLayer):
                  root_weight: bool = True, bias: bool = True,
                  options: Optional[str] = None):
         super().__init__(options)
-        for name, ok in (("aggr='mean'", aggr == "mean"),
-                         ("root_weight=True", root_weight is True),
-                         ("bias=True", bias is True),
-                         ("num_blocks=None", num_blocks is None)):
-            if not ok:
-                raise ValueError(f"hector.nn.RGCNConv supports only {name} "
-                                 f"so far")
+        if aggr not in models.RGCN_AGGRS:
+            raise ValueError(f"hector.nn.RGCNConv supports aggr in "
+                             f"{models.RGCN_AGGRS}, got {aggr!r}")
+        if num_blocks is not None:
+            raise ValueError("hector.nn.RGCNConv supports only "
+                             "num_blocks=None so far")
+        for name, v in (("root_weight", root_weight), ("bias", bias)):
+            if not isinstance(v, bool):
+                raise ValueError(f"RGCNConv: {name} must be a bool, got "
+                                 f"{v!r}")
+        self.aggr, self.root_weight = aggr, root_weight
         self.in_channels, self.out_channels = in_channels, out_channels
         self.num_relations, self.num_bases = num_relations, num_bases
         if num_bases is not None:
@@ -441,27 +448,39 @@ class RGCNConv(_HectorLayer):
             self.weight = torch.nn.Parameter(
                 _param(num_relations, in_channels, out_channels))
             self.register_parameter("comp", None)
-        self.root = torch.nn.Parameter(_param(in_channels, out_channels))
-        self.bias = torch.nn.Parameter(_param(out_channels))
+        self.root = (torch.nn.Parameter(_param(in_channels, out_channels))
+                     if root_weight else None)
+        self.bias = (torch.nn.Parameter(_param(out_channels)) if bias
+                     else None)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         _glorot(self.weight)
         if self.comp is not None:
             _glorot(self.comp)
-        _glorot(self.root)
-        torch.nn.init.zeros_(self.bias)
+        if self.root is not None:
+            _glorot(self.root)
+        if self.bias is not None:
+            torch.nn.init.zeros_(self.bias)
 
     def _build(self, graph: Graph, featureless: bool = False):
         T, R, triples = graph.schema
+        flags = dict(root_weight=self.root is not None,
+                     bias=self.bias is not None)
         if featureless:
-            return (models.rgcn_featureless(R, T, self.out_channels, triples),
+            return (models.rgcn_featureless(R, T, self.out_channels, triples,
+                                            self.aggr, **flags),
                     "rgcn_featureless",
-                    [a.name for a in models.featureless_args(1)])
+                    [a.name for a in models.featureless_args(1, **flags)])
         return (models.rgcn(R, T, self.in_channels, self.out_channels,
-                            triples), "rgcn",
-                [a.name for a in models.signature("rgcn", self.in_channels,
-                                                  self.out_channels)])
+                            triples, aggr=self.aggr, **flags), "rgcn",
+                [a.name for a in models.signature(
+                    "rgcn", self.in_channels, self.out_channels, **flags)])
+
+    def _extra_inputs(self) -> List[torch.Tensor]:
+        """``root`` and ``bias``, those the layer has (the compiled
+        function's trailing arguments)."""
+        return [p for p in (self.root, self.bias) if p is not None]
 
     def _relation_weights(self) -> torch.Tensor:
         if self.comp is None:
@@ -484,18 +503,20 @@ class RGCNConv(_HectorLayer):
             else:
                 pairs = torch.einsum("pb,bpo->po", self.comp[rel],
                                      self.weight[:, src])
-            return self._apply_compiled(g, [pairs, self.root, self.bias],
+            return self._apply_compiled(g, [pairs] + self._extra_inputs(),
                                         variant=(True,))
         if x.dim() != 2 or x.size(1) != self.in_channels:
             raise ValueError(f"RGCNConv: x has shape {tuple(x.shape)}, "
                              f"expected [num_nodes, {self.in_channels}]")
         return self._apply_compiled(
-            g, [x, self._relation_weights(), self.root, self.bias])
+            g, [x, self._relation_weights()] + self._extra_inputs())
 
     def extra_repr(self) -> str:
         return (f"{self.in_channels}, {self.out_channels}, "
                 f"num_relations={self.num_relations}"
-                + (f", num_bases={self.num_bases}" if self.num_bases else ""))
+                + (f", num_bases={self.num_bases}" if self.num_bases else "")
+                + models.rgcn_options_text(self.aggr, self.root is not None,
+                                            self.bias is not None))
 
 
 class RGATConv(_HectorLayer):

@@ -143,10 +143,12 @@ def module_reference(module, graph, x, params):
     if isinstance(module, hnn.RGCNConv):
         w = (p["weight"] if module.comp is None else
              torch.einsum("rb,bio->rio", p["comp"], p["weight"]))
-        wts = {"w": w, "w_root": p["root"], "bias": p["bias"]}
+        wts = {"w": w}
+        wts.update({k: p[n] for k, n in (("w_root", "root"),
+                                         ("bias", "bias")) if n in p})
         if x is None:
-            return tr.rgcn_featureless(graph, wts)
-        return tr.rgcn(graph, x, wts)
+            return tr.rgcn_featureless(graph, wts, module.aggr)
+        return tr.rgcn(graph, x, wts, module.aggr)
     if isinstance(module, hnn.RGATConv):
         y = tr.rgat(graph, x, {"w": p["weight"], "attn": p["attn"]})
         return y if module.bias is None else y + p["bias"]

@@ -104,20 +104,34 @@ class Graph:
         return 1.0 / counts[inverse].to(dtype)
 
 
-def rgcn(graph, h, w: Dict[str, torch.Tensor]) -> torch.Tensor:
-    """``h'_i = h_i W_root + sum_r mean_{j in N_r(i)} h_j W_r + b``."""
+def _rgcn_out(g, msg, root, w, aggr):
+    """Aggregated messages (``aggr`` "mean" per (destination, relation),
+    else the sum), plus the root term and the bias where ``w`` has them."""
+    if aggr == "mean":
+        msg = msg * g.mean_weights(msg.dtype)[:, None]
+    out = g.sum_to_dst(msg)
+    if "w_root" in w:
+        out = out + root(w["w_root"])
+    return out + w["bias"] if "bias" in w else out
+
+
+def rgcn(graph, h, w: Dict[str, torch.Tensor],
+         aggr: str = "mean") -> torch.Tensor:
+    """``h'_i = h_i W_root + sum_r mean_{j in N_r(i)} h_j W_r + b``;
+    ``aggr`` other than "mean" sums; no ``w_root`` / ``bias`` in ``w``
+    leaves out that term."""
     g = Graph.of(graph)
-    norm = g.mean_weights(h.dtype)[:, None]
-    msg = g.per_relation(h[g.src], w["w"]) * norm
-    return g.sum_to_dst(msg) + h @ w["w_root"] + w["bias"]
+    return _rgcn_out(g, g.per_relation(h[g.src], w["w"]),
+                     lambda root: h @ root, w, aggr)
 
 
-def rgcn_featureless(graph, w: Dict[str, torch.Tensor]) -> torch.Tensor:
+def rgcn_featureless(graph, w: Dict[str, torch.Tensor],
+                     aggr: str = "mean") -> torch.Tensor:
     """``h'_i = W_root[i] + sum_r mean_{j in N_r(i)} W_r[j] + b``
-    (``w`` [R, N, out], ``w_root`` [N, out])."""
+    (``w`` [R, N, out], ``w_root`` [N, out]); ``aggr`` and missing terms
+    as in :func:`rgcn`."""
     g = Graph.of(graph)
-    msg = w["w"][g.etype, g.src] * g.mean_weights(w["w"].dtype)[:, None]
-    return g.sum_to_dst(msg) + w["w_root"] + w["bias"]
+    return _rgcn_out(g, w["w"][g.etype, g.src], lambda root: root, w, aggr)
 
 
 def rgat_scores(graph, h, w: Dict[str, torch.Tensor]):

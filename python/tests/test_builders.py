@@ -110,6 +110,32 @@ def test_rgcn_verifies(hector_opt, kw):
     assert f"relations = {kw['num_relations']}" in out
 
 
+RGCN_OPTIONS = [dict(aggr="add"), dict(root_weight=False), dict(bias=False),
+                dict(aggr="sum", root_weight=False, bias=False)]
+
+
+@pytest.mark.parametrize("featureless,kw", [
+    (f, kw) for f in (False, True) for kw in RGCN_OPTIONS
+] + [(False, dict(basis=2, aggr="add", bias=False))])
+def test_rgcn_options_verify(hector_opt, kw, featureless):
+    # PyG's RGCNConv arguments: the arguments and ops follow them.
+    if featureless:
+        text = models.rgcn_featureless(3, out_dim=4, **kw)
+    else:
+        text = models.rgcn(3, in_dim=5, out_dim=4, **kw)
+    out = run_opt(hector_opt, text=text)
+    root, bias = kw.get("root_weight", True), kw.get("bias", True)
+    assert ("%w_root" in text) == root and ("%bias" in text) == bias
+    assert (" mean" in out) == (kw.get("aggr", "mean") == "mean")
+    args = (models.featureless_args(4, root, bias) if featureless else
+            models.signature("rgcn_basis" if "basis" in kw else "rgcn", 5,
+                             4, num_bases=2, root_weight=root, bias=bias))
+    for a in args:
+        assert f"%{a.name}:" in text
+    # %g and the arguments, nothing else.
+    assert f"%arg{len(args)}:" in out and f"%arg{len(args) + 1}:" not in out
+
+
 @pytest.mark.parametrize("kw", HEADS_CASES)
 @pytest.mark.parametrize("builder", [models.rgat, models.hgt])
 def test_attention_models_verify(hector_opt, builder, kw):
@@ -156,6 +182,12 @@ def test_hgt_triples_in_schema(hector_opt):
     (lambda: models.rgcn(2, out_dim=2.5), r"out_dim"),
     (lambda: models.rgcn(2, basis=0), r"basis"),
     (lambda: models.rgcn(2, edge_norm="yes"), r"edge_norm must be a bool"),
+    (lambda: models.rgcn(2, aggr="max"), r"aggr must be one of"),
+    (lambda: models.rgcn(2, bias=1), r"bias must be a bool"),
+    (lambda: models.rgcn(2, edge_norm=True, aggr="add"),
+     r"edge_norm replaces the mean"),
+    (lambda: models.rgcn_featureless(2, root_weight=None),
+     r"root_weight must be a bool"),
     (lambda: models.hgt(2, 2, triples=[(0, 0, 1)]),
      r"triples has 1 entries, but there are 2 relations"),
     (lambda: models.hgt(2, 2, triples=[(0, 0, 1), (0, 0, 1)]),

@@ -165,9 +165,13 @@ def test_torch_reference_featureless_matches_numpy():
 
 @pytest.mark.parametrize("model,heads,din,dout,kw", [
     ("rgcn", 1, 5, 4, {}), ("rgcn", 1, 5, 4, {"num_bases": 2}),
+    ("rgcn", 1, 5, 4, {"aggr": "add"}),
+    ("rgcn", 1, 5, 4, {"root_weight": False, "bias": False}),
+    ("rgcn", 1, 5, 4, {"aggr": "sum", "num_bases": 2, "bias": False}),
     ("rgat", 1, 5, 4, {}), ("rgat", 2, 5, 4, {"bias": False}),
     ("hgt", 2, 4, 4, {}), ("hgt", 1, 5, 4, {})],
-    ids=["rgcn", "rgcn-bases", "rgat-1h", "rgat-2h-nobias", "hgt-skip",
+    ids=["rgcn", "rgcn-bases", "rgcn-add", "rgcn-noroot-nobias",
+         "rgcn-sum-bases-nobias", "rgat-1h", "rgat-2h-nobias", "hgt-skip",
          "hgt-noskip"])
 def test_module_gradients_small(model, heads, din, dout, kw):
     seed = fresh_seed()
@@ -175,7 +179,10 @@ def test_module_gradients_small(model, heads, din, dout, kw):
     check(make(model, g, din, dout, heads, **kw), g, ref, din, seed)
 
 
-@pytest.mark.parametrize("kw", [{}, {"num_bases": 2}], ids=["full", "bases"])
+@pytest.mark.parametrize("kw", [{}, {"num_bases": 2},
+                                {"aggr": "add", "root_weight": False},
+                                {"bias": False}],
+                         ids=["full", "bases", "add-noroot", "nobias"])
 def test_featureless_rgcn_gradients(kw):
     seed = fresh_seed()
     g, ref = small(seed, T=1)
@@ -246,8 +253,10 @@ def test_errors():
         hnn.RGCNConv(5, 4, R + 1)(torch.randn(g.num_nodes, 5, dtype=F32), g)
     with pytest.raises(ValueError, match="in_channels = number of nodes"):
         hnn.RGCNConv(3, 4, R)(None, g)
-    with pytest.raises(ValueError, match="aggr='mean'"):
-        hnn.RGCNConv(5, 4, R, aggr="add")
+    with pytest.raises(ValueError, match="aggr in .*got 'max'"):
+        hnn.RGCNConv(5, 4, R, aggr="max")
+    with pytest.raises(ValueError, match="num_blocks=None"):
+        hnn.RGCNConv(5, 4, R, num_blocks=2)
     with pytest.raises(ValueError, match="concat=True"):
         hnn.RGATConv(5, 4, R, concat=False)
     with pytest.raises(ValueError, match="divisible"):
