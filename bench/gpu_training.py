@@ -247,20 +247,19 @@ def worker(args) -> int:
     schema = runtime.schema_of(data)
     load_s = time.perf_counter() - t0
     T, R, _ = schema
-    x0 = torch.as_tensor(np.random.default_rng(gi.SEED_FEATURES)
-                         .standard_normal((data.num_nodes, DIM))
-                         .astype(np.float32), device="cuda")
+    def normal(seed):
+        return torch.as_tensor(np.random.default_rng(seed).standard_normal(
+            (data.num_nodes, DIM)).astype(np.float32), device="cuda")
+
+    x0, dy_all = normal(gi.SEED_FEATURES), normal(gi.SEED_FEATURES + 1)
     for model, heads in cells:
         cell = dict(dataset=args.dataset, model=model, heads=heads,
                     nodes=data.num_nodes, edges=data.num_edges, relations=R,
                     node_types=T, load_s=round(load_s, 2))
-        rows = output_rows(model, data, schema)
-        dy = torch.as_tensor(np.random.default_rng(gi.SEED_FEATURES + 1)
-                             .standard_normal((data.num_nodes, DIM))
-                             .astype(np.float32), device="cuda")
+        rows, dy = output_rows(model, data, schema), dy_all
         if rows is not None:
             rows = torch.as_tensor(rows, device="cuda")
-            dy[~rows] = 0
+            dy = dy_all.masked_fill(~rows[:, None], 0)
         layer = make_layer(torch, hnn, model, heads, g)
         weights = pyg_weights(model, layer)
         rec, first = run_hector(torch, layer, cell, g, x0, dy, args)

@@ -266,8 +266,7 @@ def artifacts_dir(explicit=None) -> Optional[Path]:
 def load_function(model: str, graph_or_schema, in_dim: int = 64,
                   out_dim: int = 64, heads: int = 4, chip: str = "sm_90",
                   compact: bool = True, artifacts=None, cache_dir=None,
-                  unpack_dir=None, traversal: str = "node",
-                  autodiff: bool = False):
+                  unpack_dir=None, traversal: str = "node"):
     """A CUDA :class:`hector.runtime.Function` for ``model`` on this schema:
     from the artifacts directory (``artifacts`` or ``$HECTOR_ARTIFACTS``)
     when one is given, else compiled (needs hector-opt).  Its inputs are
@@ -278,7 +277,7 @@ def load_function(model: str, graph_or_schema, in_dim: int = 64,
     path)."""
     from . import models, runtime
     sch = runtime.schema_of(graph_or_schema)
-    options = options_text(chip, compact, traversal, autodiff)
+    options = options_text(chip, compact, traversal)
     directory = artifacts_dir(artifacts)
     if directory is None:
         fn = runtime.compile_layer(model, sch, in_dim, out_dim, heads=heads,
@@ -322,6 +321,20 @@ def load_module(text: str, options: str, artifacts=None, unpack_dir=None):
             f"({options}; key {key}); rebuild the artifacts with "
             f"scripts/gpu_artifacts.sh")
     return runtime.load(_unpack(directory, entry, unpack_dir))
+
+
+def load_spec(s: Spec, artifacts=None, unpack_dir=None):
+    """What spec ``s`` is loaded as: the :class:`hector.runtime.Function`
+    of an inference spec, the :class:`hector.runtime.Model` of a training
+    spec (checked to hold ``<model>__backward``). Both have ``target`` and
+    ``chip``."""
+    if s.autodiff:
+        model = load_module(spec_text(s), s.options, artifacts, unpack_dir)
+        model.function(f"{s.model}__backward")
+        return model
+    return load_function(s.model, schema(s.schema), s.in_dim, s.out_dim,
+                         s.heads, s.chip, s.compact, artifacts=artifacts,
+                         unpack_dir=unpack_dir, traversal=s.traversal)
 
 
 def _unpack(directory: Path, entry: dict, unpack_dir=None) -> Path:
@@ -470,17 +483,7 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(dir=args.dir, prefix=".check-") as tmp:
         for s in SPECS:
             try:
-                if s.autodiff:
-                    model = load_module(spec_text(s), s.options, args.dir,
-                                        tmp)
-                    assert model.target == "cuda" and model.chip == s.chip
-                    model.function(f"{s.model}__backward")
-                    continue
-                fn = load_function(s.model, schema(s.schema), s.in_dim,
-                                   s.out_dim, s.heads, s.chip, s.compact,
-                                   artifacts=args.dir, unpack_dir=tmp,
-                                   traversal=s.traversal,
-                                   autodiff=s.autodiff)
+                fn = load_spec(s, args.dir, tmp)
                 assert fn.target == "cuda" and fn.chip == s.chip, (fn.target,
                                                                    fn.chip)
             except (ArtifactMissing, runtime.ModelError, AssertionError) as e:

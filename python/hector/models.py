@@ -227,7 +227,8 @@ def _rgcn_args(in_dim, out_dim, basis, edge_norm, root_weight=True,
     return args
 
 
-def _check_rgcn_options(aggr, root_weight, bias, edge_norm=False) -> None:
+def check_rgcn_options(aggr, root_weight, bias, edge_norm=False) -> None:
+    """ValueError unless these are :func:`rgcn`'s valid options."""
     if aggr not in RGCN_AGGRS:
         raise ValueError(f"aggr must be one of {RGCN_AGGRS}, got {aggr!r}")
     for name, v in (("root_weight", root_weight), ("bias", bias),
@@ -271,17 +272,18 @@ def _rgcn_formula(root, weighted, message, aggr, root_weight, bias) -> str:
 
 
 def _rgcn_tail(f, agg: str, out_dim: int, root_weight: bool, bias: bool,
-               self_term: Optional[Tuple[str, str, list]] = None) -> str:
+               self_term: Optional[Tuple[str, list]] = None) -> str:
     """``%agg`` plus the root term and the bias, as the layer has them:
-    ``self_term`` is the op (name, operands, types) computing ``h_i .
-    W_root``, or None when ``%w_root`` is itself the term (a node feature).
+    ``self_term`` is the (operands, operand types) of the ``linear``
+    computing ``h_i . W_root``, or None when ``%w_root`` is itself the term
+    (a node feature).
     Returns the result's name."""
     out_t = _feat("node", (out_dim,))
     cur = agg
     if root_weight:
         root = "w_root"
         if self_term is not None:
-            f.op("self", "linear", self_term[1], self_term[2], out_t)
+            f.op("self", "linear", *self_term, out_t)
             root = "self"
         f.op("sum", "add", f"%{cur}, %{root}", [out_t, out_t], out_t)
         cur = "sum"
@@ -315,7 +317,7 @@ def rgcn(num_relations: int, num_node_types: int = 1, in_dim: int = 64,
                             triples)
     if basis is not None:
         _positive("basis", basis)
-    _check_rgcn_options(aggr, root_weight, bias, edge_norm)
+    check_rgcn_options(aggr, root_weight, bias, edge_norm)
     name = _rgcn_name(basis, edge_norm)
     args = _rgcn_args(in_dim, out_dim, basis, edge_norm, root_weight, bias)
     h_t = _feat("node", (in_dim,))
@@ -339,7 +341,7 @@ def rgcn(num_relations: int, num_node_types: int = 1, in_dim: int = 64,
     else:
         _rgcn_aggregate(f, aggr, out_dim)
     res = _rgcn_tail(f, "agg", out_dim, root_weight, bias,
-                     ("self", "%h, %w_root", [h_t, root_t]))
+                     ("%h, %w_root", [h_t, root_t]))
     f.lines.append(f"  return %{res} : {out_t}")
     header = [
         f"RGCN, one layer: RGCNConv({in_dim}, {out_dim}, "
@@ -375,7 +377,7 @@ def rgcn_featureless(num_relations: int, num_node_types: int = 1,
     ``@rgcn_featureless``."""
     triples = _check_common(num_relations, num_node_types, 1, out_dim,
                             triples)
-    _check_rgcn_options(aggr, root_weight, bias)
+    check_rgcn_options(aggr, root_weight, bias)
     out_t = _feat("node", (out_dim,))
     pair_t = _feat("src_rel", (out_dim,))
     edge_t = _feat("edge", (out_dim,))

@@ -417,8 +417,8 @@ class RGCNConv(_HectorLayer):
     matrix is formed.
 
     Not supported (a ``ValueError``): ``aggr="max"`` and aggregation
-    modules, ``num_blocks``, and ``x`` as node indices.  ``options`` are the CPU pipeline's options (for example
-    ``"compact=false"``)."""
+    modules, ``num_blocks``, and ``x`` as node indices.  ``options`` are
+    the CPU pipeline's options (for example ``"compact=false"``)."""
 
     def __init__(self, in_channels: int, out_channels: int,
                  num_relations: int, num_bases: Optional[int] = None,
@@ -432,11 +432,8 @@ class RGCNConv(_HectorLayer):
         if num_blocks is not None:
             raise ValueError("hector.nn.RGCNConv supports only "
                              "num_blocks=None so far")
-        for name, v in (("root_weight", root_weight), ("bias", bias)):
-            if not isinstance(v, bool):
-                raise ValueError(f"RGCNConv: {name} must be a bool, got "
-                                 f"{v!r}")
-        self.aggr, self.root_weight = aggr, root_weight
+        models.check_rgcn_options(aggr, root_weight, bias)
+        self.aggr = aggr
         self.in_channels, self.out_channels = in_channels, out_channels
         self.num_relations, self.num_bases = num_relations, num_bases
         if num_bases is not None:
