@@ -28,5 +28,16 @@ trap 'rm -rf "$tmp"' EXIT
     echo '```'
     echo
   done
+  # The weight-gradient outer GEMM alone (its kernels are the ones with
+  # shared memory there).
+  "$build/bin/hector-opt" "$root/test/Target/NVPTX/Inputs/weight-gradients.mlir" \
+    --hector-lower-to-ptx -o "$tmp/weight-gradients.mlir"
+  echo "## weight gradients (hetop.outer_gemm)"
+  echo
+  echo "test/Target/NVPTX/Inputs/weight-gradients.mlir: the kernels with shared memory are the tiled outer GEMM (64 x 64 per relation over edges, 4 heads of 16 x 16 per relation over pairs, 64 x 64 shared over nodes; tiles of 8 rows, 4 x 4 outputs per thread at 64 x 64); the others zero the three results and copy them into the output buffers (a function result is computed into a temporary, then copied)."
+  echo
+  echo '```'
+  /usr/bin/python3 "$root/scripts/ptx_tool.py" check "$tmp/weight-gradients.mlir" sm_80 sm_90
+  echo '```'
 } > "$out"
 echo "wrote $out"

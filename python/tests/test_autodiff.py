@@ -65,18 +65,27 @@ def test_gradients_match_finite_differences(model, heads, din, dout, T):
     check_gradients(model, heads, din, dout, T, fresh_seed())
 
 
-# The GPU's form of the weight-gradient sums (chunks of rows added
-# atomically), which the CPU lowers under traversal=edge.
+# The GPU's forms of the weight gradients (hetop.outer_gemm for sums of
+# outer products, chunks of rows added atomically for the other sums),
+# which the CPU lowers under traversal=edge.
 CHUNKED = [("rgcn_basis_norm", 1, 5, 4, 1), ("rgat", 2, 5, 4, 1),
            ("hgt", 2, 4, 4, 2)]
 
 
+@pytest.mark.parametrize("template", ["loops", "tiled"])
 @pytest.mark.parametrize("model,heads,din,dout,T", CHUNKED,
                          ids=[f"{m}-{h}h-{i}to{o}-T{t}"
                               for m, h, i, o, t in CHUNKED])
-def test_chunked_sums_match_finite_differences(model, heads, din, dout, T):
+def test_chunked_sums_match_finite_differences(model, heads, din, dout, T,
+                                               template):
+    # The GPU's forms of the weight gradients on the CPU: hetop.outer_gemm
+    # (its loops, or the GPU's tiled kernel emulated) and chunked atomic
+    # sums.
+    options = "traversal=edge"
+    if template == "tiled":
+        options += " gemm-template=tiled"
     check_gradients(model, heads, din, dout, T, fresh_seed(),
-                    options="traversal=edge")
+                    options=options)
 
 
 def check_gradients(model, heads, din, dout, T, seed, options=""):

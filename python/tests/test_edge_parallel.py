@@ -59,32 +59,44 @@ def test_edge_parallel_traversal_fb15k(datasets, model, heads):
 
 
 CHUNKED = [("rgcn_basis_norm", 1), ("rgat", 2), ("hgt", 2)]
+SIZES = [(16, 16), (20, 36)]
+# How the weight gradients' sums run: in order per output row (the CPU's
+# default); under traversal=edge, hetop.outer_gemm's CPU loops and the
+# chunked atomic sums for the rest; and the GPU's tiled outer GEMM,
+# emulated.
+FORMS = {"node": "traversal=node", "edge": "traversal=edge",
+         "tiled": "traversal=edge gemm-template=tiled"}
 
 
+@pytest.mark.parametrize("size", SIZES, ids=[f"{k}x{n}" for k, n in SIZES])
 @pytest.mark.parametrize("model,heads", CHUNKED,
                          ids=[f"{m}-{h}h" for m, h in CHUNKED])
-def test_chunked_weight_gradients_span_chunks(model, heads):
-    # Under traversal=edge the weight gradients' sums (over a relation's
-    # edges or pairs, a node type's nodes, or the whole domain) run in
-    # chunks of 256 rows added atomically, the GPU's form. With 3000 edges
-    # a relation spans several chunks and a chunk several relations; the
-    # combined backward must equal the node-parallel one's (rows summed in
-    # order), which test_autodiff.py holds to finite differences.
+def test_chunked_weight_gradients_span_chunks(model, heads, size):
+    # The GPU's forms of the weight gradients: hetop.outer_gemm (a thread
+    # block per 256 rows and output tile, added atomically) for sums of
+    # outer products, chunks of 256 rows added atomically for the other
+    # sums. With 3000 edges a relation spans several blocks and a block
+    # several relations, and 20 x 36 leaves partial tiles; every form of
+    # the combined backward must equal the in-order one, which
+    # test_autodiff.py holds to finite differences.
     seed = fresh_seed()
     case = Case("typed", arrays=typed_graph(seed, 300, 3000, 5, 2,
                                             empty_rels=(2,), no_in=(0,)))
     rng = np.random.default_rng(seed)
     results = {}
-    for traversal in ("node", "edge"):
+    for form, options in FORMS.items():
         fn = runtime.compile_layer(
-            model, case.schema, 16, 16, heads=heads, num_bases=3,
-            options=f"autodiff=true reassociate=false traversal={traversal}")
+            model, case.schema, *size, heads=heads, num_bases=3,
+            options=f"autodiff=true reassociate=false {options}")
         bound = fn.model.function(f"{model}__backward").bind(case.prepared)
         if not results:
             args = [f32(rng.standard_normal(s)) for s in bound.input_shapes]
-        results[traversal] = bound.run_all(args, poison=True)
+        results[form] = bound.run_all(args, poison=True)
     names = [a.name for a in fn.inputs]
-    for name, node, edge in zip(names, results["node"], results["edge"]):
-        err = np.linalg.norm(edge - node) / max(np.linalg.norm(node), 1e-30)
-        assert err < 1e-5, (f"{model}: d/d{name} chunked vs in order: "
-                            f"relative error {err:.3e} (seed {seed})")
+    for form in ("edge", "tiled"):
+        for name, node, other in zip(names, results["node"], results[form]):
+            err = (np.linalg.norm(other - node)
+                   / max(np.linalg.norm(node), 1e-30))
+            assert err < 1e-5, (f"{model} {size}: d/d{name} {form} vs in "
+                                f"order: relative error {err:.3e} "
+                                f"(seed {seed})")

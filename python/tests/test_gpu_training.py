@@ -4,7 +4,7 @@ reference.
 ``RGCNConv``, ``RGATConv`` (4 heads) and ``HGTConv`` (4 heads) at 64 -> 64
 on AIFB, FB15k-237, ACM and DBLP, moved to the GPU with ``.cuda()``: their
 forward and combined backward (``rgnn-autodiff``, lowered by
-``hector-lower-to-ptx``: weight gradients in chunked atomic sums) run on
+``hector-lower-to-ptx``: weight gradients in the tiled outer GEMM) run on
 the CUDA tensors' device pointers with every result poisoned (every
 element must be written). The output must be within relative error 1e-5
 and every gradient (input features and each parameter) within 1e-4 of

@@ -29,15 +29,16 @@ def RGNNAutodiff : Pass<"rgnn-autodiff", "::mlir::ModuleOp"> {
     `gradients=per-argument` (or `both`) it adds instead (or as well)
     `@f__grad<i>` for each float argument `%xi`, returning `dL/dxi` alone.
     An argument `y` does not depend on gets zeros. The backward program is
-    rgnn IR,
-    so the optimization passes and the lowering treat it like any layer:
+    rgnn IR, so the optimization passes and the lowering treat it like any
+    layer:
 
     * a typed linear's input gradient is a typed linear by the transposed
       weights (`rgnn.transpose`), aggregated onto the endpoint it read;
     * a per-relation or per-node-type weight gradient is `relation_sum` or
-      `node_type_sum` of an `outer_product`, which lowering fuses into one
-      reduction per weight element (no per-edge matrices); a shared
-      weight's is a `domain_sum` of one;
+      `node_type_sum` of an `outer_product`, which lowering fuses (no
+      per-edge matrices: rank-1 row updates on the CPU, the tiled
+      `hetop.outer_gemm` on the GPU); a shared weight's is a `domain_sum`
+      of one;
     * a gather's gradient is the aggregation back along its index, an
       aggregation's is the gather back (divided by `rgnn.degree` for a
       mean), and edge softmax's is `y * (dy - gather(aggregate(dy * y)))`.

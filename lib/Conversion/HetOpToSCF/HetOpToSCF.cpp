@@ -932,7 +932,7 @@ struct ConvertHetOpToSCFPass
   void runOnOperation() override {
     SmallVector<Operation *> ops;
     getOperation()->walk([&](Operation *op) {
-      if (isa<TypedGemmOp, TraverseOp>(op))
+      if (isa<TypedGemmOp, OuterGemmOp, TraverseOp>(op))
         ops.push_back(op);
     });
     if (target != "cpu" && target != "gpu") {
@@ -962,6 +962,9 @@ struct ConvertHetOpToSCFPass
                      ? lowerTiledGemm(gemmOp, /*emulate=*/cpu)
                      : GemmLowering(gemmOp, vectorWidth)
                            .run(/*elementwise=*/gemm == "elementwise");
+      else if (auto outerOp = dyn_cast<OuterGemmOp>(op))
+        result = lowerOuterGemm(outerOp, /*tiled=*/gemm == "tiled",
+                                /*emulate=*/cpu);
       else
         result = lowerTraverse(cast<TraverseOp>(op), cpu);
       if (failed(result))

@@ -58,6 +58,11 @@ void writeElement(OpBuilder &b, Location loc, CMode mode, Value v, Value c,
 /// barriers, so that the template's indexing is tested without a GPU.
 LogicalResult lowerTiledGemm(TypedGemmOp op, bool emulate);
 
+/// The weight-gradient outer GEMM (TiledOuterGemm.cpp): the tiled kernel
+/// (one `gpu.launch`, or emulated like the typed GEMM's), or without
+/// `tiled` a parallel loop per (segment, head, K row).
+LogicalResult lowerOuterGemm(OuterGemmOp op, bool tiled, bool emulate);
+
 } // namespace mlir::hector::hetop::templates
 
 #endif // HECTOR_LIB_CONVERSION_HETOPTOSCF_TEMPLATES_H

@@ -238,6 +238,17 @@ private:
   /// Whether domain and type sums use chunkedSum: on the GPU, and with
   /// edge-parallel traversals on the CPU (which tests that form).
   bool chunkedSums() const { return gpu || edgeParallel; }
+  /// In the chunked form, a sum of a fused outer product of head-less or
+  /// one-head-dimension vectors is a weight gradient: one hetop.outer_gemm
+  /// into `result`, over the positions of `offsets`' segments (one segment
+  /// without), position p reading element `members[p]` (p without). False
+  /// when the input is not such a product.
+  bool emitOuterGemm(Location loc, Value input, Value result, Value offsets,
+                     Value members);
+  /// A GEMM operand: a buffer and the index list its rows are read
+  /// through (null: directly), copying other forms into a buffer.
+  std::pair<Value, Value> gemmOperand(Location loc, const Lowered &value,
+                                      Type rgnnType);
   void accumulateRows(OpBuilder &b, Location loc, Value result, Value row,
                       ArrayRef<Value> prefix, ArrayRef<int64_t> shape,
                       Value lb, Value ub, const Lowered &input,
@@ -1037,6 +1048,32 @@ void FunctionLowering::chunkedSum(
   });
 }
 
+std::pair<Value, Value> FunctionLowering::gemmOperand(Location loc,
+                                                      const Lowered &value,
+                                                      Type rgnnType) {
+  if (value.buffer && value.index && !value.source) {
+    auto viewed = cast<MemRefType>(value.buffer.getType());
+    if (viewed.getShape().drop_front() ==
+        bufferTypeOf(rgnnType).getShape().drop_front())
+      return {value.buffer, value.index};
+  }
+  return {materialize(loc, value, rgnnType), Value()};
+}
+
+bool FunctionLowering::emitOuterGemm(Location loc, Value input, Value result,
+                                     Value offsets, Value members) {
+  auto product = input.getDefiningOp<rgnn::OuterProductOp>();
+  if (!chunkedSums() || !product || !factors.count(product) ||
+      product.getLhs().getType().getShape().size() > 2)
+    return false;
+  const Factors &f = factors[product];
+  auto [a, aGather] = gemmOperand(loc, f.scalar, product.getLhs().getType());
+  auto [b, bGather] = gemmOperand(loc, f.vector, product.getRhs().getType());
+  hetop::OuterGemmOp::create(top, loc, a, b, result, offsets, members, aGather,
+                             bGather, /*schedule=*/nullptr);
+  return true;
+}
+
 void FunctionLowering::accumulateRows(
     OpBuilder &b, Location loc, Value result, Value row,
     ArrayRef<Value> prefix, ArrayRef<int64_t> shape, Value lb, Value ub,
@@ -1080,6 +1117,10 @@ LogicalResult FunctionLowering::lowerDomainSum(rgnn::DomainSumOp op) {
   auto out = cast<RankedTensorType>(op.getType());
   Location loc = op.getLoc();
   Value result = alloc(top, loc, out);
+  if (emitOuterGemm(loc, op.getInput(), result, Value(), Value())) {
+    define(op.getResult(), result);
+    return success();
+  }
   if (chunkedSums()) {
     chunkedSum(loc, result, out, domainSize(in), Value(), Value(),
                values[op.getInput()],
@@ -1132,6 +1173,10 @@ LogicalResult FunctionLowering::lowerTypeSum(Operation *op,
   auto elementAt = [&](OpBuilder &b, Location l, Value p) -> Value {
     return members ? loadIndex(b, l, members, p) : p;
   };
+  if (emitOuterGemm(loc, inputValue, result, offsets, members)) {
+    define(op->getResult(0), result);
+    return success();
+  }
   if (chunkedSums()) {
     // The positions cover the input's domain: `members` is a permutation.
     chunkedSum(loc, result, out, domainSize(in), offsets, domainSize(out),

@@ -75,7 +75,7 @@
 // tiles and every thread's accumulators in buffers; each phase between
 // barriers is a loop over the 256 threads.
 // EMU-LABEL: func.func @gemm(
-// EMU: scf.parallel (%{{.*}}, %{{.*}}) = (%c0, %c0) to (%c1{{.*}}, %{{.*}})
+// EMU: scf.parallel (%{{.*}}, %{{.*}}) = (%[[Z:c0[_0-9]*]], %[[Z]]) to (%c1{{.*}}, %{{.*}})
 // EMU: %[[AT:.*]] = memref.alloc() : memref<8x65xf32>
 // EMU: %[[BT:.*]] = memref.alloc() : memref<8x65xf32>
 // EMU: %[[ACC:.*]] = memref.alloc() : memref<256x4x4xf32>
@@ -364,5 +364,86 @@ func.func @traverse_edge(%ptr: memref<?xi64>, %col: memref<?xi32>, %eid: memref<
     %one = arith.constant 1.0 : f32
     hetop.accumulate %one, %out[%row] : f32, memref<?xf32>
   }
+  return
+}
+
+// -----
+
+// A weight gradient's outer GEMM. C is zeroed first in every form. On the
+// CPU a task per (segment, K row) walks the segment's rows (through `rows`
+// and the gather) and adds each row's rank-1 update, contiguous in N.
+// CHECK-LABEL: func.func @outer_gemm(
+// CHECK-SAME: %[[A:arg0]]: memref<?x64xf32>, %[[B:arg1]]: memref<?x32xf32>, %[[C:arg2]]: memref<?x64x32xf32>, %[[OFF:arg3]]: memref<?xi64>, %[[ROWS:arg4]]: memref<?xi32>, %[[SRC:arg5]]: memref<?xi32>
+// CHECK: scf.parallel
+// CHECK: memref.store %{{.*}}, %[[C]]
+// CHECK: scf.parallel (%[[T:.*]]) =
+// CHECK: %[[K:.*]] = arith.remui %[[T]], %c64
+// CHECK: %[[S:.*]] = arith.divui %[[T]], %c64
+// CHECK: memref.load %[[OFF]][%[[S]]]
+// CHECK: scf.for %[[P:.*]] =
+// CHECK: %[[E:.*]] = memref.load %[[ROWS]][%[[P]]]
+// CHECK: %[[EI:.*]] = arith.index_cast %[[E]]
+// CHECK: %[[SR:.*]] = memref.load %[[SRC]][%[[EI]]]
+// CHECK: %[[X:.*]] = memref.load %[[A]][%{{.*}}, %[[K]]]
+// CHECK: scf.for %[[N:.*]] = %{{.*}} to %c32
+// CHECK: memref.load %[[B]][%{{.*}}, %[[N]]]
+// CHECK: arith.mulf %[[X]]
+// CHECK: memref.store %{{.*}}, %[[C]][%[[S]], %[[K]], %[[N]]]
+// CHECK-NOT: atomic_rmw
+// The GPU runs one kernel with a block per (K tile, N tile) and chunk of 256
+// rows; the block walks the segments its rows overlap, stages each step of
+// 8 rows of A (64 wide, padded) and B (32 wide) in shared memory, and adds
+// its 4 x 4 outputs per thread atomically into the segment's matrix.
+// GPU-LABEL: func.func @outer_gemm(
+// TILED: scf.parallel
+// TILED: %[[CHUNKS:.*]] = arith.ceildivui %{{.*}}, %c256
+// TILED: gpu.launch blocks({{.*}}) in ({{.*}} = %c1{{.*}}, {{.*}} = %[[CHUNKS]], {{.*}}) threads({{.*}}) in ({{.*}} = %c128, {{.*}}) workgroup(%[[AT:.*]] : memref<8x65xf32, #gpu.address_space<workgroup>>, %[[BT:.*]] : memref<8x33xf32, #gpu.address_space<workgroup>>)
+// TILED: scf.while
+// TILED: scf.while
+// TILED: scf.for {{.*}} iter_args
+// TILED: memref.store %{{.*}}, %[[AT]]
+// TILED: memref.store %{{.*}}, %[[BT]]
+// TILED: gpu.barrier
+// TILED-COUNT-16: math.fma
+// TILED: gpu.barrier
+// TILED-COUNT-16: memref.atomic_rmw addf %{{.*}}, %arg2
+// With gemm-template=elementwise the GPU runs the CPU's loops, a thread per task.
+// EW-NOT: gpu.launch
+// EW: scf.for
+// EW-NOT: atomic_rmw
+// EW: return
+// Emulated: the same kernel, blocks a parallel loop, threads loops.
+// EMU-LABEL: func.func @outer_gemm(
+// EMU: scf.parallel (%{{.*}}, %{{.*}}) = (%[[Z:c0[_0-9]*]], %[[Z]]) to (%c1{{.*}}, %{{.*}})
+// EMU: memref.alloc() : memref<8x65xf32>
+// EMU: memref.alloc() : memref<8x33xf32>
+// EMU: memref.alloc() : memref<128x4x4xf32>
+// EMU: memref.atomic_rmw addf
+func.func @outer_gemm(%h: memref<?x64xf32>, %d: memref<?x32xf32>,
+                      %dw: memref<?x64x32xf32>, %off: memref<?xi64>,
+                      %eids: memref<?xi32>, %src: memref<?xi32>) {
+  hetop.outer_gemm ins(%h, %d : memref<?x64xf32>, memref<?x32xf32>)
+      outs(%dw : memref<?x64x32xf32>) segments(%off : memref<?xi64>)
+      rows(%eids : memref<?xi32>) gather_a(%src : memref<?xi32>)
+  return
+}
+
+// -----
+
+// A shared weight with heads and partial tiles (K = 20 in a 32-wide tile,
+// N = 6 in an 8-wide one): no segment walk, one head per group of blocks,
+// out-of-range columns neither staged nor written.
+// GPU-LABEL: func.func @outer_gemm_shared(
+// TILED: gpu.launch blocks({{.*}}) in ({{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c64, {{.*}}) workgroup({{.*}} : memref<8x33xf32, #gpu.address_space<workgroup>>, {{.*}} : memref<8x9xf32, #gpu.address_space<workgroup>>)
+// TILED-NOT: scf.while
+// TILED: arith.cmpi ult, %{{.*}}, %c20
+// TILED: arith.cmpi ult, %{{.*}}, %c6
+// TILED: gpu.barrier
+// TILED: scf.if
+// TILED: memref.atomic_rmw addf %{{.*}}, %arg2[%{{.*}}, %{{.*}}, %{{.*}}] : (f32, memref<2x20x6xf32>)
+func.func @outer_gemm_shared(%x: memref<?x2x20xf32>, %d: memref<?x2x6xf32>,
+                             %dw: memref<2x20x6xf32>) {
+  hetop.outer_gemm ins(%x, %d : memref<?x2x20xf32>, memref<?x2x6xf32>)
+      outs(%dw : memref<2x20x6xf32>)
   return
 }

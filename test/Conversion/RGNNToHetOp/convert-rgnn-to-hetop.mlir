@@ -152,6 +152,45 @@ func.func @relation_sum(%g: !g, %m: !rgnn.feat<edge, 4xf32>)
 
 // -----
 
+// Weight gradients: a type or domain sum of an outer product. On the GPU
+// (and with edge-parallel traversals) each is one hetop.outer_gemm over the
+// sum's segments, its rows the relation-sorted edges (`rows`), A read at
+// the edges' sources through the gather view, no per-edge matrix; the
+// shared weight's over every node, unsegmented. The CPU's default walks
+// each relation's rows in order.
+!g = !rgnn.graph<node_types = 1, relations = 2>
+// CHECK-LABEL: func.func @weight_gradients(
+// CHECK-NOT: hetop.outer_gemm
+// CHECK: return
+// EDGE-LABEL: func.func @weight_gradients(
+// EDGE: hetop.outer_gemm
+// EDGE: hetop.outer_gemm
+// CUDA-LABEL: func.func @weight_gradients(
+// CUDA-SAME: %[[SRC:arg0]]: memref<?xi32>
+// CUDA-SAME: %[[RELOFF:arg4]]: memref<?xi64>, %[[RELEIDS:arg5]]: memref<?xi32>
+// CUDA-SAME: %[[H:arg33]]: memref<?x8xf32>, %[[D:arg34]]: memref<?x4xf32>, %[[X:arg35]]: memref<?x8xf32>, %[[Y:arg36]]: memref<?x4xf32>
+// CUDA: %[[DW:.*]] = memref.alloc(%{{.*}}) : memref<?x8x4xf32>
+// CUDA: hetop.outer_gemm ins(%[[H]], %[[D]] : memref<?x8xf32>, memref<?x4xf32>) outs(%[[DW]] : memref<?x8x4xf32>) segments(%[[RELOFF]] : memref<?xi64>) rows(%[[RELEIDS]] : memref<?xi32>) gather_a(%[[SRC]] : memref<?xi32>)
+// CUDA-NOT: gather_b
+// CUDA: %[[DR:.*]] = memref.alloc() : memref<8x4xf32>
+// CUDA: hetop.outer_gemm ins(%[[X]], %[[Y]] : memref<?x8xf32>, memref<?x4xf32>) outs(%[[DR]] : memref<8x4xf32>)
+// CUDA-NOT: segments
+// CUDA: return
+func.func @weight_gradients(%g: !g, %h: !rgnn.feat<node, 8xf32>,
+                            %d: !rgnn.feat<edge, 4xf32>,
+                            %x: !rgnn.feat<node, 8xf32>,
+                            %y: !rgnn.feat<node, 4xf32>)
+    -> (!rgnn.feat<relation, 8x4xf32>, tensor<8x4xf32>) {
+  %hs = rgnn.gather %g, %h by src : (!g, !rgnn.feat<node, 8xf32>) -> !rgnn.feat<edge, 8xf32>
+  %o = rgnn.outer_product %hs, %d : (!rgnn.feat<edge, 8xf32>, !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<edge, 8x4xf32>
+  %dw = rgnn.relation_sum %g, %o : (!g, !rgnn.feat<edge, 8x4xf32>) -> !rgnn.feat<relation, 8x4xf32>
+  %r = rgnn.outer_product %x, %y : (!rgnn.feat<node, 8xf32>, !rgnn.feat<node, 4xf32>) -> !rgnn.feat<node, 8x4xf32>
+  %dr = rgnn.domain_sum %r : <node, 8x4xf32> -> tensor<8x4xf32>
+  return %dw, %dr : !rgnn.feat<relation, 8x4xf32>, tensor<8x4xf32>
+}
+
+// -----
+
 // A split by relation (rgnn-reassociate's `__per_relation`): `choice k`
 // ops read the binding's relation choice table, graph array 32. The GEMM
 // selects its relation segments; an aggregation onto pairs tests the

@@ -283,3 +283,68 @@ func.func @f(%a: memref<?x64xf32>, %b: memref<4x64x32xf32>, %c: memref<?x32xf32>
   "hetop.typed_gemm"(%a, %b, %c, %off, %mask) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 1, 0>}> : (memref<?x64xf32>, memref<4x64x32xf32>, memref<?x32xf32>, memref<5xi64>, memref<4xi32>) -> ()
   return
 }
+
+// -----
+
+func.func @f(%a: memref<?xf32>, %b: memref<?x32xf32>, %c: memref<?x64x32xf32>, %off: memref<?xi64>) {
+  // expected-error @+1 {{'a' must be rows x K or rows x heads x K, got rank 1}}
+  hetop.outer_gemm ins(%a, %b : memref<?xf32>, memref<?x32xf32>) outs(%c : memref<?x64x32xf32>) segments(%off : memref<?xi64>)
+  return
+}
+
+// -----
+
+func.func @f(%a: memref<?x64xf32>, %b: memref<?x2x32xf32>, %c: memref<?x64x32xf32>, %off: memref<?xi64>) {
+  // expected-error @+1 {{'b' must have the rank of 'a' (2), got 3}}
+  hetop.outer_gemm ins(%a, %b : memref<?x64xf32>, memref<?x2x32xf32>) outs(%c : memref<?x64x32xf32>) segments(%off : memref<?xi64>)
+  return
+}
+
+// -----
+
+// Without segments C has no segment dimension.
+func.func @f(%a: memref<?x64xf32>, %b: memref<?x32xf32>, %c: memref<?x64x32xf32>) {
+  // expected-error @+1 {{'c' must be K x N (rank 2), got rank 3}}
+  hetop.outer_gemm ins(%a, %b : memref<?x64xf32>, memref<?x32xf32>) outs(%c : memref<?x64x32xf32>)
+  return
+}
+
+// -----
+
+func.func @f(%a: memref<?x64xf32>, %b: memref<?x32xf16>, %c: memref<64x32xf32>) {
+  // expected-error @+1 {{'a', 'b' and 'c' must share one element type, got 'f32', 'f16' and 'f32'}}
+  hetop.outer_gemm ins(%a, %b : memref<?x64xf32>, memref<?x32xf16>) outs(%c : memref<64x32xf32>)
+  return
+}
+
+// -----
+
+func.func @f(%a: memref<?x64xf32>, %b: memref<?x32xf32>, %c: memref<4x48x32xf32>, %off: memref<5xi64>) {
+  // expected-error @+1 {{K mismatch: 'a' rows have 64 elements, but 'c' has 48 rows}}
+  hetop.outer_gemm ins(%a, %b : memref<?x64xf32>, memref<?x32xf32>) outs(%c : memref<4x48x32xf32>) segments(%off : memref<5xi64>)
+  return
+}
+
+// -----
+
+func.func @f(%a: memref<?x64xf32>, %b: memref<?x32xf32>, %c: memref<4x64x16xf32>, %off: memref<5xi64>) {
+  // expected-error @+1 {{N mismatch: 'b' rows have 32 elements, but 'c' has 16 columns}}
+  hetop.outer_gemm ins(%a, %b : memref<?x64xf32>, memref<?x32xf32>) outs(%c : memref<4x64x16xf32>) segments(%off : memref<5xi64>)
+  return
+}
+
+// -----
+
+func.func @f(%a: memref<?x2x64xf32>, %b: memref<?x4x32xf32>, %c: memref<2x64x32xf32>) {
+  // expected-error @+1 {{head counts of 'a' (2), 'b' (4) and 'c' (2) differ}}
+  hetop.outer_gemm ins(%a, %b : memref<?x2x64xf32>, memref<?x4x32xf32>) outs(%c : memref<2x64x32xf32>)
+  return
+}
+
+// -----
+
+func.func @f(%a: memref<?x64xf32>, %b: memref<?x32xf32>, %c: memref<4x64x32xf32>, %off: memref<4xi64>) {
+  // expected-error @+1 {{'segment_offsets' must have one entry per segment of 'c' plus one (5), got 4}}
+  hetop.outer_gemm ins(%a, %b : memref<?x64xf32>, memref<?x32xf32>) outs(%c : memref<4x64x32xf32>) segments(%off : memref<4xi64>)
+  return
+}

@@ -106,3 +106,31 @@ func.func @traverse_edge(%ptr: memref<?xi64>, %col: memref<?xi32>,
 // GENERIC: "hetop.typed_gemm"{{.*}}c_mode = 2 : i32, epilogue = 1 : i32, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 0, 1>
 // GENERIC: "hetop.traverse"
 // GENERIC: "hetop.yield"() : () -> ()
+
+// Weight gradients: per-relation sums of outer products over the edges of
+// each relation (rows lists them), A read at the edges' sources; and a
+// shared weight's, over every row, with a head dimension.
+// CHECK-LABEL: func.func @outer_gemm_segments
+func.func @outer_gemm_segments(%h: memref<?x64xf32>, %d: memref<?x32xf32>,
+                               %dw: memref<?x64x32xf32>, %off: memref<?xi64>,
+                               %eids: memref<?xi32>, %src: memref<?xi32>) {
+  // CHECK: hetop.outer_gemm ins(%{{.*}}, %{{.*}} : memref<?x64xf32>, memref<?x32xf32>) outs(%{{.*}} : memref<?x64x32xf32>) segments(%{{.*}} : memref<?xi64>) rows(%{{.*}} : memref<?xi32>) gather_a(%{{.*}} : memref<?xi32>)
+  // CHECK-NOT: gather_b
+  hetop.outer_gemm ins(%h, %d : memref<?x64xf32>, memref<?x32xf32>)
+      outs(%dw : memref<?x64x32xf32>) segments(%off : memref<?xi64>)
+      rows(%eids : memref<?xi32>) gather_a(%src : memref<?xi32>)
+  return
+}
+
+// CHECK-LABEL: func.func @outer_gemm_shared
+func.func @outer_gemm_shared(%x: memref<?x4x16xf32>, %d: memref<?x4x8xf32>,
+                             %dw: memref<4x16x8xf32>, %idx: memref<?xi64>) {
+  // CHECK: hetop.outer_gemm ins(%{{.*}}, %{{.*}} : memref<?x4x16xf32>, memref<?x4x8xf32>) outs(%{{.*}} : memref<4x16x8xf32>) gather_b(%{{.*}} : memref<?xi64>) {schedule = #hetop.gemm_schedule<tile_m = 16, tile_n = 8, tile_k = 8, threads = 32>}
+  hetop.outer_gemm ins(%x, %d : memref<?x4x16xf32>, memref<?x4x8xf32>)
+      outs(%dw : memref<4x16x8xf32>) gather_b(%idx : memref<?xi64>)
+      {schedule = #hetop.gemm_schedule<tile_m = 16, tile_n = 8, tile_k = 8, threads = 32>}
+  return
+}
+
+// GENERIC: "hetop.outer_gemm"{{.*}}operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 0>
+// GENERIC: "hetop.outer_gemm"{{.*}}operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0, 1>

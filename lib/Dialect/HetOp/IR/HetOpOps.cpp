@@ -21,6 +21,25 @@ static std::string dimStr(int64_t d) {
   return ShapedType::isDynamic(d) ? "?" : std::to_string(d);
 }
 
+/// 'a' of a GEMM: rows of [K] or [heads, K].
+static LogicalResult verifyRowOperand(Operation *op, MemRefType a) {
+  if (a.getRank() != 2 && a.getRank() != 3)
+    return op->emitOpError(
+               "'a' must be rows x K or rows x heads x K, got rank ")
+           << a.getRank();
+  return success();
+}
+
+static LogicalResult verifyOneElementType(Operation *op, MemRefType a,
+                                          MemRefType b, MemRefType c) {
+  if (a.getElementType() != b.getElementType() ||
+      a.getElementType() != c.getElementType())
+    return op->emitOpError("'a', 'b' and 'c' must share one element type, got ")
+           << a.getElementType() << ", " << b.getElementType() << " and "
+           << c.getElementType();
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // TypedGemmOp
 //===----------------------------------------------------------------------===//
@@ -29,10 +48,9 @@ LogicalResult TypedGemmOp::verify() {
   auto a = cast<MemRefType>(getA().getType());
   auto b = cast<MemRefType>(getB().getType());
   auto c = cast<MemRefType>(getC().getType());
+  if (failed(verifyRowOperand(*this, a)))
+    return failure();
   int64_t rank = a.getRank();
-  if (rank != 2 && rank != 3)
-    return emitOpError("'a' must be rows x K or rows x heads x K, got rank ")
-           << rank;
   if (c.getRank() != rank)
     return emitOpError("'c' must have the rank of 'a' (")
            << rank << "), got " << c.getRank();
@@ -40,11 +58,8 @@ LogicalResult TypedGemmOp::verify() {
     return emitOpError("'b' must be segments x ")
            << (rank == 3 ? "heads x " : "") << "K x N (rank " << rank + 1
            << "), got rank " << b.getRank();
-  if (a.getElementType() != b.getElementType() ||
-      a.getElementType() != c.getElementType())
-    return emitOpError("'a', 'b' and 'c' must share one element type, got ")
-           << a.getElementType() << ", " << b.getElementType() << " and "
-           << c.getElementType();
+  if (failed(verifyOneElementType(*this, a, b, c)))
+    return failure();
   ArrayRef<int64_t> bs = b.getShape();
   int64_t bK = bs[rank - 1], bN = bs[rank];
   if (getTransposeB())
@@ -128,6 +143,58 @@ LogicalResult TypedGemmOp::verify() {
              << dimStr(bN) << " elements";
     break;
   }
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// OuterGemmOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult OuterGemmOp::verify() {
+  auto a = cast<MemRefType>(getA().getType());
+  auto b = cast<MemRefType>(getB().getType());
+  auto c = cast<MemRefType>(getC().getType());
+  if (failed(verifyRowOperand(*this, a)))
+    return failure();
+  int64_t rank = a.getRank();
+  if (b.getRank() != rank)
+    return emitOpError("'b' must have the rank of 'a' (")
+           << rank << "), got " << b.getRank();
+  bool segmented = static_cast<bool>(getSegmentOffsets());
+  // C is [S,] [H,] K x N: A's rank with the row dimension replaced by the
+  // segments (when there are segments) and N appended.
+  int64_t cRank = segmented ? rank + 1 : rank;
+  if (c.getRank() != cRank)
+    return emitOpError("'c' must be ")
+           << (segmented ? "segments x " : "") << (rank == 3 ? "heads x " : "")
+           << "K x N (rank " << cRank << "), got rank " << c.getRank();
+  if (failed(verifyOneElementType(*this, a, b, c)))
+    return failure();
+  ArrayRef<int64_t> cs = c.getShape();
+  if (!compatible(a.getShape().back(), cs[cRank - 2]))
+    return emitOpError("K mismatch: 'a' rows have ")
+           << dimStr(a.getShape().back()) << " elements, but 'c' has "
+           << dimStr(cs[cRank - 2]) << " rows";
+  if (!compatible(b.getShape().back(), cs[cRank - 1]))
+    return emitOpError("N mismatch: 'b' rows have ")
+           << dimStr(b.getShape().back()) << " elements, but 'c' has "
+           << dimStr(cs[cRank - 1]) << " columns";
+  if (rank == 3) {
+    int64_t cHeads = cs[cRank - 3];
+    if (!compatible(a.getDimSize(1), b.getDimSize(1)) ||
+        !compatible(a.getDimSize(1), cHeads))
+      return emitOpError("head counts of 'a' (")
+             << dimStr(a.getDimSize(1)) << "), 'b' (" << dimStr(b.getDimSize(1))
+             << ") and 'c' (" << dimStr(cHeads) << ") differ";
+  }
+  if (segmented) {
+    int64_t offsets =
+        cast<MemRefType>(getSegmentOffsets().getType()).getDimSize(0);
+    if (!compatible(offsets, ShapedType::isDynamic(cs[0]) ? cs[0] : cs[0] + 1))
+      return emitOpError("'segment_offsets' must have one entry per segment "
+                         "of 'c' plus one (")
+             << cs[0] + 1 << "), got " << offsets;
   }
   return success();
 }

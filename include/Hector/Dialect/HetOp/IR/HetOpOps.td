@@ -83,6 +83,57 @@ def HetOp_TypedGemmOp : HetOp_Op<"typed_gemm", [AttrSizedOperandSegments]> {
   let hasVerifier = 1;
 }
 
+def HetOp_OuterGemmOp : HetOp_Op<"outer_gemm", [AttrSizedOperandSegments]> {
+  let summary = "per-segment sums of outer products of gathered rows (A^T B)";
+  let description = [{
+    The weight-gradient GEMM: for each segment `s`, `C[s]` is the sum over
+    the rows `i` of the segment of the outer product of an A row and a B
+    row, that is `A_s^T . B_s` for the segment's (gathered) rows:
+
+    ```
+    e        = rows ? rows[i] : i                  // the row's element
+    a_row    = A[gather_a ? gather_a[e] : e]       // [K] or [H, K]
+    b_row    = B[gather_b ? gather_b[e] : e]       // [N] or [H, N]
+    C[s][h][k][n] = sum over i in segment s of a_row[h][k] * b_row[h][n]
+    ```
+
+    Row `i` is in segment `s` when `segment_offsets[s] <= i <
+    segment_offsets[s + 1]`. Without `segments` there is one segment and C
+    has no segment dimension (a shared weight's gradient). C is
+    overwritten: an empty segment's matrix is zero. The number of rows is
+    the length of `rows`, else of `gather_a`, else A's row count (never the
+    last offset, which may live on a device).
+
+    ```mlir
+    // dW_r = sum over the (src, relation) pairs of r of h_src (x) dmsg
+    hetop.outer_gemm ins(%h, %dmsg : memref<?x64xf32>, memref<?x64xf32>)
+        outs(%dw : memref<?x64x64xf32>)
+        segments(%pair_offsets : memref<?xi64>)
+        gather_a(%pair_src : memref<?xi32>)
+    ```
+
+    `schedule` tiles the GPU kernel: `tile_m` x `tile_n` of a segment's
+    K x N matrix per thread block, stepping through the rows by `tile_k`.
+  }];
+  let arguments = (ins
+    HetOp_FloatMemRef:$a, HetOp_FloatMemRef:$b, HetOp_FloatMemRef:$c,
+    Optional<HetOp_IndexList>:$segment_offsets,
+    Optional<HetOp_IndexList>:$rows,
+    Optional<HetOp_IndexList>:$a_gather,
+    Optional<HetOp_IndexList>:$b_gather,
+    OptionalAttr<HetOp_GemmScheduleAttr>:$schedule);
+  let assemblyFormat = [{
+    `ins` `(` $a `,` $b `:` type($a) `,` type($b) `)`
+    `outs` `(` $c `:` type($c) `)`
+    (`segments` `(` $segment_offsets^ `:` type($segment_offsets) `)`)?
+    (`rows` `(` $rows^ `:` type($rows) `)`)?
+    (`gather_a` `(` $a_gather^ `:` type($a_gather) `)`)?
+    (`gather_b` `(` $b_gather^ `:` type($b_gather) `)`)?
+    attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
 def HetOp_TraverseOp : HetOp_Op<"traverse", [RecursiveMemoryEffects,
     SingleBlockImplicitTerminator<"::mlir::hector::hetop::YieldOp">]> {
   let summary = "edge- or node-parallel loop over a CSR";

@@ -1,0 +1,357 @@
+//===- TiledOuterGemm.cpp - the weight-gradient outer GEMM ----------------===//
+//
+// hetop.outer_gemm, C[s] = A_s^T . B_s over the (gathered) rows of each
+// segment, in two forms:
+//
+// * tiled (the GPU's, emulated on the CPU to test it): a thread block owns a
+//   tile_m x tile_n tile of one head's K x N matrix and a chunk of 256 rows.
+//   It finds the segments its rows overlap by binary search of the offsets
+//   on the device, and for each one steps through the rows tile_k at a
+//   time with the rows' A and B slices staged in shared memory (gathered,
+//   consecutive threads along a contiguous row), accumulates rm x rn
+//   outputs per thread in registers, and adds them atomically into the
+//   segment's matrix. No per-row matrix is ever stored, and the atomics are
+//   one per output per 256 rows instead of one per product.
+// * loops (the CPU's): a parallel task per (segment, head, K row) walks the
+//   segment's rows and adds each rank-1 update's row, contiguous in N.
+//
+// Both zero C first: the op overwrites it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Templates.h"
+#include "TiledKernel.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "llvm/Support/MathExtras.h"
+
+using namespace mlir;
+using namespace mlir::hector::hetop;
+using namespace mlir::hector::hetop::templates;
+
+namespace {
+
+/// Rows a thread block reduces before its atomic adds: enough to amortize
+/// them (a 64 x 64 tile does 256 x 4096 products per 4096 adds), few
+/// enough to give every SM blocks on graphs of tens of thousands of edges.
+constexpr int64_t kRowsPerBlock = 256;
+
+/// The shape of an outer GEMM.
+struct OuterShape {
+  /// Heads (0: no head dimension), K, N.
+  int64_t heads, k, n;
+  bool segmented;
+};
+
+OuterShape shapeOf(OuterGemmOp op) {
+  auto a = cast<MemRefType>(op.getA().getType());
+  auto b = cast<MemRefType>(op.getB().getType());
+  return {a.getRank() == 3 ? a.getDimSize(1) : 0, a.getShape().back(),
+          b.getShape().back(), static_cast<bool>(op.getSegmentOffsets())};
+}
+
+/// The number of rows, from buffer sizes (see the op's description).
+Value rowCount(OpBuilder &b, OuterGemmOp op) {
+  Value list = op.getRows()      ? op.getRows()
+               : op.getAGather() ? op.getAGather()
+                                 : op.getA();
+  return memref::DimOp::create(b, op.getLoc(), list, 0);
+}
+
+Value segmentCount(OpBuilder &b, OuterGemmOp op) {
+  Location loc = op.getLoc();
+  return arith::SubIOp::create(
+      b, loc, memref::DimOp::create(b, loc, op.getSegmentOffsets(), 0),
+      constIndex(b, loc, 1));
+}
+
+/// The row of `operand` (A or B) that row `p` reads.
+Value operandRow(OpBuilder &b, Location loc, OuterGemmOp op, Value gather,
+                 Value p) {
+  Value e = op.getRows() ? loadIndex(b, loc, op.getRows(), p) : p;
+  return gather ? loadIndex(b, loc, gather, e) : e;
+}
+
+/// The index of C[s][h][k][n], leaving out what C does not have.
+SmallVector<Value> cIndex(Value s, Value h, Value k, Value n) {
+  SmallVector<Value> idx;
+  for (Value v : {s, h, k, n})
+    if (v)
+      idx.push_back(v);
+  return idx;
+}
+
+/// C = 0: a parallel loop over its first dimension.
+void zeroFill(OpBuilder &b, Location loc, Value c) {
+  auto type = cast<MemRefType>(c.getType());
+  Value c0 = constIndex(b, loc, 0), c1 = constIndex(b, loc, 1);
+  Value zero =
+      arith::ConstantOp::create(b, loc, b.getZeroAttr(type.getElementType()));
+  Value rows = memref::DimOp::create(b, loc, c, 0);
+  scf::ParallelOp::create(
+      b, loc, ValueRange{c0}, ValueRange{rows}, ValueRange{c1},
+      [&](OpBuilder &pb, Location l, ValueRange ivs) {
+        SmallVector<Value> idx{ivs[0]};
+        std::function<void(OpBuilder &, unsigned)> fill = [&](OpBuilder &fb,
+                                                              unsigned dim) {
+          if (dim == type.getRank()) {
+            memref::StoreOp::create(fb, l, zero, c, idx);
+            return;
+          }
+          scf::ForOp::create(
+              fb, l, c0, constIndex(fb, l, type.getDimSize(dim)), c1,
+              ValueRange{},
+              [&](OpBuilder &ib, Location il, Value i, ValueRange) {
+                idx.push_back(i);
+                fill(ib, dim + 1);
+                idx.pop_back();
+                scf::YieldOp::create(ib, il);
+              });
+        };
+        fill(pb, 1);
+      });
+}
+
+//===----------------------------------------------------------------------===//
+// The tiled kernel
+//===----------------------------------------------------------------------===//
+
+FailureOr<Tiles> chooseTiles(OuterGemmOp op, const OuterShape &shape) {
+  Tiles t;
+  // Up to 64 x 64 outputs; rows staged kDefaultTileK at a time.
+  t.m = std::clamp<int64_t>(llvm::PowerOf2Ceil(shape.k), 4, 64);
+  t.n = std::clamp<int64_t>(llvm::PowerOf2Ceil(shape.n), 4, 64);
+  // Small tiles (K or N below 16) get fewer threads than outputs.
+  t.threads = std::min<int64_t>(
+      t.m * t.n, std::max<int64_t>(kMinThreads, t.m * t.n / kOutputsPerThread));
+  t.k = kDefaultTileK;
+  return splitTiles(op, "outer GEMM schedule", op.getScheduleAttr(), t,
+                    op.getA());
+}
+
+class TiledOuterGemm : TiledKernel {
+public:
+  TiledOuterGemm(OuterGemmOp op, const Tiles &tiles, bool emulate)
+      : TiledKernel(op.getLoc(), tiles, emulate,
+                    cast<MemRefType>(op.getA().getType()).getElementType()),
+        op(op), shape(shapeOf(op)) {
+    tilesM = llvm::divideCeil(shape.k, t.m);
+    tilesN = llvm::divideCeil(shape.n, t.n);
+  }
+
+  void build();
+
+private:
+  void blockBody(OpBuilder &b, Value tile, Value chunk, Value numRows,
+                 BlockState &blk);
+  /// Rows [p0, p1) of the block, all in segment `s` (null: unsegmented).
+  void segment(OpBuilder &b, const BlockState &blk, Value p0, Value p1,
+               Value s);
+  /// Stages the A and B slices of rows [r0, r0 + tile_k) below p1.
+  void stage(OpBuilder &b, const BlockState &blk, Value thread, Value r0,
+             Value p1);
+  /// Adds the thread's accumulators into C[s].
+  void write(OpBuilder &b, const BlockState &blk, Value thread, Value s,
+             ValueRange acc);
+
+  OuterGemmOp op;
+  OuterShape shape;
+  int64_t tilesM, tilesN;
+};
+
+void TiledOuterGemm::stage(OpBuilder &b, const BlockState &blk, Value thread,
+                           Value r0, Value p1) {
+  // Consecutive threads read consecutive elements of one row (contiguous
+  // in memory) and store them to consecutive shared addresses.
+  auto slice = [&](Value tile, Value operand, Value gather, int64_t width,
+                   int64_t size, Value origin) {
+    forShare(b, thread, t.k * width, [&](OpBuilder &ib, Value idx) {
+      Value r =
+          arith::DivUIOp::create(ib, loc, idx, constIndex(ib, loc, width));
+      Value x =
+          arith::RemUIOp::create(ib, loc, idx, constIndex(ib, loc, width));
+      Value p = arith::AddIOp::create(ib, loc, r0, r);
+      Value col = arith::AddIOp::create(ib, loc, origin, x);
+      Value valid = both(ib, cmp(ib, arith::CmpIPredicate::ult, p, p1),
+                         below(ib, col, size, size % width == 0));
+      Value v = valueOrZero(
+          ib, loc, valid, elementType, [&](OpBuilder &lb, Location) -> Value {
+            Value row = operandRow(lb, loc, op, gather, p);
+            return memref::LoadOp::create(lb, loc, operand,
+                                          headIndex(row, blk.head, col));
+          });
+      memref::StoreOp::create(ib, loc, v, tile, ValueRange{r, x});
+    });
+  };
+  slice(blk.aTile, op.getA(), op.getAGather(), t.m, shape.k, blk.row0);
+  slice(blk.bTile, op.getB(), op.getBGather(), t.n, shape.n, blk.col0);
+}
+
+void TiledOuterGemm::write(OpBuilder &b, const BlockState &blk, Value thread,
+                           Value s, ValueRange acc) {
+  auto [rowBase, tn] = threadOrigin(b, thread);
+  for (int64_t i = 0; i < t.rm; ++i) {
+    Value k = outputRow(b, blk, rowBase, i);
+    for (int64_t j = 0; j < t.rn; ++j) {
+      Value n = outputCol(b, blk, tn, j);
+      Value valid = both(b, below(b, k, shape.k, shape.k % t.m == 0),
+                         below(b, n, shape.n, shape.n % t.n == 0));
+      auto add = [&](OpBuilder &ab) {
+        writeElement(ab, loc, CMode::AtomicAdd, acc[i * t.rn + j], op.getC(),
+                     cIndex(s, blk.head, k, n));
+      };
+      if (!valid) {
+        add(b);
+        continue;
+      }
+      scf::IfOp::create(b, loc, valid, [&](OpBuilder &ib, Location il) {
+        add(ib);
+        scf::YieldOp::create(ib, il);
+      });
+    }
+  }
+}
+
+void TiledOuterGemm::segment(OpBuilder &b, const BlockState &blk, Value p0,
+                             Value p1, Value s) {
+  reduce(
+      b, blk, p0, p1,
+      [&](OpBuilder &sb, Value thread, Value r0) {
+        stage(sb, blk, thread, r0, p1);
+      },
+      [&](OpBuilder &wb, Value thread, ValueRange acc) {
+        write(wb, blk, thread, s, acc);
+      });
+}
+
+void TiledOuterGemm::blockBody(OpBuilder &b, Value tile, Value chunk,
+                               Value numRows, BlockState &blk) {
+  // blockIdx.x enumerates (head, K tile, N tile), N fastest.
+  Value perHead = constIndex(b, loc, tilesM * tilesN);
+  Value inHead = tile;
+  if (shape.heads) {
+    blk.head = arith::DivUIOp::create(b, loc, tile, perHead);
+    inHead = arith::RemUIOp::create(b, loc, tile, perHead);
+  }
+  Value nTiles = constIndex(b, loc, tilesN);
+  blk.row0 = arith::MulIOp::create(
+      b, loc, arith::DivUIOp::create(b, loc, inHead, nTiles),
+      constIndex(b, loc, t.m));
+  blk.col0 = arith::MulIOp::create(
+      b, loc, arith::RemUIOp::create(b, loc, inHead, nTiles),
+      constIndex(b, loc, t.n));
+  Value lo =
+      arith::MulIOp::create(b, loc, chunk, constIndex(b, loc, kRowsPerBlock));
+  Value hi = arith::MinUIOp::create(
+      b, loc,
+      arith::AddIOp::create(b, loc, lo, constIndex(b, loc, kRowsPerBlock)),
+      numRows);
+  if (!shape.segmented) {
+    segment(b, blk, lo, hi, Value());
+    return;
+  }
+  walkSegments(b, op.getSegmentOffsets(), segmentCount(b, op), lo, hi,
+               [&](OpBuilder &sb, Value p0, Value p1, Value s) {
+                 segment(sb, blk, p0, p1, s);
+               });
+}
+
+void TiledOuterGemm::build() {
+  OpBuilder b(op);
+  zeroFill(b, loc, op.getC());
+  Value numRows = rowCount(b, op);
+  Value gridX =
+      constIndex(b, loc, (shape.heads ? shape.heads : 1) * tilesM * tilesN);
+  Value gridY = arith::CeilDivUIOp::create(b, loc, numRows,
+                                           constIndex(b, loc, kRowsPerBlock));
+  launch(b, gridX, gridY, numRows,
+         [&](OpBuilder &kb, Value tile, Value chunk, BlockState &blk) {
+           blockBody(kb, tile, chunk, numRows, blk);
+         });
+  op.erase();
+}
+
+//===----------------------------------------------------------------------===//
+// The CPU's loops
+//===----------------------------------------------------------------------===//
+
+void lowerOuterGemmLoops(OuterGemmOp op) {
+  Location loc = op.getLoc();
+  OuterShape shape = shapeOf(op);
+  OpBuilder b(op);
+  zeroFill(b, loc, op.getC());
+  Value c0 = constIndex(b, loc, 0), c1 = constIndex(b, loc, 1);
+  Value numRows = rowCount(b, op);
+  Value segments = shape.segmented ? segmentCount(b, op) : c1;
+  int64_t heads = shape.heads ? shape.heads : 1;
+  Value tasks = arith::MulIOp::create(b, loc, segments,
+                                      constIndex(b, loc, heads * shape.k));
+  // One task per (segment, head, K row) owns that row of C: no atomics.
+  scf::ParallelOp::create(
+      b, loc, ValueRange{c0}, ValueRange{tasks}, ValueRange{c1},
+      [&](OpBuilder &pb, Location l, ValueRange ivs) {
+        Value task = ivs[0];
+        Value k =
+            arith::RemUIOp::create(pb, l, task, constIndex(pb, l, shape.k));
+        Value rest =
+            arith::DivUIOp::create(pb, l, task, constIndex(pb, l, shape.k));
+        Value h = shape.heads ? arith::RemUIOp::create(pb, l, rest,
+                                                       constIndex(pb, l, heads))
+                              : Value();
+        Value s;
+        if (shape.segmented)
+          s = shape.heads ? arith::DivUIOp::create(pb, l, rest,
+                                                   constIndex(pb, l, heads))
+                                .getResult()
+                          : rest;
+        Value lo = c0, hi = numRows;
+        if (s) {
+          lo = loadIndex(pb, l, op.getSegmentOffsets(), s);
+          hi = loadIndex(pb, l, op.getSegmentOffsets(),
+                         arith::AddIOp::create(pb, l, s, c1));
+        }
+        scf::ForOp::create(
+            pb, l, lo, hi, c1, ValueRange{},
+            [&](OpBuilder &fb, Location fl, Value p, ValueRange) {
+              Value aRow = operandRow(fb, fl, op, op.getAGather(), p);
+              Value bRow = operandRow(fb, fl, op, op.getBGather(), p);
+              Value a = memref::LoadOp::create(fb, fl, op.getA(),
+                                               headIndex(aRow, h, k));
+              scf::ForOp::create(
+                  fb, fl, c0, constIndex(fb, fl, shape.n), c1, ValueRange{},
+                  [&](OpBuilder &nb, Location nl, Value n, ValueRange) {
+                    Value bv = memref::LoadOp::create(nb, nl, op.getB(),
+                                                      headIndex(bRow, h, n));
+                    writeElement(nb, nl, CMode::Accumulate,
+                                 arith::MulFOp::create(nb, nl, a, bv),
+                                 op.getC(), cIndex(s, h, k, n));
+                    scf::YieldOp::create(nb, nl);
+                  });
+              scf::YieldOp::create(fb, fl);
+            });
+      });
+  op.erase();
+}
+
+} // namespace
+
+LogicalResult templates::lowerOuterGemm(OuterGemmOp op, bool tiled,
+                                        bool emulate) {
+  OuterShape shape = shapeOf(op);
+  auto b = cast<MemRefType>(op.getB().getType());
+  if (ShapedType::isDynamic(shape.k) || ShapedType::isDynamic(shape.n) ||
+      ShapedType::isDynamic(shape.heads) || b.isDynamicDim(b.getRank() - 1))
+    return op.emitError("lowering an outer GEMM needs static K, N and head "
+                        "counts");
+  if (!tiled) {
+    lowerOuterGemmLoops(op);
+    return success();
+  }
+  FailureOr<Tiles> tiles = chooseTiles(op, shape);
+  if (failed(tiles))
+    return failure();
+  TiledOuterGemm(op, *tiles, emulate).build();
+  return success();
+}
