@@ -83,34 +83,30 @@ SmallVector<Value> cIndex(Value s, Value h, Value k, Value n) {
   return idx;
 }
 
-/// C = 0: a parallel loop over its first dimension.
+/// C = 0: a parallel loop over its elements (a thread each on the GPU: a
+/// per-relation gradient has few rows of many elements).
 void zeroFill(OpBuilder &b, Location loc, Value c) {
   auto type = cast<MemRefType>(c.getType());
+  ArrayRef<int64_t> rest = type.getShape().drop_front();
+  int64_t perRow = ShapedType::getNumElements(rest);
   Value c0 = constIndex(b, loc, 0), c1 = constIndex(b, loc, 1);
   Value zero =
       arith::ConstantOp::create(b, loc, b.getZeroAttr(type.getElementType()));
-  Value rows = memref::DimOp::create(b, loc, c, 0);
+  Value count = arith::MulIOp::create(
+      b, loc, memref::DimOp::create(b, loc, c, 0), constIndex(b, loc, perRow));
   scf::ParallelOp::create(
-      b, loc, ValueRange{c0}, ValueRange{rows}, ValueRange{c1},
+      b, loc, ValueRange{c0}, ValueRange{count}, ValueRange{c1},
       [&](OpBuilder &pb, Location l, ValueRange ivs) {
-        SmallVector<Value> idx{ivs[0]};
-        std::function<void(OpBuilder &, unsigned)> fill = [&](OpBuilder &fb,
-                                                              unsigned dim) {
-          if (dim == type.getRank()) {
-            memref::StoreOp::create(fb, l, zero, c, idx);
-            return;
-          }
-          scf::ForOp::create(
-              fb, l, c0, constIndex(fb, l, type.getDimSize(dim)), c1,
-              ValueRange{},
-              [&](OpBuilder &ib, Location il, Value i, ValueRange) {
-                idx.push_back(i);
-                fill(ib, dim + 1);
-                idx.pop_back();
-                scf::YieldOp::create(ib, il);
-              });
-        };
-        fill(pb, 1);
+        // Row-major: the last dimension varies fastest.
+        SmallVector<Value> idx(type.getRank());
+        Value linear = ivs[0];
+        for (int64_t d = type.getRank() - 1; d > 0; --d) {
+          Value size = constIndex(pb, l, type.getDimSize(d));
+          idx[d] = arith::RemUIOp::create(pb, l, linear, size);
+          linear = arith::DivUIOp::create(pb, l, linear, size);
+        }
+        idx[0] = linear;
+        memref::StoreOp::create(pb, l, zero, c, idx);
       });
 }
 
