@@ -20,8 +20,6 @@
 #include "TiledKernel.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "llvm/Support/MathExtras.h"
@@ -41,7 +39,7 @@ FailureOr<Tiles> chooseTiles(TypedGemmOp op, int64_t n, int64_t k) {
   Tiles t;
   t.m = kDefaultTileM;
   t.n = std::clamp<int64_t>(llvm::PowerOf2Ceil(n), 4, 64);
-  t.threads = std::max<int64_t>(kMinThreads, t.m * t.n / kOutputsPerThread);
+  t.threads = defaultThreads(t.m, t.n);
   t.k = std::min<int64_t>(kDefaultTileK, llvm::PowerOf2Ceil(k));
   return splitTiles(op, "GEMM schedule", op.getScheduleAttr(), t, op.getA());
 }

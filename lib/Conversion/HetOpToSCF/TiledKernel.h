@@ -38,6 +38,12 @@ constexpr int64_t kOutputsPerThread = 16;
 constexpr int64_t kMinThreads = 64;
 constexpr int64_t kDefaultTileK = 8;
 
+/// The default block size for an m x n output tile: kOutputsPerThread
+/// outputs each, at least kMinThreads, and no more threads than outputs.
+inline int64_t defaultThreads(int64_t m, int64_t n) {
+  return std::min(m * n, std::max(kMinThreads, m * n / kOutputsPerThread));
+}
+
 struct Tiles {
   /// The output tile (m x n), the reduction step k, and the block size.
   int64_t m, n, k, threads;

@@ -67,10 +67,13 @@ Value segmentCount(OpBuilder &b, OuterGemmOp op) {
       constIndex(b, loc, 1));
 }
 
-/// The row of `operand` (A or B) that row `p` reads.
-Value operandRow(OpBuilder &b, Location loc, OuterGemmOp op, Value gather,
-                 Value p) {
-  Value e = op.getRows() ? loadIndex(b, loc, op.getRows(), p) : p;
+/// The element that row `p` stands for.
+Value rowElement(OpBuilder &b, Location loc, OuterGemmOp op, Value p) {
+  return op.getRows() ? loadIndex(b, loc, op.getRows(), p) : p;
+}
+
+/// The row of an operand (A or B) that element `e` reads through `gather`.
+Value operandRow(OpBuilder &b, Location loc, Value gather, Value e) {
   return gather ? loadIndex(b, loc, gather, e) : e;
 }
 
@@ -120,8 +123,7 @@ FailureOr<Tiles> chooseTiles(OuterGemmOp op, const OuterShape &shape) {
   t.m = std::clamp<int64_t>(llvm::PowerOf2Ceil(shape.k), 4, 64);
   t.n = std::clamp<int64_t>(llvm::PowerOf2Ceil(shape.n), 4, 64);
   // Small tiles (K or N below 16) get fewer threads than outputs.
-  t.threads = std::min<int64_t>(
-      t.m * t.n, std::max<int64_t>(kMinThreads, t.m * t.n / kOutputsPerThread));
+  t.threads = defaultThreads(t.m, t.n);
   t.k = kDefaultTileK;
   return splitTiles(op, "outer GEMM schedule", op.getScheduleAttr(), t,
                     op.getA());
@@ -174,7 +176,7 @@ void TiledOuterGemm::stage(OpBuilder &b, const BlockState &blk, Value thread,
                          below(ib, col, size, size % width == 0));
       Value v = valueOrZero(
           ib, loc, valid, elementType, [&](OpBuilder &lb, Location) -> Value {
-            Value row = operandRow(lb, loc, op, gather, p);
+            Value row = operandRow(lb, loc, gather, rowElement(lb, loc, op, p));
             return memref::LoadOp::create(lb, loc, operand,
                                           headIndex(row, blk.head, col));
           });
@@ -311,8 +313,9 @@ void lowerOuterGemmLoops(OuterGemmOp op) {
         scf::ForOp::create(
             pb, l, lo, hi, c1, ValueRange{},
             [&](OpBuilder &fb, Location fl, Value p, ValueRange) {
-              Value aRow = operandRow(fb, fl, op, op.getAGather(), p);
-              Value bRow = operandRow(fb, fl, op, op.getBGather(), p);
+              Value e = rowElement(fb, fl, op, p);
+              Value aRow = operandRow(fb, fl, op.getAGather(), e);
+              Value bRow = operandRow(fb, fl, op.getBGather(), e);
               Value a = memref::LoadOp::create(fb, fl, op.getA(),
                                                headIndex(aRow, h, k));
               scf::ForOp::create(
@@ -336,9 +339,11 @@ void lowerOuterGemmLoops(OuterGemmOp op) {
 LogicalResult templates::lowerOuterGemm(OuterGemmOp op, bool tiled,
                                         bool emulate) {
   OuterShape shape = shapeOf(op);
-  auto b = cast<MemRefType>(op.getB().getType());
+  // C's dimensions after the first are zeroed and indexed by constants.
+  auto c = cast<MemRefType>(op.getC().getType());
   if (ShapedType::isDynamic(shape.k) || ShapedType::isDynamic(shape.n) ||
-      ShapedType::isDynamic(shape.heads) || b.isDynamicDim(b.getRank() - 1))
+      ShapedType::isDynamic(shape.heads) ||
+      ShapedType::isDynamicShape(c.getShape().drop_front()))
     return op.emitError("lowering an outer GEMM needs static K, N and head "
                         "counts");
   if (!tiled) {

@@ -1063,10 +1063,13 @@ std::pair<Value, Value> FunctionLowering::gemmOperand(Location loc,
 bool FunctionLowering::emitOuterGemm(Location loc, Value input, Value result,
                                      Value offsets, Value members) {
   auto product = input.getDefiningOp<rgnn::OuterProductOp>();
-  if (!chunkedSums() || !product || !factors.count(product) ||
+  if (!chunkedSums() || !product ||
       product.getLhs().getType().getShape().size() > 2)
     return false;
-  const Factors &f = factors[product];
+  auto fused = factors.find(product);
+  if (fused == factors.end())
+    return false;
+  const Factors &f = fused->second;
   auto [a, aGather] = gemmOperand(loc, f.scalar, product.getLhs().getType());
   auto [b, bGather] = gemmOperand(loc, f.vector, product.getRhs().getType());
   hetop::OuterGemmOp::create(top, loc, a, b, result, offsets, members, aGather,

@@ -40,6 +40,22 @@ static LogicalResult verifyOneElementType(Operation *op, MemRefType a,
   return success();
 }
 
+/// `offsets` has one entry per segment plus one, the segments being the
+/// leading dimension (`segments`) of the operand `holder` names ("" in
+/// messages that need not say).
+static LogicalResult verifySegmentOffsets(Operation *op, Value offsets,
+                                          int64_t segments, StringRef holder) {
+  int64_t entries = cast<MemRefType>(offsets.getType()).getDimSize(0);
+  if (compatible(entries,
+                 ShapedType::isDynamic(segments) ? segments : segments + 1))
+    return success();
+  InFlightDiagnostic diag =
+      op->emitOpError("'segment_offsets' must have one entry per segment ");
+  if (!holder.empty())
+    diag << "of " << holder << " ";
+  return diag << "plus one (" << segments + 1 << "), got " << entries;
+}
+
 //===----------------------------------------------------------------------===//
 // TypedGemmOp
 //===----------------------------------------------------------------------===//
@@ -77,12 +93,9 @@ LogicalResult TypedGemmOp::verify() {
     return emitOpError("head counts of 'a' (")
            << dimStr(a.getDimSize(1)) << "), 'b' (" << dimStr(bs[1])
            << ") and 'c' (" << dimStr(c.getDimSize(1)) << ") differ";
+  if (failed(verifySegmentOffsets(*this, getSegmentOffsets(), bs[0], "")))
+    return failure();
   auto offsets = cast<MemRefType>(getSegmentOffsets().getType());
-  if (!compatible(offsets.getDimSize(0),
-                  ShapedType::isDynamic(bs[0]) ? bs[0] : bs[0] + 1))
-    return emitOpError("'segment_offsets' must have one entry per segment "
-                       "plus one (")
-           << bs[0] + 1 << "), got " << offsets.getDimSize(0);
   if (getCMode() == CMode::AtomicAdd && !getCScatter())
     return emitOpError("mode atomic_add needs a 'scatter' list: without one "
                        "every C row is written once");
@@ -188,14 +201,8 @@ LogicalResult OuterGemmOp::verify() {
              << dimStr(a.getDimSize(1)) << "), 'b' (" << dimStr(b.getDimSize(1))
              << ") and 'c' (" << dimStr(cHeads) << ") differ";
   }
-  if (segmented) {
-    int64_t offsets =
-        cast<MemRefType>(getSegmentOffsets().getType()).getDimSize(0);
-    if (!compatible(offsets, ShapedType::isDynamic(cs[0]) ? cs[0] : cs[0] + 1))
-      return emitOpError("'segment_offsets' must have one entry per segment "
-                         "of 'c' plus one (")
-             << cs[0] + 1 << "), got " << offsets;
-  }
+  if (segmented)
+    return verifySegmentOffsets(*this, getSegmentOffsets(), cs[0], "'c'");
   return success();
 }
 
