@@ -4,12 +4,17 @@ plain PyTorch vs Hector.
 
     /usr/bin/python3 bench/cpu_training.py [--models rgcn,rgat,hgt]
         [--datasets aifb,fb15k-237,acm,dblp] [--heads 4] [--dim 64]
-        [--runs 10] [--warmup 2] [--budget 30] [--no-write]
+        [--runs 10] [--warmup 2] [--budget 30] [--frozen-features]
+        [--no-write]
 
 A training step is: zero the gradients, the layer's forward on features
 ``x`` [N, 64] that need a gradient (as in a middle layer), the loss
 ``sum(y * dy)`` for a fixed random ``dy``, the backward (the gradient of
-``x`` and of every parameter), and one Adam step.  Two implementations of
+``x`` and of every parameter), and one Adam step.  With
+``--frozen-features`` ``x`` needs no gradient (as in a first layer): both
+implementations then leave its gradient out (Hector compiles its backward
+for the parameters alone, rgnn-autodiff's ``wrt=``), and the results go to
+``bench/results/cpu_training_frozen.md``.  Two implementations of
 the same layer, with the same initial float32 parameters:
 
 * ``torch``: :mod:`hector.torch_reference` in float32 with autograd, plain
@@ -71,12 +76,15 @@ def run_cell(model, g, ref_graph, args):
     # The torch implementation's own copies of the same initial parameters.
     rparams = {k: v.detach().clone().requires_grad_()
                for k, v in layer.named_parameters()}
+    x_grad = not args.frozen_features
     x_h = torch.randn(g.num_nodes, args.dim, dtype=torch.float32,
-                      requires_grad=True)
-    x_t = x_h.detach().clone().requires_grad_()
+                      requires_grad=x_grad)
+    x_t = x_h.detach().clone().requires_grad_(x_grad)
     dy = torch.randn(g.num_nodes, args.dim, dtype=torch.float32)
-    opt_h = torch.optim.Adam(list(layer.parameters()) + [x_h], lr=1e-3)
-    opt_t = torch.optim.Adam(list(rparams.values()) + [x_t], lr=1e-3)
+    opt_h = torch.optim.Adam(list(layer.parameters())
+                             + ([x_h] if x_grad else []), lr=1e-3)
+    opt_t = torch.optim.Adam(list(rparams.values())
+                             + ([x_t] if x_grad else []), lr=1e-3)
 
     def step_h():
         opt_h.zero_grad()
@@ -97,7 +105,9 @@ def run_cell(model, g, ref_graph, args):
     setup = time.perf_counter() - t0
     # Agreement of one step from the same state (before either updates).
     y_h, y_t = step_h(), step_t()
-    errs = [rel_err(y_h.detach(), y_t.detach()), rel_err(x_h.grad, x_t.grad)]
+    errs = [rel_err(y_h.detach(), y_t.detach())]
+    if x_grad:
+        errs.append(rel_err(x_h.grad, x_t.grad))
     errs += [rel_err(v.grad, rparams[k].grad)
              for k, v in layer.named_parameters()]
     err = max(errs)
@@ -116,13 +126,20 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--budget", type=float, default=30.0)
+    ap.add_argument("--frozen-features", action="store_true",
+                    help="x needs no gradient (a first layer)")
     ap.add_argument("--no-write", action="store_true")
-    ap.add_argument("--output", default=str(HERE / "results" /
-                                            "cpu_training.md"))
+    ap.add_argument("--output", default=None,
+                    help="default: bench/results/cpu_training.md, or "
+                    "cpu_training_frozen.md with --frozen-features")
     ap.add_argument("--threads", type=int, default=0,
                     help="torch intra-op threads (default: every core, as "
                     "Hector's OpenMP uses)")
     args = ap.parse_args(argv)
+    if args.output is None:
+        args.output = str(HERE / "results" / (
+            "cpu_training_frozen.md" if args.frozen_features
+            else "cpu_training.md"))
     torch.set_num_threads(args.threads or os.cpu_count() or 1)
     started = datetime.datetime.now()
     load_start = loadavg()
@@ -164,8 +181,10 @@ def main(argv=None) -> int:
             f"{' '.join(argv if argv is not None else sys.argv[1:])}",
             f"- in = out = {args.dim}, heads = {args.heads} (RGAT, HGT); "
             f"load average before {load_start}, after {loadavg()}",
-            "- a step: zero grads, forward, sum(y * dy), backward (x and "
-            "every parameter), Adam; see the script's docstring", ""]
+            "- a step: zero grads, forward, sum(y * dy), backward ("
+            + ("every parameter; x needs no gradient" if args.frozen_features
+               else "x and every parameter") + "), Adam; see the script's "
+            "docstring", ""]
         Path(args.output).write_text("\n".join(head + lines) + "\n")
         print(f"written to {args.output}")
     return 0

@@ -64,9 +64,11 @@ void mlir::hector::buildRGNNOptimizationPipeline(
 
 /// rgnn-autodiff and the clean-up after it. The gradients are rgnn
 /// functions: the optimizations that follow apply to them.
-static void addAutodiff(OpPassManager &pm, StringRef gradients) {
+static void addAutodiff(OpPassManager &pm, StringRef gradients,
+                        ArrayRef<unsigned> wrt) {
   hector::RGNNAutodiffOptions autodiff;
   autodiff.gradients = gradients.str();
+  autodiff.wrt.assign(wrt.begin(), wrt.end());
   pm.addPass(hector::createRGNNAutodiff(autodiff));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -76,7 +78,7 @@ void mlir::hector::buildLowerToCPUPipeline(OpPassManager &pm,
                                            const LowerToCPUOptions &options) {
   buildSimplifyPipeline(pm);
   if (options.autodiff)
-    addAutodiff(pm, options.gradients);
+    addAutodiff(pm, options.gradients, options.wrt);
   buildRGNNOptimizationPipeline(pm, options.reorder, options.compact,
                                 options.reassociate, options.pruneVariants,
                                 "cpu", options.fuseEdgeSoftmax);
@@ -173,7 +175,7 @@ void mlir::hector::buildLowerToPTXPipeline(OpPassManager &pm,
                                            const LowerToPTXOptions &options) {
   buildSimplifyPipeline(pm);
   if (options.autodiff)
-    addAutodiff(pm, options.gradients);
+    addAutodiff(pm, options.gradients, options.wrt);
   buildRGNNOptimizationPipeline(pm, options.reorder, options.compact,
                                 options.reassociate, options.pruneVariants,
                                 options.chip, options.fuseEdgeSoftmax);

@@ -20,6 +20,7 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/InterleavedRange.h"
 
 namespace mlir::hector {
 #define GEN_PASS_DEF_RGNNAUTODIFF
@@ -614,6 +615,17 @@ struct RGNNAutodiffPass
       auto argType = dyn_cast<ShapedType>(type.getInput(i));
       if (argType && isa<FloatType>(argType.getElementType()))
         floatArgs.push_back(i);
+    }
+    if (!wrt.empty()) {
+      // Only the arguments asked for, in argument order.
+      for (unsigned i : wrt)
+        if (!llvm::is_contained(floatArgs, i))
+          return func.emitError("rgnn-autodiff: wrt=")
+                 << i << " is not a float argument of @" << func.getSymName()
+                 << " (its float arguments are " << llvm::interleaved(floatArgs)
+                 << ")";
+      llvm::erase_if(floatArgs,
+                     [&](unsigned i) { return !llvm::is_contained(wrt, i); });
     }
     Operation *after = func;
     OpBuilder ab(func.getContext());

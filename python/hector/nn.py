@@ -4,7 +4,9 @@ Each layer builds its rgnn function (:mod:`hector.models`), compiles it with
 ``rgnn-autodiff`` (the combined backward ``f__backward``) for the schema of
 the graph it is first called on, and runs both directions through a
 ``torch.autograd.Function``: the forward calls the compiled ``f``, the
-backward calls ``f__backward`` once for the gradients of every input.
+backward calls ``f__backward`` once for the gradients autograd asks for
+(when some float inputs need none, such as a first layer's features, it is
+compiled again for the others only: rgnn-autodiff's ``wrt=``).
 Tensors are handed to the compiled code as views of their storage (no
 copies for contiguous float32 CPU tensors); results are written straight
 into new torch tensors.
@@ -20,7 +22,8 @@ into new torch tensors.
 
 The constructors take PyTorch Geometric's arguments where the function is
 the same (``RGCNConv(in_channels, out_channels, num_relations,
-num_bases=None, aggr="mean", root_weight=True, bias=True)``, ``x=None``
+num_bases=None, num_blocks=None, aggr="mean", root_weight=True,
+bias=True)``, ``RGATConv(..., heads, concat)``, ``x=None``
 for a featureless first layer), and the layers also accept PyG's call
 ``conv(x, edge_index, edge_type)``; see each class for what differs.
 
@@ -217,26 +220,18 @@ class _TorchBuffer:
 
 class _Compiled:
     """One compiled rgnn module: the forward function and its combined
-    backward, which returns the gradient of every float input at once."""
+    backward, which returns the gradient of every float input at once, and
+    (compiled when first asked for) backwards for some of those inputs
+    only."""
 
     def __init__(self, text: str, name: str, input_names: Sequence[str],
                  options: Optional[str], device: torch.device):
-        if device.type == "cuda":
-            from . import gpu_artifacts
-            opts = gpu_artifacts.options_text(_cuda_chip(device),
-                                              autodiff=True)
-            if options is not None:
-                opts += " " + options
-            self.model = gpu_artifacts.load_module(text, opts)
-        else:
-            opts = "autodiff=true gradients=combined " + (
-                DEFAULT_OPTIONS if options is None else options)
-            self.model = runtime.load(
-                compile_module_info(text, "cpu", options=opts).path)
+        self._text, self._options, self._device = text, options, device
         self.name = name
         self.input_names = list(input_names)
-        self.forward = self._function(name)
-        self.backward = self._function(f"{name}__backward")
+        self.model = self._load("")
+        self.forward = self._function(self.model, name)
+        self.backward = self._function(self.model, f"{name}__backward")
         #: The inputs ``backward``'s results are the gradients of, in order
         #: (rgnn-autodiff differentiates every float argument).
         self.wrt = [k for k, a in enumerate(self.forward.inputs)
@@ -246,12 +241,56 @@ class _Compiled:
                 f"{name}__backward returns {len(self.backward.results)} "
                 f"gradients for {len(self.wrt)} float inputs",
                 "internal error")
+        self._partial: Dict[Tuple[int, ...],
+                            Tuple[runtime.Function, List[int]]] = {}
 
-    def _function(self, name: str) -> runtime.Function:
-        fn = self.model.function(name)
+    def _load(self, extra: str) -> runtime.Model:
+        """The module compiled with pipeline options ``extra`` added."""
+        if self._device.type == "cuda":
+            from . import gpu_artifacts
+            opts = gpu_artifacts.options_text(_cuda_chip(self._device),
+                                              autodiff=True)
+            if self._options is not None:
+                opts += " " + self._options
+            return gpu_artifacts.load_module(text=self._text,
+                                             options=(opts + " " + extra
+                                                      ).strip())
+        opts = "autodiff=true gradients=combined " + (
+            DEFAULT_OPTIONS if self._options is None else self._options)
+        return runtime.load(compile_module_info(
+            self._text, "cpu", options=(opts + " " + extra).strip()).path)
+
+    def _function(self, model: runtime.Model, name: str) -> runtime.Function:
+        fn = model.function(name)
         fn.set_input_names(self.input_names[:len(fn.inputs)]
                            + ["dy"] * (len(fn.inputs) - len(self.input_names)))
         return fn
+
+    def backward_for(self, needed: Sequence[bool]
+                     ) -> Tuple[runtime.Function, List[int]]:
+        """A backward function that computes (at least) the gradients of
+        the inputs ``needed`` marks, and the inputs its results are the
+        gradients of. When some float inputs need none (a first layer's
+        features), the module is compiled again with rgnn-autodiff's
+        ``wrt=``, which leaves their gradients' work out; on CUDA from
+        precompiled artifacts, which hold only the combined backward, that
+        one is used."""
+        want = tuple(k for k in self.wrt if needed[k])
+        if len(want) == len(self.wrt):
+            return self.backward, self.wrt
+        found = self._partial.get(want)
+        if found is None:
+            from . import gpu_artifacts
+            indices = ",".join(str(self.forward.inputs[k].index)
+                               for k in want)
+            try:
+                model = self._load(f"wrt={indices}")
+                found = (self._function(model, f"{self.name}__backward"),
+                         list(want))
+            except gpu_artifacts.ArtifactMissing:
+                found = (self.backward, self.wrt)
+            self._partial[want] = found
+        return found
 
 
 def _run(graph: Graph, fn: runtime.Function,
@@ -309,14 +348,15 @@ class _Apply(torch.autograd.Function):
     def backward(ctx, dy):
         inputs = ctx.saved_tensors
         grads: List[Optional[torch.Tensor]] = [None] * len(inputs)
-        if any(ctx.needs_input_grad[3:]):
-            # One call computes every gradient (the forward is recomputed
-            # once); those autograd did not ask for are dropped.
-            computed = _run(ctx.graph, ctx.compiled.backward,
-                            list(inputs) + [dy.contiguous()],
+        needed = ctx.needs_input_grad[3:]
+        if any(needed):
+            # One call computes the gradients asked for (the forward is
+            # recomputed once).
+            fn, wrt = ctx.compiled.backward_for(needed)
+            computed = _run(ctx.graph, fn, list(inputs) + [dy.contiguous()],
                             ctx.layer + " (backward)")
-            for i, g in zip(ctx.compiled.wrt, computed):
-                if ctx.needs_input_grad[3 + i]:
+            for i, g in zip(wrt, computed):
+                if needed[i]:
                     grads[i] = g
         return (None, None, None, *grads)
 
@@ -406,8 +446,11 @@ class RGCNConv(_HectorLayer):
 
     Parameters as PyG's: ``weight`` [R, in, out] (with ``num_bases``:
     ``weight`` [B, in, out] and ``comp`` [R, B], ``W_r = sum_b comp_rb
-    weight_b``, formed in torch), ``root`` [in, out], ``bias`` [out];
-    Glorot initialisation, zero bias.
+    weight_b``; with ``num_blocks``: ``weight`` [R, B, in/B, out/B], ``W_r``
+    block-diagonal with blocks ``weight[r, b]``; either formed in torch as
+    the dense [R, in, out] the compiled layer reads, so a block-diagonal
+    ``W_r`` costs the FLOPs of a dense one), ``root`` [in, out], ``bias``
+    [out]; Glorot initialisation, zero bias.
 
     ``forward(x, graph)`` with a :class:`Graph`, or PyG's ``forward(x,
     edge_index, edge_type)``.  ``x=None`` is the featureless layer of the
@@ -417,7 +460,8 @@ class RGCNConv(_HectorLayer):
     matrix is formed.
 
     Not supported (a ``ValueError``): ``aggr="max"`` and aggregation
-    modules, ``num_blocks``, and ``x`` as node indices.  ``options`` are
+    modules, and ``x`` as node indices; as in PyG, ``num_bases`` with
+    ``num_blocks``, and ``num_blocks`` without features.  ``options`` are
     the CPU pipeline's options (for example ``"compact=false"``)."""
 
     def __init__(self, in_channels: int, out_channels: int,
@@ -429,14 +473,26 @@ class RGCNConv(_HectorLayer):
         if aggr not in models.RGCN_AGGRS:
             raise ValueError(f"hector.nn.RGCNConv supports aggr in "
                              f"{models.RGCN_AGGRS}, got {aggr!r}")
-        if num_blocks is not None:
-            raise ValueError("hector.nn.RGCNConv supports only "
-                             "num_blocks=None so far")
+        if num_bases is not None and num_blocks is not None:
+            raise ValueError("RGCNConv: num_bases and num_blocks cannot be "
+                             "used together (as in PyG)")
+        if num_blocks is not None and (
+                num_blocks < 1 or in_channels % num_blocks
+                or out_channels % num_blocks):
+            raise ValueError(f"RGCNConv: num_blocks ({num_blocks}) must "
+                             f"divide in_channels ({in_channels}) and "
+                             f"out_channels ({out_channels})")
         models.check_rgcn_options(aggr, root_weight, bias)
         self.aggr = aggr
         self.in_channels, self.out_channels = in_channels, out_channels
         self.num_relations, self.num_bases = num_relations, num_bases
-        if num_bases is not None:
+        self.num_blocks = num_blocks
+        if num_blocks is not None:
+            self.weight = torch.nn.Parameter(_param(
+                num_relations, num_blocks, in_channels // num_blocks,
+                out_channels // num_blocks))
+            self.register_parameter("comp", None)
+        elif num_bases is not None:
             self.weight = torch.nn.Parameter(
                 _param(num_bases, in_channels, out_channels))
             self.comp = torch.nn.Parameter(
@@ -480,6 +536,15 @@ class RGCNConv(_HectorLayer):
         return [p for p in (self.root, self.bias) if p is not None]
 
     def _relation_weights(self) -> torch.Tensor:
+        """The dense [R, in, out] weights (autograd carries their gradient
+        back to a decomposition's parameters)."""
+        if self.num_blocks is not None:
+            # W_r[b*i + k, c*o + l] = weight[r, b, k, l] if b == c else 0.
+            R, B, i, o = self.weight.shape
+            eye = torch.eye(B, dtype=self.weight.dtype,
+                            device=self.weight.device)
+            return torch.einsum("rbkl,bc->rbkcl", self.weight,
+                                eye).reshape(R, B * i, B * o)
         if self.comp is None:
             return self.weight
         return torch.einsum("rb,bio->rio", self.comp, self.weight)
@@ -490,6 +555,10 @@ class RGCNConv(_HectorLayer):
         g = self._graph(graph, edge_type, num_nodes)
         _check_schema("RGCNConv", g, self.num_relations)
         if x is None:
+            if self.num_blocks is not None:
+                raise ValueError("RGCNConv: num_blocks needs input "
+                                 "features (x=None is the featureless "
+                                 "layer; as in PyG)")
             if g.num_nodes != self.in_channels:
                 raise ValueError(f"RGCNConv without features needs "
                                  f"in_channels = number of nodes "
@@ -512,6 +581,8 @@ class RGCNConv(_HectorLayer):
         return (f"{self.in_channels}, {self.out_channels}, "
                 f"num_relations={self.num_relations}"
                 + (f", num_bases={self.num_bases}" if self.num_bases else "")
+                + (f", num_blocks={self.num_blocks}" if self.num_blocks
+                   else "")
                 + models.rgcn_options_text(self.aggr, self.root is not None,
                                             self.bias is not None))
 
@@ -522,16 +593,18 @@ class RGATConv(_HectorLayer):
 
     ``z_j = h_j W_r``, ``s_e = LeakyReLU_0.2(a_r . [h_i W_r || z_j])``,
     ``alpha = softmax over all incoming edges of i``,
-    ``h'_i = concat_heads sum_e alpha_e z_j (+ bias)``.
+    ``h'_i = concat_heads sum_e alpha_e z_j (+ bias)``, or with
+    ``concat=False`` the mean over the heads (+ bias [out]), as PyG.
 
     PyG's arguments where the meaning is the same: ``in_channels``,
     ``out_channels`` (per head), ``num_relations``, ``heads``,
-    ``negative_slope`` (0.2 only), ``concat`` (True only), ``bias``.  The
+    ``negative_slope`` (0.2 only), ``concat``, ``bias``.  The
     attention differs from PyG's ``RGATConv``, whose logits ``q_i . Q +
     k_j . K`` share ``Q, K`` across relations and mix the heads: here each
     (relation, head) has its own vector ``attn`` [R, H, 2 out].  Parameters:
     ``weight`` [R, H, in, out] (Glorot), ``attn`` (Glorot), ``bias``
-    [H out] (zeros)."""
+    [H out], or [out] without ``concat`` (zeros).  The mean over heads
+    is taken in torch, on the compiled layer's [N, H out] result."""
 
     def __init__(self, in_channels: int, out_channels: int,
                  num_relations: int, heads: int = 1,
@@ -541,17 +614,16 @@ class RGATConv(_HectorLayer):
         if negative_slope != 0.2:
             raise ValueError("hector.nn.RGATConv supports only "
                              "negative_slope=0.2 so far")
-        if concat is not True:
-            raise ValueError("hector.nn.RGATConv supports only concat=True "
-                             "so far")
         self.in_channels, self.out_channels = in_channels, out_channels
         self.num_relations, self.heads = num_relations, heads
+        self.concat = bool(concat)
         self.weight = torch.nn.Parameter(
             _param(num_relations, heads, in_channels, out_channels))
         self.attn = torch.nn.Parameter(
             _param(num_relations, heads, 2 * out_channels))
-        self.bias = (torch.nn.Parameter(_param(heads * out_channels))
-                     if bias else None)
+        self.bias = (torch.nn.Parameter(_param(
+            heads * out_channels if self.concat else out_channels))
+            if bias else None)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -571,11 +643,14 @@ class RGATConv(_HectorLayer):
         g = self._graph(graph, edge_type, x.size(0))
         _check_schema("RGATConv", g, self.num_relations)
         y = self._apply_compiled(g, [x, self.weight, self.attn])
+        if not self.concat:
+            y = y.view(y.size(0), self.heads, self.out_channels).mean(1)
         return y if self.bias is None else y + self.bias
 
     def extra_repr(self) -> str:
         return (f"{self.in_channels}, {self.out_channels}, "
-                f"num_relations={self.num_relations}, heads={self.heads}")
+                f"num_relations={self.num_relations}, heads={self.heads}"
+                + ("" if self.concat else ", concat=False"))
 
 
 class HGTConv(_HectorLayer):

@@ -141,8 +141,14 @@ def module_reference(module, graph, x, params):
     from . import torch_reference as tr
     p = params
     if isinstance(module, hnn.RGCNConv):
-        w = (p["weight"] if module.comp is None else
-             torch.einsum("rb,bio->rio", p["comp"], p["weight"]))
+        if module.num_blocks is not None:
+            # PyG's block-diagonal W_r, built independently of the layer's.
+            w = torch.stack([torch.block_diag(*blocks)
+                             for blocks in p["weight"]])
+        elif module.comp is None:
+            w = p["weight"]
+        else:
+            w = torch.einsum("rb,bio->rio", p["comp"], p["weight"])
         wts = {"w": w}
         wts.update({k: p[n] for k, n in (("w_root", "root"),
                                          ("bias", "bias")) if n in p})
@@ -151,6 +157,8 @@ def module_reference(module, graph, x, params):
         return tr.rgcn(graph, x, wts, module.aggr)
     if isinstance(module, hnn.RGATConv):
         y = tr.rgat(graph, x, {"w": p["weight"], "attn": p["attn"]})
+        if not module.concat:
+            y = y.reshape(y.shape[0], module.heads, -1).mean(1)
         return y if module.bias is None else y + p["bias"]
     if isinstance(module, hnn.HGTConv):
         return tr.hgt(graph, x, p)

@@ -79,7 +79,7 @@ def near_kink(m, ref, x) -> bool:
     return bool((score.abs() < KINK_MARGIN * rms).any())
 
 
-def draw_inputs(m, g, ref, din, seed, featureless):
+def draw_inputs(m, g, ref, din, seed, featureless, x_grad=True):
     """Seed the parameters (reset, then moved off their initial values) and
     the features; the seed alone reproduces a run. Returns (x, seed used)."""
     for attempt in range(20):
@@ -91,16 +91,18 @@ def draw_inputs(m, g, ref, din, seed, featureless):
             for p in m.parameters():
                 p.add_(0.1 * torch.randn_like(p))
         x = None if featureless else torch.randn(g.num_nodes, din, dtype=F32,
-                                                 requires_grad=True)
+                                                 requires_grad=x_grad)
         if x is None or not near_kink(m, ref, x):
             return x, used
     raise AssertionError(f"20 draws from seed {seed} all put an RGAT score "
                          "at the leaky ReLU's kink")
 
 
-def check(m, g, ref, din, seed, featureless=False, pyg_call=None):
-    """Forward and all gradients of ``m`` on ``g`` against the oracle."""
-    x, seed = draw_inputs(m, g, ref, din, seed, featureless)
+def check(m, g, ref, din, seed, featureless=False, pyg_call=None,
+          x_grad=True):
+    """Forward and all gradients of ``m`` on ``g`` against the oracle
+    (without ``x_grad``, those of the parameters only)."""
+    x, seed = draw_inputs(m, g, ref, din, seed, featureless, x_grad)
     y = m(x, *(pyg_call or (g,)))
     dy = torch.randn_like(y)
     (y * dy).sum().backward()
@@ -117,7 +119,7 @@ def check(m, g, ref, din, seed, featureless=False, pyg_call=None):
     # terms is then large next to the result. Such a gradient is measured
     # against 1e-3 of the largest gradient instead of its own norm.
     grads = {k: (v.grad, params[k].grad) for k, v in m.named_parameters()}
-    if x is not None:
+    if x is not None and x_grad:
         grads["x"] = (x.grad, x64.grad)
     floor = 1e-3 * max(float(want.norm()) for _, want in grads.values())
     errs = {"forward": rel_err(y.detach(), y64.detach())}
@@ -168,10 +170,14 @@ def test_torch_reference_featureless_matches_numpy():
     ("rgcn", 1, 5, 4, {"aggr": "add"}),
     ("rgcn", 1, 5, 4, {"root_weight": False, "bias": False}),
     ("rgcn", 1, 5, 4, {"aggr": "sum", "num_bases": 2, "bias": False}),
+    ("rgcn", 1, 6, 4, {"num_blocks": 2}),
+    ("rgcn", 1, 6, 6, {"num_blocks": 3, "aggr": "add", "root_weight": False}),
     ("rgat", 1, 5, 4, {}), ("rgat", 2, 5, 4, {"bias": False}),
+    ("rgat", 2, 5, 6, {"concat": False}),
     ("hgt", 2, 4, 4, {}), ("hgt", 1, 5, 4, {})],
     ids=["rgcn", "rgcn-bases", "rgcn-add", "rgcn-noroot-nobias",
-         "rgcn-sum-bases-nobias", "rgat-1h", "rgat-2h-nobias", "hgt-skip",
+         "rgcn-sum-bases-nobias", "rgcn-blocks", "rgcn-blocks-add-noroot",
+         "rgat-1h", "rgat-2h-nobias", "rgat-2h-mean", "hgt-skip",
          "hgt-noskip"])
 def test_module_gradients_small(model, heads, din, dout, kw):
     seed = fresh_seed()
@@ -188,6 +194,37 @@ def test_featureless_rgcn_gradients(kw):
     g, ref = small(seed, T=1)
     m = hnn.RGCNConv(g.num_nodes, 3, g.num_relations, **kw)
     check(m, g, ref, None, seed, featureless=True)
+
+
+@pytest.mark.parametrize("model,heads", [("rgcn", 1), ("rgat", 2),
+                                         ("hgt", 2)])
+def test_weights_only_backward(model, heads):
+    """Features that need no gradient (a first layer's): the backward is
+    compiled for the parameters only (rgnn-autodiff's wrt=), and their
+    gradients are unchanged."""
+    seed = fresh_seed()
+    g, ref = small(seed)
+    m = make(model, g, 4, 4, heads)
+    check(m, g, ref, 4, seed, x_grad=False)
+    (c,) = m._compiled.values()
+    (fn, wrt), = c._partial.values()
+    assert wrt == c.wrt[1:] and len(fn.results) == len(c.wrt) - 1
+    assert fn is not c.backward
+
+
+def test_block_diagonal_weights():
+    """num_blocks: W_r is zero off its diagonal blocks, and so is its
+    gradient (each block gets only its own)."""
+    g, _ = small(2)
+    m = hnn.RGCNConv(6, 4, g.num_relations, num_blocks=2)
+    w = m._relation_weights()
+    assert w.shape == (g.num_relations, 6, 4)
+    assert torch.equal(w[:, :3, 2:], torch.zeros(g.num_relations, 3, 2))
+    assert torch.equal(w[:, 3:, :2], torch.zeros(g.num_relations, 3, 2))
+    assert torch.equal(w[:, 3:, 2:], m.weight[:, 1])
+    m(torch.randn(g.num_nodes, 6), g).sum().backward()
+    assert m.weight.grad.shape == m.weight.shape
+    assert "num_blocks=2" in repr(m)
 
 
 def test_pyg_call_convention():
@@ -255,10 +292,13 @@ def test_errors():
         hnn.RGCNConv(3, 4, R)(None, g)
     with pytest.raises(ValueError, match="aggr in .*got 'max'"):
         hnn.RGCNConv(5, 4, R, aggr="max")
-    with pytest.raises(ValueError, match="num_blocks=None"):
+    with pytest.raises(ValueError, match="num_bases and num_blocks"):
+        hnn.RGCNConv(4, 4, R, num_bases=2, num_blocks=2)
+    with pytest.raises(ValueError, match=r"num_blocks \(2\) must divide "
+                       r"in_channels \(5\)"):
         hnn.RGCNConv(5, 4, R, num_blocks=2)
-    with pytest.raises(ValueError, match="concat=True"):
-        hnn.RGATConv(5, 4, R, concat=False)
+    with pytest.raises(ValueError, match="num_blocks needs input features"):
+        hnn.RGCNConv(g.num_nodes, 2, R, num_blocks=1)(None, g)
     with pytest.raises(ValueError, match="divisible"):
         hnn.HGTConv(5, 4, g.metadata(), heads=3)
     with pytest.raises(ValueError, match="edge type"):

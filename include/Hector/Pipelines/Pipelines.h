@@ -24,6 +24,9 @@ inline constexpr const char *kAutodiffHelp =
 inline constexpr const char *kGradientsHelp =
     "With autodiff: the backward functions to add, combined (f__backward: "
     "every gradient in one call), per-argument (f__grad<i>) or both";
+inline constexpr const char *kWrtHelp =
+    "With autodiff: the float arguments to differentiate, by index "
+    "(default: all of them)";
 
 struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
   PassOptions::Option<bool> compact{
@@ -51,6 +54,7 @@ struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
   PassOptions::Option<std::string> gradients{*this, "gradients",
                                              llvm::cl::desc(kGradientsHelp),
                                              llvm::cl::init("combined")};
+  PassOptions::ListOption<unsigned> wrt{*this, "wrt", llvm::cl::desc(kWrtHelp)};
   PassOptions::Option<bool> fuseEdgeSoftmax{
       *this, "fuse-edge-softmax",
       llvm::cl::desc("Compute an edge softmax's weights inside the "
@@ -121,6 +125,7 @@ struct LowerToPTXOptions : public PassPipelineOptions<LowerToPTXOptions> {
   PassOptions::Option<std::string> gradients{*this, "gradients",
                                              llvm::cl::desc(kGradientsHelp),
                                              llvm::cl::init("combined")};
+  PassOptions::ListOption<unsigned> wrt{*this, "wrt", llvm::cl::desc(kWrtHelp)};
   PassOptions::Option<std::string> gemmTemplate{
       *this, "gemm-template",
       llvm::cl::desc("Typed GEMM kernel: tiled (shared-memory tiles) or "

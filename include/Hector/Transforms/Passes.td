@@ -28,7 +28,10 @@ def RGNNAutodiff : Pass<"rgnn-autodiff", "::mlir::ModuleOp"> {
     recomputed once and one backward sweep accumulates every adjoint. With
     `gradients=per-argument` (or `both`) it adds instead (or as well)
     `@f__grad<i>` for each float argument `%xi`, returning `dL/dxi` alone.
-    An argument `y` does not depend on gets zeros. The backward program is
+    `wrt=i,j,...` restricts both to those arguments (for example the
+    weights alone, when the input features need no gradient): the work
+    only the others' gradients need is then left out. An argument `y` does
+    not depend on gets zeros. The backward program is
     rgnn IR, so the optimization passes and the lowering treat it like any
     layer:
 
@@ -53,7 +56,10 @@ def RGNNAutodiff : Pass<"rgnn-autodiff", "::mlir::ModuleOp"> {
                "that is not a generated gradient or variant)">,
     Option<"gradients", "gradients", "std::string", "\"combined\"",
            "which backward functions to add: combined (f__backward, every "
-           "gradient at once), per-argument (f__grad<i>, one each) or both">
+           "gradient at once), per-argument (f__grad<i>, one each) or both">,
+    ListOption<"wrt", "wrt", "unsigned",
+               "the float arguments to differentiate, by index (default: "
+               "all of them)">
   ];
   let dependentDialects = ["::mlir::hector::rgnn::RGNNDialect",
                            "::mlir::arith::ArithDialect"];
