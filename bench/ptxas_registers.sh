@@ -34,7 +34,7 @@ trap 'rm -rf "$tmp"' EXIT
     --hector-lower-to-ptx -o "$tmp/weight-gradients.mlir"
   echo "## weight gradients (hetop.outer_gemm)"
   echo
-  echo "test/Target/NVPTX/Inputs/weight-gradients.mlir: the kernels with shared memory are the tiled outer GEMM (64 x 64 per relation over edges, 4 heads of 16 x 16 per relation over pairs, 64 x 64 shared over nodes; tiles of 8 rows, 4 x 4 outputs per thread at 64 x 64); the others zero the three results and copy them into the output buffers (a function result is computed into a temporary, then copied)."
+  echo "test/Target/NVPTX/Inputs/weight-gradients.mlir: the kernels with shared memory are the tiled outer GEMM (64 x 64 per relation over edges, 4 heads of 16 x 16 per relation over pairs, 64 x 64 shared over nodes; tiles of 8 rows, 4 x 4 outputs per thread at 64 x 64); the others zero the three results, which the GEMMs then write in place (no copy kernels)."
   echo
   echo '```'
   /usr/bin/python3 "$root/scripts/ptx_tool.py" check "$tmp/weight-gradients.mlir" sm_80 sm_90

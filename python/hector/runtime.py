@@ -494,6 +494,12 @@ class BoundFunction:
                 raise ModelError(f"{res.describe()}: 'out' must be a "
                                  f"writable C-contiguous {res.dtype} array "
                                  f"or a DeviceBuffer", "invalid argument")
+            # Results are computed in place (docs/abi.md).
+            others = list(arrays) + outs[:k]
+            if any(np.may_share_memory(outs[k], a) for a in others):
+                raise ModelError(f"{res.describe()}: 'out' overlaps an "
+                                 f"argument or another result",
+                                 "invalid argument")
         patterns = [self._poison(o) if poison else None for o in outs]
         # A CUDA function gets the poisoned results uploaded with the inputs.
         flags = (_RUN_UPLOAD_RESULT if any(p is not None for p in patterns)

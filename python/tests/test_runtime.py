@@ -213,6 +213,9 @@ def test_run_rejections(fake):
         b.run([h, "x"])
     with pytest.raises(ModelError, match="'out' must be a writable"):
         b.run([h, 1.0], out=np.empty((40, 2), np.float64))
+    # Results are computed in place: one that is an input is refused.
+    with pytest.raises(ModelError, match="'out' overlaps an argument"):
+        b.run([h, 1.0], out=h)
     # Names, when the caller gives them, appear in the message.
     f = fake.function("f")
     f.set_input_names(["h", "s"])

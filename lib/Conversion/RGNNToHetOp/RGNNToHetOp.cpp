@@ -133,6 +133,12 @@ public:
     auto zero = arith::ConstantIndexOp::create(top, target.getLoc(), 0);
     indexConstants[0] = zero;
     entry.setInsertionPoint(zero);
+    // The result parameters, the last ones, in result order; a value
+    // returned twice is written directly into the first only.
+    Operation *ret = source.getBody().front().getTerminator();
+    ValueRange outs = target.getArguments().take_back(ret->getNumOperands());
+    for (auto [returned, out] : llvm::zip(ret->getOperands(), outs))
+      resultParams.try_emplace(returned, out);
   }
 
   LogicalResult run(unsigned firstGraphArg, ArrayRef<unsigned> argStarts);
@@ -278,8 +284,20 @@ private:
   LogicalResult lowerConstant(arith::ConstantOp op);
   LogicalResult lowerReturn(func::ReturnOp op);
 
-  /// Records `buffer` as the value of `result`, freed at the end.
+  /// Records `buffer` as the value of `result`, freed at the end; or, when
+  /// `result` is returned and `buffer` is a fresh allocation of its result
+  /// parameter's type, uses that parameter instead, so that `return` has
+  /// nothing to copy (the ABI's results do not overlap the arguments).
   void define(Value result, Value buffer) {
+    Value out = resultParams.lookup(result);
+    auto alloc = buffer.getDefiningOp<memref::AllocOp>();
+    if (out && alloc && alloc.getType() == out.getType() &&
+        !llvm::is_contained(temporaries, buffer)) {
+      alloc.getResult().replaceAllUsesWith(out);
+      alloc.erase();
+      values[result] = Lowered::ofBuffer(out);
+      return;
+    }
     values[result] = Lowered::ofBuffer(buffer);
     temporaries.push_back(buffer);
   }
@@ -307,6 +325,8 @@ private:
   rgnn::HeteroGraphType graphType;
   DenseMap<Value, Lowered> values;
   SmallVector<Value> temporaries;
+  /// Each returned rgnn value's result parameter.
+  DenseMap<Value, Value> resultParams;
   DenseMap<int64_t, Value> indexConstants;
   /// Open row scopes: the row, where its hoisted loads go, and those loads.
   struct RowScope {
@@ -1765,6 +1785,8 @@ LogicalResult FunctionLowering::lowerReturn(func::ReturnOp op) {
   ValueRange outs = target.getArguments().take_back(op.getNumOperands());
   for (auto [returned, out] : llvm::zip(op.getOperands(), outs)) {
     const Lowered &value = values[returned];
+    if (value.inBuffer() && value.buffer == out)
+      continue; // Computed in place.
     forEachElement(op.getLoc(), returned.getType(),
                    [&](OpBuilder &b, Location l, Value row, ValueRange inner) {
                      store(b, l, out, row, inner,

@@ -88,8 +88,9 @@ func.func @gather_view(%g: !g, %h: !rgnn.feat<node, 8xf32>) -> !rgnn.feat<edge, 
 // sum runs one task per chunk of 256 rows and element, adding atomically.
 !g = !rgnn.graph<node_types = 1, relations = 2>
 // CUDA-LABEL: func.func @two_results(
+// CUDA-SAME: %[[SUM:arg35]]: memref<8xf32>
 // CUDA: %[[N:.*]] = memref.dim %arg3
-// CUDA: %[[SUM:.*]] = memref.alloc() : memref<8xf32>
+// CUDA-NOT: memref.alloc
 // CUDA: scf.parallel (%[[I:.*]]) = (%{{.*}}) to (%c8)
 // CUDA: memref.store %{{.*}}, %[[SUM]]
 // CUDA: %[[CHUNKS:.*]] = arith.ceildivui %[[N]], %c256
@@ -100,9 +101,7 @@ func.func @gather_view(%g: !g, %h: !rgnn.feat<node, 8xf32>) -> !rgnn.feat<edge, 
 // CUDA: %[[PART:.*]] = scf.for %{{.*}} = %[[LO]] to %[[HI]]
 // CUDA: memref.atomic_rmw addf %[[PART]], %[[SUM]]
 // CUDA: math.exp
-// CUDA: scf.parallel
-// CUDA: memref.load %[[SUM]]
-// CUDA: memref.store %{{.*}}, %arg35
+// CUDA-NOT: memref.load %[[SUM]]
 // CUDA: scf.parallel
 // CUDA: memref.store %{{.*}}, %arg36
 // CUDA-NOT: scf.for
@@ -110,9 +109,14 @@ func.func @gather_view(%g: !g, %h: !rgnn.feat<node, 8xf32>) -> !rgnn.feat<edge, 
 // CHECK-LABEL: func.func @two_results(
 // CHECK-SAME: %[[H:arg33]]: memref<?x8xf32>, %[[X:arg34]]: memref<?x8xf32>, %[[S:arg35]]: memref<8xf32>, %[[Z:arg36]]: memref<2xf32>)
 // CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// The sum is computed in its result parameter; nothing is allocated.
+// CHECK-NOT: memref.alloc
+// CHECK: memref.load %[[S]]
+// CHECK: memref.store %{{.*}}, %[[S]]
+// CHECK-NOT: memref.load %[[S]]
 // CHECK: math.exp
 // CHECK: memref.store %{{.*}}, %[[X]]
-// CHECK: memref.store %{{.*}}, %[[S]]
+// CHECK-NOT: memref.load %[[S]]
 // CHECK: memref.store %[[ZERO]], %[[Z]]
 // CHECK: llvm.mlir.global internal constant @__hector_model_info("{{.*}}func two_results entry=_mlir_ciface_two_results params=37\0A{{.*}}arg 1 feat domain=node shape=8 type=f32\0Aresult feat domain=node shape=8 type=f32\0Aresult tensor shape=8 type=f32\0Aresult tensor shape=2 type=f32\0Aend\0A
 func.func @two_results(%g: !g, %h: !rgnn.feat<node, 8xf32>)
@@ -168,13 +172,14 @@ func.func @relation_sum(%g: !g, %m: !rgnn.feat<edge, 4xf32>)
 // CUDA-LABEL: func.func @weight_gradients(
 // CUDA-SAME: %[[SRC:arg0]]: memref<?xi32>
 // CUDA-SAME: %[[RELOFF:arg4]]: memref<?xi64>, %[[RELEIDS:arg5]]: memref<?xi32>
-// CUDA-SAME: %[[H:arg33]]: memref<?x8xf32>, %[[D:arg34]]: memref<?x4xf32>, %[[X:arg35]]: memref<?x8xf32>, %[[Y:arg36]]: memref<?x4xf32>
-// CUDA: %[[DW:.*]] = memref.alloc(%{{.*}}) : memref<?x8x4xf32>
+// CUDA-SAME: %[[H:arg33]]: memref<?x8xf32>, %[[D:arg34]]: memref<?x4xf32>, %[[X:arg35]]: memref<?x8xf32>, %[[Y:arg36]]: memref<?x4xf32>, %[[DW:arg37]]: memref<?x8x4xf32>, %[[DR:arg38]]: memref<8x4xf32>
+// CUDA-NOT: memref.alloc
 // CUDA: hetop.outer_gemm ins(%[[H]], %[[D]] : memref<?x8xf32>, memref<?x4xf32>) outs(%[[DW]] : memref<?x8x4xf32>) segments(%[[RELOFF]] : memref<?xi64>) rows(%[[RELEIDS]] : memref<?xi32>) gather_a(%[[SRC]] : memref<?xi32>)
 // CUDA-NOT: gather_b
-// CUDA: %[[DR:.*]] = memref.alloc() : memref<8x4xf32>
+// CUDA-NOT: memref.alloc
 // CUDA: hetop.outer_gemm ins(%[[X]], %[[Y]] : memref<?x8xf32>, memref<?x4xf32>) outs(%[[DR]] : memref<8x4xf32>)
 // CUDA-NOT: segments
+// CUDA-NOT: scf.parallel
 // CUDA: return
 func.func @weight_gradients(%g: !g, %h: !rgnn.feat<node, 8xf32>,
                             %d: !rgnn.feat<edge, 4xf32>,
@@ -294,7 +299,7 @@ func.func @softmax(%g: !g, %s: !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<edge, 4xf3
 // CHECK-LABEL: func.func @softmax_aggregate(
 // CHECK-SAME: %[[SRC:arg0]]: memref<?xi32>, %[[DST:arg1]]: memref<?xi32>, %{{.*}}: memref<?xi32>, %[[NTYPE:arg3]]: memref<?xi32>
 // CHECK-SAME: %[[INPTR:arg8]]: memref<?xi64>, %{{.*}}: memref<?xi32>, %[[INEIDS:arg10]]: memref<?xi32>
-// CHECK-SAME: %[[S:arg33]]: memref<?x2xf32>, %[[M:arg34]]: memref<?x2x4xf32>
+// CHECK-SAME: %[[S:arg33]]: memref<?x2xf32>, %[[M:arg34]]: memref<?x2x4xf32>, %[[OUT:arg35]]: memref<?x2x4xf32>
 // CHECK-NOT: memref.dim %[[SRC]]
 // CHECK: %[[N:.*]] = memref.dim %[[NTYPE]]
 // CHECK-NOT: memref.dim %[[SRC]]
@@ -308,7 +313,8 @@ func.func @softmax(%g: !g, %s: !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<edge, 4xf3
 // CHECK: memref.store %{{.*}}, %[[MAX]][%[[NODE]], %{{.*}}]
 // CHECK: %[[RCP:.*]] = arith.divf %{{.*}}, %{{.*}} : f32
 // CHECK: memref.store %[[RCP]], %[[INV]][%[[NODE]], %{{.*}}]
-// CHECK: %[[OUT:.*]] = memref.alloc(%[[N]]) : memref<?x2x4xf32>
+// The result is accumulated in its parameter, not in a temporary.
+// CHECK-NOT: memref.alloc
 // CHECK: hetop.traverse node_parallel over in csr
 // CHECK-NEXT: ^bb0(%[[ROW:.*]]: index, %{{.*}}: index, %[[E:.*]]: index, %{{.*}}: index):
 // CHECK: %[[D:.*]] = memref.load %[[DST]][%[[E]]]
@@ -357,11 +363,11 @@ func.func @softmax_aggregate(%g: !g, %s: !rgnn.feat<edge, 2xf32>, %m: !rgnn.feat
 !g = !rgnn.graph<node_types = 1, relations = 2>
 // CHECK-LABEL: func.func @softmax_outer_to_pairs(
 // CHECK-SAME: %[[DST:arg1]]: memref<?xi32>
-// CHECK-SAME: %[[CHOICE:arg32]]: memref<?xi32>, %[[S:arg33]]: memref<?x2xf32>, %[[X:arg34]]: memref<?x3xf32>
+// CHECK-SAME: %[[CHOICE:arg32]]: memref<?xi32>, %[[S:arg33]]: memref<?x2xf32>, %[[X:arg34]]: memref<?x3xf32>, %[[OUT:arg35]]: memref<?x2x3xf32>
 // CHECK-NOT: memref.dim %arg0
 // CHECK: %[[MAX:.*]] = memref.alloc(%{{.*}}) : memref<?x2xf32>
 // CHECK: %[[INV:.*]] = memref.alloc(%{{.*}}) : memref<?x2xf32>
-// CHECK: %[[OUT:.*]] = memref.alloc(%{{.*}}) : memref<?x2x3xf32>
+// CHECK-NOT: memref.alloc({{.*}}) : memref<?x2x3xf32>
 // CHECK: hetop.traverse node_parallel over dst_rel csr
 // CHECK-NEXT: ^bb0(%[[ROW:.*]]: index, %{{.*}}: index, %[[E:.*]]: index, %{{.*}}: index):
 // CHECK: memref.load %[[CHOICE]][
