@@ -133,17 +133,21 @@ public:
     auto zero = arith::ConstantIndexOp::create(top, target.getLoc(), 0);
     indexConstants[0] = zero;
     entry.setInsertionPoint(zero);
-    // The result parameters, the last ones, in result order; a value
-    // returned twice is written directly into the first only.
+    // A value returned twice is written directly into the first only.
     Operation *ret = source.getBody().front().getTerminator();
-    ValueRange outs = target.getArguments().take_back(ret->getNumOperands());
-    for (auto [returned, out] : llvm::zip(ret->getOperands(), outs))
+    for (auto [returned, out] :
+         llvm::zip(ret->getOperands(), resultParameters()))
       resultParams.try_emplace(returned, out);
   }
 
   LogicalResult run(unsigned firstGraphArg, ArrayRef<unsigned> argStarts);
 
 private:
+  /// The caller's result buffers: the last parameters, in result order.
+  ValueRange resultParameters() {
+    return target.getArguments().take_back(
+        source.getFunctionType().getNumResults());
+  }
   // Values from the function entry, usable anywhere below.
   Value graphArray(GraphArray array) {
     return target.getArgument(graphBase + array);
@@ -1781,9 +1785,7 @@ LogicalResult FunctionLowering::lowerConstant(arith::ConstantOp op) {
 }
 
 LogicalResult FunctionLowering::lowerReturn(func::ReturnOp op) {
-  // The result buffers are the last parameters, in result order.
-  ValueRange outs = target.getArguments().take_back(op.getNumOperands());
-  for (auto [returned, out] : llvm::zip(op.getOperands(), outs)) {
+  for (auto [returned, out] : llvm::zip(op.getOperands(), resultParameters())) {
     const Lowered &value = values[returned];
     if (value.inBuffer() && value.buffer == out)
       continue; // Computed in place.
