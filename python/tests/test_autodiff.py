@@ -65,25 +65,23 @@ def test_gradients_match_finite_differences(model, heads, din, dout, T):
     check_gradients(model, heads, din, dout, T, fresh_seed())
 
 
-# The GPU's forms of the weight gradients (hetop.outer_gemm for sums of
-# outer products, chunks of rows added atomically for the other sums),
-# which the CPU lowers under traversal=edge.
+# The forms of the weight gradients: hetop.outer_gemm for sums of outer
+# products in each of its templates (the CPU's register-blocked tasks, the
+# simple loops, the GPU's tiled kernel emulated), and under traversal=edge
+# the GPU's chunks of rows added atomically for the other sums.
 CHUNKED = [("rgcn_basis_norm", 1, 5, 4, 1), ("rgat", 2, 5, 4, 1),
            ("hgt", 2, 4, 4, 2)]
 
 
-@pytest.mark.parametrize("template", ["loops", "tiled"])
+@pytest.mark.parametrize("template", ["blocked", "elementwise", "tiled"])
 @pytest.mark.parametrize("model,heads,din,dout,T", CHUNKED,
                          ids=[f"{m}-{h}h-{i}to{o}-T{t}"
                               for m, h, i, o, t in CHUNKED])
 def test_chunked_sums_match_finite_differences(model, heads, din, dout, T,
                                                template):
     # The GPU's forms of the weight gradients on the CPU: hetop.outer_gemm
-    # (its loops, or the GPU's tiled kernel emulated) and chunked atomic
-    # sums.
-    options = "traversal=edge"
-    if template == "tiled":
-        options += " gemm-template=tiled"
+    # in `template` and chunked atomic sums.
+    options = f"traversal=edge gemm-template={template}"
     check_gradients(model, heads, din, dout, T, fresh_seed(),
                     options=options)
 

@@ -60,10 +60,12 @@ def test_edge_parallel_traversal_fb15k(datasets, model, heads):
 
 CHUNKED = [("rgcn_basis_norm", 1), ("rgat", 2), ("hgt", 2)]
 SIZES = [(16, 16), (20, 36)]
-# How the weight gradients' sums run: in order per output row (the CPU's
-# default); under traversal=edge, hetop.outer_gemm's CPU loops and the
-# chunked atomic sums for the rest; and the GPU's tiled outer GEMM,
-# emulated.
+# How the weight gradients' sums run: hetop.outer_gemm's register-blocked
+# CPU tasks with the other sums in order per output row (the CPU's
+# default); under traversal=edge, the chunked atomic sums for the rest,
+# with the outer GEMM blocked or the GPU's tiled kernel emulated. (Its
+# simple loops, which have no chunks, are held to finite differences in
+# test_autodiff.py.)
 FORMS = {"node": "traversal=node", "edge": "traversal=edge",
          "tiled": "traversal=edge gemm-template=tiled"}
 
@@ -77,7 +79,7 @@ def test_chunked_weight_gradients_span_chunks(model, heads, size):
     # outer products, chunks of 256 rows added atomically for the other
     # sums. With 3000 edges a relation spans several blocks and a block
     # several relations, and 20 x 36 leaves partial tiles; every form of
-    # the combined backward must equal the in-order one, which
+    # the combined backward must equal the default one, which
     # test_autodiff.py holds to finite differences.
     seed = fresh_seed()
     case = Case("typed", arrays=typed_graph(seed, 300, 3000, 5, 2,
@@ -97,6 +99,6 @@ def test_chunked_weight_gradients_span_chunks(model, heads, size):
         for name, node, other in zip(names, results["node"], results[form]):
             err = (np.linalg.norm(other - node)
                    / max(np.linalg.norm(node), 1e-30))
-            assert err < 1e-5, (f"{model} {size}: d/d{name} {form} vs in "
-                                f"order: relative error {err:.3e} "
+            assert err < 1e-5, (f"{model} {size}: d/d{name} {form} vs "
+                                f"the default: relative error {err:.3e} "
                                 f"(seed {seed})")

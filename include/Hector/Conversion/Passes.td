@@ -23,9 +23,9 @@ def ConvertRGNNToHetOp : Pass<"convert-rgnn-to-hetop", "::mlir::ModuleOp"> {
       own, its row found by binary search of the offsets, atomic adds),
       which balances work when a few rows hold most of the edges;
     * a type or domain sum of an `outer_product` (a weight gradient)
-      becomes one `hetop.outer_gemm` for the GPU (and with
-      `traversal=edge`); the CPU's default walks each segment's rows in
-      order, a rank-1 update per row;
+      becomes one `hetop.outer_gemm` (other type and domain sums walk each
+      segment's rows in order on the CPU, and add chunks atomically on the
+      GPU and with `traversal=edge`);
     * `gather` is a view: consumers read through its index list, and it is
       materialized only where a GEMM needs contiguous rows;
     * `edge_softmax`, reductions and elementwise and shape ops become
@@ -87,12 +87,16 @@ def ConvertHetOpToSCF : Pass<"convert-hetop-to-scf", "::mlir::ModuleOp"> {
     parallel loop, a block's threads run one after another between
     barriers) and `elementwise` runs the simple form: both test the GPU
     templates' indexing on machines with no GPU.
-    `hetop.outer_gemm` (weight gradients) zeroes C, then on the GPU (and
-    on the CPU with `gemm-template=tiled`, emulated) is the tiled kernel
+    `hetop.outer_gemm` (weight gradients) on the GPU (and on the CPU with
+    `gemm-template=tiled`, emulated) zeroes C, then is the tiled kernel
     of the same block skeleton: a block per tile of a head's K x N matrix
     and chunk of 256 rows, walking the segments the chunk overlaps, rows
-    staged `tile_k` at a time, totals added atomically; otherwise a
-    parallel loop per (segment, head, K row) with rank-1 row updates.
+    staged `tile_k` at a time, totals added atomically. On the CPU it is a
+    parallel task per (segment, head, tile of up to 4 K rows, group of
+    columns) that walks the segment's rows with its outputs in up to 16
+    vector accumulators and stores them once (C is not zeroed);
+    `gemm-template=elementwise` is a task per (segment, head, K row) adding
+    rank-1 row updates in memory.
     `hetop.traverse` becomes a parallel loop over CSR rows (node-parallel)
     or entries (edge-parallel) with its body inlined; `hetop.accumulate`
     is a plain add where the row is owned by the iteration, and an atomic

@@ -39,8 +39,8 @@ def RGNNAutodiff : Pass<"rgnn-autodiff", "::mlir::ModuleOp"> {
       weights (`rgnn.transpose`), aggregated onto the endpoint it read;
     * a per-relation or per-node-type weight gradient is `relation_sum` or
       `node_type_sum` of an `outer_product`, which lowering fuses (no
-      per-edge matrices: rank-1 row updates on the CPU, the tiled
-      `hetop.outer_gemm` on the GPU); a shared weight's is a `domain_sum`
+      per-edge matrices: one `hetop.outer_gemm`, register-blocked on the
+      CPU, tiled on the GPU); a shared weight's is a `domain_sum`
       of one;
     * a gather's gradient is the aggregation back along its index, an
       aggregation's is the gather back (divided by `rgnn.degree` for a

@@ -963,8 +963,11 @@ struct ConvertHetOpToSCFPass
                      : GemmLowering(gemmOp, vectorWidth)
                            .run(/*elementwise=*/gemm == "elementwise");
       else if (auto outerOp = dyn_cast<OuterGemmOp>(op))
-        result = lowerOuterGemm(outerOp, /*tiled=*/gemm == "tiled",
-                                /*emulate=*/cpu);
+        result = lowerOuterGemm(outerOp,
+                                gemm == "tiled"     ? OuterGemmForm::Tiled
+                                : gemm == "blocked" ? OuterGemmForm::Blocked
+                                                    : OuterGemmForm::Loops,
+                                /*emulate=*/cpu, vectorWidth);
       else
         result = lowerTraverse(cast<TraverseOp>(op), cpu);
       if (failed(result))

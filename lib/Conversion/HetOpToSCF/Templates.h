@@ -58,10 +58,19 @@ void writeElement(OpBuilder &b, Location loc, CMode mode, Value v, Value c,
 /// barriers, so that the template's indexing is tested without a GPU.
 LogicalResult lowerTiledGemm(TypedGemmOp op, bool emulate);
 
-/// The weight-gradient outer GEMM (TiledOuterGemm.cpp): the tiled kernel
-/// (one `gpu.launch`, or emulated like the typed GEMM's), or without
-/// `tiled` a parallel loop per (segment, head, K row).
-LogicalResult lowerOuterGemm(OuterGemmOp op, bool tiled, bool emulate);
+/// The forms of the weight-gradient outer GEMM.
+enum class OuterGemmForm {
+  /// The shared-memory tiled kernel: one `gpu.launch`, or emulated like
+  /// the typed GEMM's.
+  Tiled,
+  /// The CPU's register-blocked tasks (vectors of up to `vectorWidth`).
+  Blocked,
+  /// The simple form: a parallel loop per (segment, head, K row).
+  Loops,
+};
+/// The weight-gradient outer GEMM (TiledOuterGemm.cpp) in `form`.
+LogicalResult lowerOuterGemm(OuterGemmOp op, OuterGemmForm form, bool emulate,
+                             int64_t vectorWidth);
 
 } // namespace mlir::hector::hetop::templates
 

@@ -12,10 +12,17 @@
 //   outputs per thread in registers, and adds them atomically into the
 //   segment's matrix. No per-row matrix is ever stored, and the atomics are
 //   one per output per 256 rows instead of one per product.
-// * loops (the CPU's): a parallel task per (segment, head, K row) walks the
-//   segment's rows and adds each rank-1 update's row, contiguous in N.
+// * blocked (the CPU's): a parallel task per (segment, head, tile of up to
+//   4 K rows, group of N columns) walks the segment's rows with its outputs
+//   in vector registers (up to 16 accumulators): per row, one vector load of
+//   B per column chunk, one broadcast of A per K row, and FMAs. The task
+//   owns its outputs, so it stores them once at the end.
+// * loops (the simple form, gemm-template=elementwise): a parallel task per
+//   (segment, head, K row) walks the segment's rows and adds each rank-1
+//   update's row, contiguous in N, in memory.
 //
-// Both zero C first: the op overwrites it.
+// The tiled and loops forms zero C first: the op overwrites it. The blocked
+// form writes every element of C itself.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,6 +32,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
@@ -334,10 +342,109 @@ void lowerOuterGemmLoops(OuterGemmOp op) {
   op.erase();
 }
 
+/// K rows of C one blocked task computes, at most; the largest divisor of K
+/// up to this is used.
+constexpr int64_t kBlockedTileK = 4;
+/// Vector accumulators one blocked task keeps live (as the typed GEMM's
+/// kernel: AVX-512 has 32 registers, B's chunks take some of the rest).
+constexpr int64_t kBlockedAccumulators = 16;
+
+/// The largest divisor of `n` that is at most `cap` (at least 1).
+int64_t largestDivisor(int64_t n, int64_t cap) {
+  for (int64_t d = std::min(n, cap); d > 1; --d)
+    if (n % d == 0)
+      return d;
+  return 1;
+}
+
+void lowerOuterGemmBlocked(OuterGemmOp op, int64_t maxVectorWidth) {
+  Location loc = op.getLoc();
+  OuterShape shape = shapeOf(op);
+  Type elementType = cast<MemRefType>(op.getA().getType()).getElementType();
+  // The widest power-of-two vector that divides N.
+  int64_t width = 1;
+  while (width * 2 <= maxVectorWidth && shape.n % (width * 2) == 0)
+    width *= 2;
+  VectorType vecType = VectorType::get({width}, elementType);
+  int64_t tileK = largestDivisor(shape.k, kBlockedTileK);
+  int64_t chunks = shape.n / width;
+  int64_t perGroup = largestDivisor(
+      chunks, std::max<int64_t>(1, kBlockedAccumulators / tileK));
+  int64_t kTiles = shape.k / tileK, groups = chunks / perGroup;
+  int64_t heads = shape.heads ? shape.heads : 1;
+
+  OpBuilder b(op);
+  Value c0 = constIndex(b, loc, 0), c1 = constIndex(b, loc, 1);
+  Value numRows = rowCount(b, op);
+  Value segments = shape.segmented ? segmentCount(b, op) : c1;
+  Value tasks = arith::MulIOp::create(
+      b, loc, segments, constIndex(b, loc, heads * kTiles * groups));
+  // Tasks are segment-major, so that one thread's consecutive tasks walk
+  // the same rows and find them in cache.
+  scf::ParallelOp::create(
+      b, loc, ValueRange{c0}, ValueRange{tasks}, ValueRange{c1},
+      [&](OpBuilder &pb, Location l, ValueRange ivs) {
+        auto split = [&](Value &rest, int64_t count) {
+          Value size = constIndex(pb, l, count);
+          Value digit = arith::RemUIOp::create(pb, l, rest, size);
+          rest = arith::DivUIOp::create(pb, l, rest, size);
+          return digit;
+        };
+        Value rest = ivs[0];
+        Value g = split(rest, groups);
+        Value kt = split(rest, kTiles);
+        Value h = shape.heads ? split(rest, heads) : Value();
+        Value s = shape.segmented ? rest : Value();
+        Value k0 = arith::MulIOp::create(pb, l, kt, constIndex(pb, l, tileK));
+        Value n0 = arith::MulIOp::create(pb, l, g,
+                                         constIndex(pb, l, perGroup * width));
+        SmallVector<Value> ks, ns;
+        for (int64_t m = 0; m < tileK; ++m)
+          ks.push_back(arith::AddIOp::create(pb, l, k0, constIndex(pb, l, m)));
+        for (int64_t j = 0; j < perGroup; ++j)
+          ns.push_back(
+              arith::AddIOp::create(pb, l, n0, constIndex(pb, l, j * width)));
+        Value lo = c0, hi = numRows;
+        if (s) {
+          lo = loadIndex(pb, l, op.getSegmentOffsets(), s);
+          hi = loadIndex(pb, l, op.getSegmentOffsets(),
+                         arith::AddIOp::create(pb, l, s, c1));
+        }
+        Value zero = arith::ConstantOp::create(pb, l, pb.getZeroAttr(vecType));
+        SmallVector<Value> init(tileK * perGroup, zero);
+        auto loop = scf::ForOp::create(
+            pb, l, lo, hi, c1, init,
+            [&](OpBuilder &fb, Location fl, Value p, ValueRange acc) {
+              Value e = rowElement(fb, fl, op, p);
+              Value aRow = operandRow(fb, fl, op.getAGather(), e);
+              Value bRow = operandRow(fb, fl, op.getBGather(), e);
+              SmallVector<Value> bVecs;
+              for (Value n : ns)
+                bVecs.push_back(vector::LoadOp::create(
+                    fb, fl, vecType, op.getB(), headIndex(bRow, h, n)));
+              SmallVector<Value> next;
+              for (Value k : ks) {
+                Value a = memref::LoadOp::create(fb, fl, op.getA(),
+                                                 headIndex(aRow, h, k));
+                Value bcast = vector::BroadcastOp::create(fb, fl, vecType, a);
+                for (Value bv : bVecs)
+                  next.push_back(vector::FMAOp::create(fb, fl, bcast, bv,
+                                                       acc[next.size()]));
+              }
+              scf::YieldOp::create(fb, fl, next);
+            });
+        for (int64_t m = 0; m < tileK; ++m)
+          for (int64_t j = 0; j < perGroup; ++j)
+            vector::StoreOp::create(pb, l, loop.getResult(m * perGroup + j),
+                                    op.getC(), cIndex(s, h, ks[m], ns[j]));
+      });
+  op.erase();
+}
+
 } // namespace
 
-LogicalResult templates::lowerOuterGemm(OuterGemmOp op, bool tiled,
-                                        bool emulate) {
+LogicalResult templates::lowerOuterGemm(OuterGemmOp op, OuterGemmForm form,
+                                        bool emulate, int64_t vectorWidth) {
   OuterShape shape = shapeOf(op);
   // C's dimensions after the first are zeroed and indexed by constants.
   auto c = cast<MemRefType>(op.getC().getType());
@@ -346,8 +453,12 @@ LogicalResult templates::lowerOuterGemm(OuterGemmOp op, bool tiled,
       ShapedType::isDynamicShape(c.getShape().drop_front()))
     return op.emitError("lowering an outer GEMM needs static K, N and head "
                         "counts");
-  if (!tiled) {
+  if (form == OuterGemmForm::Loops) {
     lowerOuterGemmLoops(op);
+    return success();
+  }
+  if (form == OuterGemmForm::Blocked) {
+    lowerOuterGemmBlocked(op, vectorWidth);
     return success();
   }
   FailureOr<Tiles> tiles = chooseTiles(op, shape);

@@ -248,7 +248,7 @@ private:
   /// Whether domain and type sums use chunkedSum: on the GPU, and with
   /// edge-parallel traversals on the CPU (which tests that form).
   bool chunkedSums() const { return gpu || edgeParallel; }
-  /// In the chunked form, a sum of a fused outer product of head-less or
+  /// On every target, a sum of a fused outer product of head-less or
   /// one-head-dimension vectors is a weight gradient: one hetop.outer_gemm
   /// into `result`, over the positions of `offsets`' segments (one segment
   /// without), position p reading element `members[p]` (p without). False
@@ -1087,8 +1087,7 @@ std::pair<Value, Value> FunctionLowering::gemmOperand(Location loc,
 bool FunctionLowering::emitOuterGemm(Location loc, Value input, Value result,
                                      Value offsets, Value members) {
   auto product = input.getDefiningOp<rgnn::OuterProductOp>();
-  if (!chunkedSums() || !product ||
-      product.getLhs().getType().getShape().size() > 2)
+  if (!product || product.getLhs().getType().getShape().size() > 2)
     return false;
   auto fused = factors.find(product);
   if (fused == factors.end())

@@ -369,27 +369,31 @@ func.func @traverse_edge(%ptr: memref<?xi64>, %col: memref<?xi32>, %eid: memref<
 
 // -----
 
-// A weight gradient's outer GEMM. C is zeroed first in every form. On the
-// CPU a task per (segment, K row) walks the segment's rows (through `rows`
-// and the gather) and adds each row's rank-1 update, contiguous in N.
+// A weight gradient's outer GEMM. On the CPU a task per (segment, tile of 4
+// K rows) walks the segment's rows (through `rows` and the gather) with its
+// 4 x 32 outputs in 8 vector accumulators: per row, two vector loads of B,
+// four broadcasts of A and eight FMAs. The task owns its outputs: they are
+// stored once, after the rows, and C is not zeroed first.
 // CHECK-LABEL: func.func @outer_gemm(
 // CHECK-SAME: %[[A:arg0]]: memref<?x64xf32>, %[[B:arg1]]: memref<?x32xf32>, %[[C:arg2]]: memref<?x64x32xf32>, %[[OFF:arg3]]: memref<?xi64>, %[[ROWS:arg4]]: memref<?xi32>, %[[SRC:arg5]]: memref<?xi32>
-// CHECK: scf.parallel
-// CHECK: memref.store %{{.*}}, %[[C]]
+// CHECK-NOT: memref.store
 // CHECK: scf.parallel (%[[T:.*]]) =
-// CHECK: %[[K:.*]] = arith.remui %[[T]], %c64
-// CHECK: %[[S:.*]] = arith.divui %[[T]], %c64
+// CHECK: %[[KT:.*]] = arith.remui %{{.*}}, %c16
+// CHECK: %[[S:.*]] = arith.divui %{{.*}}, %c16
+// CHECK: %[[K0:.*]] = arith.muli %[[KT]], %c4
 // CHECK: memref.load %[[OFF]][%[[S]]]
-// CHECK: scf.for %[[P:.*]] =
+// CHECK: %[[ACC:.*]]:8 = scf.for %[[P:.*]] = {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK: %[[E:.*]] = memref.load %[[ROWS]][%[[P]]]
 // CHECK: %[[EI:.*]] = arith.index_cast %[[E]]
 // CHECK: %[[SR:.*]] = memref.load %[[SRC]][%[[EI]]]
-// CHECK: %[[X:.*]] = memref.load %[[A]][%{{.*}}, %[[K]]]
-// CHECK: scf.for %[[N:.*]] = %{{.*}} to %c32
-// CHECK: memref.load %[[B]][%{{.*}}, %[[N]]]
-// CHECK: arith.mulf %[[X]]
-// CHECK: memref.store %{{.*}}, %[[C]][%[[S]], %[[K]], %[[N]]]
+// CHECK: %[[SRI:.*]] = arith.index_cast %[[SR]]
+// CHECK-COUNT-2: vector.load %[[B]][%[[EI]], %{{.*}}] : memref<?x32xf32>, vector<16xf32>
+// CHECK: memref.load %[[A]][%[[SRI]], %{{.*}}]
+// CHECK-COUNT-2: vector.fma
+// CHECK: scf.yield
+// CHECK-COUNT-8: vector.store %{{.*}}, %[[C]][%[[S]], %{{.*}}, %{{.*}}] : memref<?x64x32xf32>, vector<16xf32>
 // CHECK-NOT: atomic_rmw
+// CHECK: return
 // The GPU runs one kernel with a block per (K tile, N tile) and chunk of 256
 // rows; the block walks the segments its rows overlap, stages each step of
 // 8 rows of A (64 wide, padded) and B (32 wide) in shared memory, and adds
@@ -407,9 +411,20 @@ func.func @traverse_edge(%ptr: memref<?xi64>, %col: memref<?xi32>, %eid: memref<
 // TILED-COUNT-16: math.fma
 // TILED: gpu.barrier
 // TILED-COUNT-16: memref.atomic_rmw addf %{{.*}}, %arg2
-// With gemm-template=elementwise the GPU runs the CPU's loops, a thread per task.
+// With gemm-template=elementwise the GPU runs the simple loops after zeroing
+// C: a thread per (segment, K row) adds each row's rank-1 update in memory.
+// EW: scf.parallel
+// EW: memref.store %{{.*}}, %arg2
 // EW-NOT: gpu.launch
-// EW: scf.for
+// EW: scf.parallel (%[[T:.*]]) =
+// EW: %[[K:.*]] = arith.remui %[[T]], %c64
+// EW: %[[S:.*]] = arith.divui %[[T]], %c64
+// EW: scf.for %[[P:.*]] =
+// EW: %[[X:.*]] = memref.load %arg0[%{{.*}}, %[[K]]]
+// EW: scf.for %[[N:.*]] = %{{.*}} to %c32
+// EW: memref.load %arg1[%{{.*}}, %[[N]]]
+// EW: arith.mulf %[[X]]
+// EW: memref.store %{{.*}}, %arg2[%[[S]], %[[K]], %[[N]]]
 // EW-NOT: atomic_rmw
 // EW: return
 // Emulated: the same kernel, blocks a parallel loop, threads loops.
@@ -433,6 +448,15 @@ func.func @outer_gemm(%h: memref<?x64xf32>, %d: memref<?x32xf32>,
 // A shared weight with heads and partial tiles (K = 20 in a 32-wide tile,
 // N = 6 in an 8-wide one): no segment walk, one head per group of blocks,
 // out-of-range columns neither staged nor written.
+// On the CPU: 10 tasks per head (5 tiles of 4 K rows, all 6 columns as 3
+// vectors of 2), every row of the graph in each, stored to the head's C.
+// CHECK-LABEL: func.func @outer_gemm_shared(
+// CHECK: %[[ROWS:.*]] = memref.dim %arg0
+// CHECK: scf.parallel (%{{.*}}) = (%{{.*}}) to (%{{.*}})
+// CHECK: %[[H:.*]] = arith.remui %{{.*}}, %c2
+// CHECK: %{{.*}}:12 = scf.for %[[P:.*]] = %{{.*}} to %[[ROWS]] step %{{.*}} iter_args({{.*}}) -> ({{(vector<2xf32>, )+}}vector<2xf32>)
+// CHECK-COUNT-3: vector.load %arg1[%[[P]], %[[H]], %{{.*}}] : memref<?x2x6xf32>, vector<2xf32>
+// CHECK-COUNT-12: vector.store %{{.*}}, %arg2[%[[H]], %{{.*}}, %{{.*}}] : memref<2x20x6xf32>, vector<2xf32>
 // GPU-LABEL: func.func @outer_gemm_shared(
 // TILED: gpu.launch blocks({{.*}}) in ({{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c64, {{.*}}) workgroup({{.*}} : memref<8x33xf32, #gpu.address_space<workgroup>>, {{.*}} : memref<8x9xf32, #gpu.address_space<workgroup>>)
 // TILED-NOT: scf.while

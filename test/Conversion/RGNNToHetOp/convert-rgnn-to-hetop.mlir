@@ -156,15 +156,20 @@ func.func @relation_sum(%g: !g, %m: !rgnn.feat<edge, 4xf32>)
 
 // -----
 
-// Weight gradients: a type or domain sum of an outer product. On the GPU
-// (and with edge-parallel traversals) each is one hetop.outer_gemm over the
-// sum's segments, its rows the relation-sorted edges (`rows`), A read at
-// the edges' sources through the gather view, no per-edge matrix; the
-// shared weight's over every node, unsegmented. The CPU's default walks
-// each relation's rows in order.
+// Weight gradients: a type or domain sum of an outer product. Each is one
+// hetop.outer_gemm over the sum's segments, its rows the relation-sorted
+// edges (`rows`), A read at the edges' sources through the gather view, no
+// per-edge matrix; the shared weight's over every node, unsegmented. The
+// same on the CPU and the GPU: the templates differ.
 !g = !rgnn.graph<node_types = 1, relations = 2>
 // CHECK-LABEL: func.func @weight_gradients(
-// CHECK-NOT: hetop.outer_gemm
+// CHECK-SAME: %[[SRC:arg0]]: memref<?xi32>
+// CHECK-SAME: %[[RELOFF:arg4]]: memref<?xi64>, %[[RELEIDS:arg5]]: memref<?xi32>
+// CHECK-SAME: %[[H:arg33]]: memref<?x8xf32>, %[[D:arg34]]: memref<?x4xf32>, %[[X:arg35]]: memref<?x8xf32>, %[[Y:arg36]]: memref<?x4xf32>, %[[DW:arg37]]: memref<?x8x4xf32>, %[[DR:arg38]]: memref<8x4xf32>
+// CHECK-NOT: memref.alloc
+// CHECK: hetop.outer_gemm ins(%[[H]], %[[D]] : memref<?x8xf32>, memref<?x4xf32>) outs(%[[DW]] : memref<?x8x4xf32>) segments(%[[RELOFF]] : memref<?xi64>) rows(%[[RELEIDS]] : memref<?xi32>) gather_a(%[[SRC]] : memref<?xi32>)
+// CHECK: hetop.outer_gemm ins(%[[X]], %[[Y]] : memref<?x8xf32>, memref<?x4xf32>) outs(%[[DR]] : memref<8x4xf32>)
+// CHECK-NOT: scf.parallel
 // CHECK: return
 // EDGE-LABEL: func.func @weight_gradients(
 // EDGE: hetop.outer_gemm
