@@ -282,7 +282,8 @@ def compile_module_info(mlir_text: str, target: str = "cpu",
                            "Build it with: bash scripts/build.sh (or set "
                            "HECTOR_OPT / HECTOR_BUILD_DIR).")
     host = _host(tools["llc"])
-    key_parts = [mlir_text, target, " ".join(lower), " ".join(_opt_flags(host["triple"])),
+    key_parts = [mlir_text, target, " ".join(lower),
+                 " ".join(_opt_flags(host["triple"])),
                  " ".join(_llc_flags()), " ".join(_link_flags(target)),
                  host["triple"], host["cpu"]]
     key_parts += [_tool_stamp(p) for p in tools.values()]

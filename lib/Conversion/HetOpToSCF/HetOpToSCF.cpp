@@ -68,6 +68,13 @@ Value templates::constIndex(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
 }
 
+int64_t templates::widestVectorWidth(int64_t n, int64_t maxWidth) {
+  int64_t width = 1;
+  while (width * 2 <= maxWidth && n % (width * 2) == 0)
+    width *= 2;
+  return width;
+}
+
 Value templates::loadIndex(OpBuilder &b, Location loc, Value list,
                            Value position) {
   Value v = memref::LoadOp::create(b, loc, list, position);
@@ -166,9 +173,6 @@ namespace {
 
 /// Rows per register-blocked kernel when no schedule pins it.
 constexpr int64_t kDefaultTileM = 4;
-/// Vector accumulators one kernel keeps live (AVX-512 has 32 registers; B
-/// chunks and the A broadcast take a few more).
-constexpr int64_t kMaxAccumulators = 16;
 /// Chunks of equal work a node-parallel traversal is split into on the CPU:
 /// many more than threads, so that a thread's contiguous share of them is
 /// balanced too.
@@ -238,10 +242,7 @@ public:
     tileM = op.getSchedule() ? op.getSchedule()->getTileM() : kDefaultTileM;
     // The widest power-of-two vector that divides N; a transposed B is read
     // one element at a time.
-    vectorWidth = 1;
-    if (!op.getTransposeB())
-      while (vectorWidth * 2 <= maxVectorWidth && n % (vectorWidth * 2) == 0)
-        vectorWidth *= 2;
+    vectorWidth = op.getTransposeB() ? 1 : widestVectorWidth(n, maxVectorWidth);
   }
 
   /// `elementwise`: one parallel iteration per element of C (the GPU

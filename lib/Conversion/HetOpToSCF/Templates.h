@@ -16,6 +16,12 @@ namespace mlir::hector::hetop::templates {
 
 Value constIndex(OpBuilder &b, Location loc, int64_t v);
 
+/// Vector accumulators a register-blocked CPU kernel keeps live (AVX-512
+/// has 32 registers; the B chunks and the A broadcast take a few more).
+constexpr int64_t kMaxAccumulators = 16;
+/// The widest power-of-two vector, at most `maxWidth`, that divides `n`.
+int64_t widestVectorWidth(int64_t n, int64_t maxWidth);
+
 /// Loads an index-list or offset element as an `index`.
 Value loadIndex(OpBuilder &b, Location loc, Value list, Value position);
 

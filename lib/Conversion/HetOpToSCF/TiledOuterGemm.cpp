@@ -80,6 +80,16 @@ Value rowElement(OpBuilder &b, Location loc, OuterGemmOp op, Value p) {
   return op.getRows() ? loadIndex(b, loc, op.getRows(), p) : p;
 }
 
+/// The rows [lo, hi) of segment `s`: all `numRows` when unsegmented (null).
+std::pair<Value, Value> segmentRows(OpBuilder &b, Location loc, OuterGemmOp op,
+                                    Value s, Value numRows) {
+  if (!s)
+    return {constIndex(b, loc, 0), numRows};
+  Value next = arith::AddIOp::create(b, loc, s, constIndex(b, loc, 1));
+  return {loadIndex(b, loc, op.getSegmentOffsets(), s),
+          loadIndex(b, loc, op.getSegmentOffsets(), next)};
+}
+
 /// The row of an operand (A or B) that element `e` reads through `gather`.
 Value operandRow(OpBuilder &b, Location loc, Value gather, Value e) {
   return gather ? loadIndex(b, loc, gather, e) : e;
@@ -312,12 +322,7 @@ void lowerOuterGemmLoops(OuterGemmOp op) {
                                                    constIndex(pb, l, heads))
                                 .getResult()
                           : rest;
-        Value lo = c0, hi = numRows;
-        if (s) {
-          lo = loadIndex(pb, l, op.getSegmentOffsets(), s);
-          hi = loadIndex(pb, l, op.getSegmentOffsets(),
-                         arith::AddIOp::create(pb, l, s, c1));
-        }
+        auto [lo, hi] = segmentRows(pb, l, op, s, numRows);
         scf::ForOp::create(
             pb, l, lo, hi, c1, ValueRange{},
             [&](OpBuilder &fb, Location fl, Value p, ValueRange) {
@@ -345,9 +350,6 @@ void lowerOuterGemmLoops(OuterGemmOp op) {
 /// K rows of C one blocked task computes, at most; the largest divisor of K
 /// up to this is used.
 constexpr int64_t kBlockedTileK = 4;
-/// Vector accumulators one blocked task keeps live (as the typed GEMM's
-/// kernel: AVX-512 has 32 registers, B's chunks take some of the rest).
-constexpr int64_t kBlockedAccumulators = 16;
 
 /// The largest divisor of `n` that is at most `cap` (at least 1).
 int64_t largestDivisor(int64_t n, int64_t cap) {
@@ -361,15 +363,12 @@ void lowerOuterGemmBlocked(OuterGemmOp op, int64_t maxVectorWidth) {
   Location loc = op.getLoc();
   OuterShape shape = shapeOf(op);
   Type elementType = cast<MemRefType>(op.getA().getType()).getElementType();
-  // The widest power-of-two vector that divides N.
-  int64_t width = 1;
-  while (width * 2 <= maxVectorWidth && shape.n % (width * 2) == 0)
-    width *= 2;
+  int64_t width = widestVectorWidth(shape.n, maxVectorWidth);
   VectorType vecType = VectorType::get({width}, elementType);
   int64_t tileK = largestDivisor(shape.k, kBlockedTileK);
   int64_t chunks = shape.n / width;
-  int64_t perGroup = largestDivisor(
-      chunks, std::max<int64_t>(1, kBlockedAccumulators / tileK));
+  int64_t perGroup =
+      largestDivisor(chunks, std::max<int64_t>(1, kMaxAccumulators / tileK));
   int64_t kTiles = shape.k / tileK, groups = chunks / perGroup;
   int64_t heads = shape.heads ? shape.heads : 1;
 
@@ -404,12 +403,7 @@ void lowerOuterGemmBlocked(OuterGemmOp op, int64_t maxVectorWidth) {
         for (int64_t j = 0; j < perGroup; ++j)
           ns.push_back(
               arith::AddIOp::create(pb, l, n0, constIndex(pb, l, j * width)));
-        Value lo = c0, hi = numRows;
-        if (s) {
-          lo = loadIndex(pb, l, op.getSegmentOffsets(), s);
-          hi = loadIndex(pb, l, op.getSegmentOffsets(),
-                         arith::AddIOp::create(pb, l, s, c1));
-        }
+        auto [lo, hi] = segmentRows(pb, l, op, s, numRows);
         Value zero = arith::ConstantOp::create(pb, l, pb.getZeroAttr(vecType));
         SmallVector<Value> init(tileK * perGroup, zero);
         auto loop = scf::ForOp::create(
