@@ -88,6 +88,7 @@ void mlir::hector::buildLowerToCPUPipeline(OpPassManager &pm,
   pm.addPass(createConvertRGNNToHetOp(lowering));
   ConvertHetOpToSCFOptions templates;
   templates.gemmTemplate = options.gemmTemplate;
+  templates.vectorWidth = options.vectorWidth;
   pm.addPass(createConvertHetOpToSCF(templates));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -115,7 +115,8 @@ def ConvertHetOpToSCF : Pass<"convert-hetop-to-scf", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
-           "Columns per vector register in the GEMM kernel">,
+           "Floats per vector in the CPU GEMM kernels: a power of two up "
+           "to 64 (bench/results/vector_width.md)">,
     Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
            "cpu: parallel loops for OpenMP; gpu: GEMMs as kernels "
            "(gpu.launch), traversals as parallel loops that loop mapping "

@@ -951,6 +951,14 @@ struct ConvertHetOpToSCFPass
           << "elementwise";
       return signalPassFailure();
     }
+    // The kernels split N into vectors of a power-of-two width.
+    if (vectorWidth < 1 || vectorWidth > 64 ||
+        !llvm::isPowerOf2_64(vectorWidth)) {
+      getOperation()->emitError("vector-width must be a power of two from 1 "
+                                "to 64, got ")
+          << static_cast<int64_t>(vectorWidth);
+      return signalPassFailure();
+    }
     if (gemm == "blocked" && !cpu) {
       getOperation()->emitError("gemm-template=blocked is the CPU's; the "
                                 "GPU has tiled and elementwise");

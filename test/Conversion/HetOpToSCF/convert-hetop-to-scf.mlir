@@ -6,6 +6,8 @@
 // RUN: not hector-opt %s '-convert-hetop-to-scf=gemm-template=tild' -split-input-file 2>&1 | FileCheck %s --check-prefix=UNKNOWN
 // BLOCKED: error: gemm-template=blocked is the CPU's; the GPU has tiled and elementwise
 // UNKNOWN: error: unknown gemm-template 'tild'; expected default, blocked, tiled or elementwise
+// RUN: not hector-opt %s '-convert-hetop-to-scf=vector-width=12' -split-input-file 2>&1 | FileCheck %s --check-prefix=WIDTH
+// WIDTH: error: vector-width must be a power of two from 1 to 64, got 12
 
 // A typed GEMM: a parallel loop over blocks of 4 rows. A full block inside
 // one segment runs the 4-row kernel (16 accumulators of 16 floats for

@@ -1,5 +1,6 @@
 // RUN: hector-opt %s --hector-lower-to-cpu | FileCheck %s
 // RUN: hector-opt %s --hector-lower-to-cpu | mlir-translate --mlir-to-llvmir | FileCheck %s --check-prefix=LLVM
+// RUN: hector-opt %s '--hector-lower-to-cpu=vector-width=8' | FileCheck %s --check-prefix=W8
 
 // The whole CPU pipeline: only the LLVM and OpenMP dialects remain, with
 // the C interface of docs/abi.md and the model's metadata.
@@ -10,6 +11,8 @@
 // CHECK: omp.parallel
 // CHECK: omp.wsloop
 // CHECK: llvm.intr.fmuladd{{.*}}vector<16xf32>
+// W8: llvm.intr.fmuladd{{.*}}vector<8xf32>
+// W8-NOT: vector<16xf32>
 // CHECK: llvm.func @_mlir_ciface_rgcn(
 // CHECK: llvm.func @hector_model_info() -> !llvm.ptr
 // CHECK-NOT: rgnn.
