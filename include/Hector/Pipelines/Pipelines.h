@@ -72,8 +72,8 @@ struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
   PassOptions::Option<int64_t> vectorWidth{
       *this, "vector-width",
       llvm::cl::desc("Floats per vector in the CPU GEMM kernels (a power "
-                     "of two); 16 measured fastest on AVX-512 and AVX2 "
-                     "hosts alike (bench/results/vector_width.md)"),
+                     "of two); 16 measured faster than 8 for AVX2 code "
+                     "too (bench/results/vector_width.md)"),
       llvm::cl::init(16)};
   PassOptions::Option<std::string> traversal{*this, "traversal",
                                              llvm::cl::desc(kTraversalHelp),
