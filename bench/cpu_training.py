@@ -47,6 +47,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "python"))
 
+import hector  # noqa: E402,F401  (before torch: one OpenMP runtime)
 import torch  # noqa: E402
 
 from cpu_inference import cpu_model, load_graph, loadavg  # noqa: E402
@@ -179,6 +180,8 @@ def main(argv=None) -> int:
             f"{torch.__version__} with {torch.get_num_threads()} threads",
             f"- command: /usr/bin/python3 bench/cpu_training.py "
             f"{' '.join(argv if argv is not None else sys.argv[1:])}",
+            f"- OpenMP runtime shared by torch and Hector (hector._openmp): "
+            f"{hector._openmp.status}",
             f"- in = out = {args.dim}, heads = {args.heads} (RGAT, HGT); "
             f"load average before {load_start}, after {loadavg()}",
             "- a step: zero grads, forward, sum(y * dy), backward ("

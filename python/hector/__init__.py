@@ -12,7 +12,13 @@ This package holds the Python side of Hector.  The pieces that exist today:
 * :mod:`hector.stats` -- ``python3 -m hector.stats <dataset>``.
 """
 
-from .errors import DataFormatError, RuntimeLibraryError
-from .graph import HeteroGraph
+from . import _openmp
+
+# Before anything imports torch: one OpenMP runtime for torch and the
+# compiled models (see hector._openmp).
+_openmp.share_with_torch()
+
+from .errors import DataFormatError, RuntimeLibraryError  # noqa: E402
+from .graph import HeteroGraph  # noqa: E402
 
 __all__ = ["DataFormatError", "RuntimeLibraryError", "HeteroGraph"]
