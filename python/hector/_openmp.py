@@ -25,14 +25,15 @@ import os
 import sys
 from pathlib import Path
 
+from ._runtime import omp_lib_dir
+
 #: Why the runtime is (or is not) shared; set at ``import hector``.
 status = "not tried"
 
 
 def libomp_path() -> Path:
-    """The libomp that compiled models link (hector.compiler's)."""
-    llvm_bin = Path(os.environ.get("HECTOR_LLVM_BIN", "/usr/lib/llvm-22/bin"))
-    return llvm_bin.parent / "lib" / "libomp.so.5"
+    """The libomp that compiled models link (``-lomp``) and load."""
+    return omp_lib_dir() / "libomp.so.5"
 
 
 def share_with_torch() -> bool:

@@ -27,6 +27,16 @@ def repo_root() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
+def llvm_bin() -> Path:
+    """LLVM's tools: ``$HECTOR_LLVM_BIN``, else Debian's llvm-22."""
+    return Path(os.environ.get("HECTOR_LLVM_BIN", "/usr/lib/llvm-22/bin"))
+
+
+def omp_lib_dir() -> Path:
+    """Where the libomp that compiled CPU models link and load is."""
+    return llvm_bin().parent / "lib"
+
+
 def candidate_paths() -> List[Path]:
     out = []
     env = os.environ.get("HECTOR_RUNTIME_LIB")

@@ -37,7 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from ._runtime import repo_root
+from ._runtime import llvm_bin as _llvm_bin
+from ._runtime import omp_lib_dir, repo_root
 
 __all__ = ["compile_module", "compile_module_info", "CompileError",
            "CompileResult", "hector_opt_path", "default_cache_dir"]
@@ -153,10 +154,6 @@ def hector_opt_path() -> Path:
     return Path(env) if env else _build_dir() / "bin" / "hector-opt"
 
 
-def _llvm_bin() -> Path:
-    return Path(os.environ.get("HECTOR_LLVM_BIN", "/usr/lib/llvm-22/bin"))
-
-
 def default_cache_dir() -> Path:
     env = os.environ.get("HECTOR_CACHE_DIR")
     return Path(env) if env else _build_dir() / "hector-cache"
@@ -224,7 +221,7 @@ def model_support_path() -> Path:
 
 
 def _omp_link_flags() -> List[str]:
-    lib = _llvm_bin().parent / "lib"
+    lib = omp_lib_dir()
     return [str(model_support_path()), f"-L{lib}", "-lomp", f"-Wl,-rpath,{lib}"]
 
 

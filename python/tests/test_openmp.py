@@ -14,7 +14,8 @@ PYTHON = str(Path(__file__).resolve().parents[1])
 # torch.set_num_threads(5) reaches libomp only if torch's omp_* calls bind
 # to it; the parallel matmul must still be right.
 PROBE = """
-import ctypes, hector, torch
+import ctypes
+import {first}, {second}
 torch.set_num_threads(5)
 a = torch.randn(300, 300, dtype=torch.float64)
 assert torch.allclose(a @ a, torch.from_numpy(a.numpy() @ a.numpy()))
@@ -24,9 +25,8 @@ print(hector._openmp.status, "|", omp.omp_get_max_threads())
 
 
 def probe(first: str, **env) -> str:
-    code = PROBE.replace("import ctypes, hector, torch",
-                         f"import ctypes, {first}, "
-                         + ("torch" if first == "hector" else "hector"))
+    second = "torch" if first == "hector" else "hector"
+    code = PROBE.format(first=first, second=second)
     full = dict(os.environ, PYTHONPATH=PYTHON, OMP_NUM_THREADS="2", **env)
     out = subprocess.run([sys.executable, "-c", code], env=full, text=True,
                          capture_output=True, timeout=120)

@@ -90,6 +90,15 @@ std::pair<Value, Value> segmentRows(OpBuilder &b, Location loc, OuterGemmOp op,
           loadIndex(b, loc, op.getSegmentOffsets(), next)};
 }
 
+/// The least significant digit, in base `count`, of the mixed-radix index
+/// `rest`, which keeps the more significant digits.
+Value takeDigit(OpBuilder &b, Location loc, Value &rest, int64_t count) {
+  Value size = constIndex(b, loc, count);
+  Value digit = arith::RemUIOp::create(b, loc, rest, size);
+  rest = arith::DivUIOp::create(b, loc, rest, size);
+  return digit;
+}
+
 /// The row of an operand (A or B) that element `e` reads through `gather`.
 Value operandRow(OpBuilder &b, Location loc, Value gather, Value e) {
   return gather ? loadIndex(b, loc, gather, e) : e;
@@ -121,11 +130,8 @@ void zeroFill(OpBuilder &b, Location loc, Value c) {
         // Row-major: the last dimension varies fastest.
         SmallVector<Value> idx(type.getRank());
         Value linear = ivs[0];
-        for (int64_t d = type.getRank() - 1; d > 0; --d) {
-          Value size = constIndex(pb, l, type.getDimSize(d));
-          idx[d] = arith::RemUIOp::create(pb, l, linear, size);
-          linear = arith::DivUIOp::create(pb, l, linear, size);
-        }
+        for (int64_t d = type.getRank() - 1; d > 0; --d)
+          idx[d] = takeDigit(pb, l, linear, type.getDimSize(d));
         idx[0] = linear;
         memref::StoreOp::create(pb, l, zero, c, idx);
       });
@@ -308,20 +314,10 @@ void lowerOuterGemmLoops(OuterGemmOp op) {
   scf::ParallelOp::create(
       b, loc, ValueRange{c0}, ValueRange{tasks}, ValueRange{c1},
       [&](OpBuilder &pb, Location l, ValueRange ivs) {
-        Value task = ivs[0];
-        Value k =
-            arith::RemUIOp::create(pb, l, task, constIndex(pb, l, shape.k));
-        Value rest =
-            arith::DivUIOp::create(pb, l, task, constIndex(pb, l, shape.k));
-        Value h = shape.heads ? arith::RemUIOp::create(pb, l, rest,
-                                                       constIndex(pb, l, heads))
-                              : Value();
-        Value s;
-        if (shape.segmented)
-          s = shape.heads ? arith::DivUIOp::create(pb, l, rest,
-                                                   constIndex(pb, l, heads))
-                                .getResult()
-                          : rest;
+        Value rest = ivs[0];
+        Value k = takeDigit(pb, l, rest, shape.k);
+        Value h = shape.heads ? takeDigit(pb, l, rest, heads) : Value();
+        Value s = shape.segmented ? rest : Value();
         auto [lo, hi] = segmentRows(pb, l, op, s, numRows);
         scf::ForOp::create(
             pb, l, lo, hi, c1, ValueRange{},
@@ -383,16 +379,10 @@ void lowerOuterGemmBlocked(OuterGemmOp op, int64_t maxVectorWidth) {
   scf::ParallelOp::create(
       b, loc, ValueRange{c0}, ValueRange{tasks}, ValueRange{c1},
       [&](OpBuilder &pb, Location l, ValueRange ivs) {
-        auto split = [&](Value &rest, int64_t count) {
-          Value size = constIndex(pb, l, count);
-          Value digit = arith::RemUIOp::create(pb, l, rest, size);
-          rest = arith::DivUIOp::create(pb, l, rest, size);
-          return digit;
-        };
         Value rest = ivs[0];
-        Value g = split(rest, groups);
-        Value kt = split(rest, kTiles);
-        Value h = shape.heads ? split(rest, heads) : Value();
+        Value g = takeDigit(pb, l, rest, groups);
+        Value kt = takeDigit(pb, l, rest, kTiles);
+        Value h = shape.heads ? takeDigit(pb, l, rest, heads) : Value();
         Value s = shape.segmented ? rest : Value();
         Value k0 = arith::MulIOp::create(pb, l, kt, constIndex(pb, l, tileK));
         Value n0 = arith::MulIOp::create(pb, l, g,
