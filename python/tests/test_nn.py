@@ -6,9 +6,10 @@ in float64 torch differentiated by ``torch.autograd``, on small typed graphs
 and on the four shared datasets. Every result is poisoned first
 (``hector.nn.POISON``), so each gradient element must be written. The bar is
 ``|g - ref| / |ref| < 1e-4`` per tensor (``|ref|`` at least 1e-3 of the
-largest gradient's norm, for gradients that cancel to nearly zero). The
-float64 torch oracle itself is checked against the numpy reference
-(:mod:`hector.reference`).
+largest gradient's norm, for gradients that cancel to nearly zero, and at
+least 1e-2 of the size of the terms summed, for a small parameter whose
+gradient is one sum over all outputs). The float64 torch oracle itself is
+checked against the numpy reference (:mod:`hector.reference`).
 """
 
 import os
@@ -98,6 +99,27 @@ def draw_inputs(m, g, ref, din, seed, featureless, x_grad=True):
                          "at the leaky ReLU's kink")
 
 
+SMALL_PARAM = 64
+
+
+def term_size(m, ref, x64, params, dy, name) -> float:
+    """The norm over the elements p_k of parameter ``name`` of
+    ``sum_i |dy_i * dy_i/dp_k|``: the size of the terms each gradient element
+    sums, from central differences of the float64 oracle."""
+    p = params[name].detach()
+    sizes = torch.zeros(p.numel(), dtype=torch.float64)
+    with torch.no_grad():
+        for k in range(p.numel()):
+            h = 1e-5 * max(1.0, abs(float(p.view(-1)[k])))
+            ys = []
+            for step in (h, -h):
+                q = p.clone()
+                q.view(-1)[k] += step
+                ys.append(module_reference(m, ref, x64, {**params, name: q}))
+            sizes[k] = (dy * (ys[0] - ys[1]) / (2 * h)).abs().sum()
+    return float(sizes.norm())
+
+
 def check(m, g, ref, din, seed, featureless=False, pyg_call=None,
           x_grad=True):
     """Forward and all gradients of ``m`` on ``g`` against the oracle
@@ -125,6 +147,15 @@ def check(m, g, ref, din, seed, featureless=False, pyg_call=None,
     errs = {"forward": rel_err(y.detach(), y64.detach())}
     errs.update({k: rel_err(got, want, floor)
                  for k, (got, want) in grads.items()})
+    # A small parameter's gradient is one sum over every output element (HGT's
+    # skip gate: 132k terms on AIFB). When the terms cancel (seen: a sum of
+    # -0.4 from terms of total size 16453) the float32 rounding, about 1e-8 of
+    # the terms' size, is large next to the sum; such a gradient is measured
+    # against 1e-2 of its terms' size. Computed only where the bar is missed.
+    for k, e in list(errs.items()):
+        if k in params and not e < TOL and params[k].numel() <= SMALL_PARAM:
+            scale = term_size(m, ref, x64, params, dy.double(), k)
+            errs[k] = rel_err(*grads[k], max(floor, 1e-2 * scale))
     bad = {k: e for k, e in errs.items() if not e < TOL}
     assert not bad, (f"{type(m).__name__}: relative errors above {TOL}: "
                      f"{bad} (seed {seed}; all: {errs})")
