@@ -111,6 +111,37 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
+class ResultLog:
+    """A benchmark's table lines, printed as they come and kept for its
+    results file, with when it started and the load average then."""
+
+    def __init__(self):
+        self.started = datetime.datetime.now()
+        self.load_start = loadavg()
+        self.lines: list = []
+
+    def emit(self, text: str) -> None:
+        print(text, flush=True)
+        self.lines.append(text)
+
+    def write(self, path, title: str, script: str, argv, details,
+              machine: str = "") -> None:
+        """``path``: ``# title``, then date, machine (and ``machine``),
+        command (``script`` and ``argv``), ``details`` lines and the load
+        average, then the lines."""
+        args = argv if argv is not None else sys.argv[1:]
+        head = [f"# {title}", "",
+                f"- date: {self.started:%Y-%m-%d %H:%M}",
+                f"- machine: {cpu_model()}, {os.cpu_count()} CPUs{machine}",
+                f"- command: /usr/bin/python3 bench/{script} "
+                f"{' '.join(args)}".rstrip()]
+        head += [f"- {d}" for d in details]
+        head += [f"- load average before {self.load_start}, after "
+                 f"{loadavg()}", ""]
+        Path(path).write_text("\n".join(head + self.lines) + "\n")
+        print(f"written to {path}")
+
+
 def load_graph(name: str):
     """The benchmark's graph ``name`` as a HeteroGraph (features not read:
     the benchmark uses random ones)."""

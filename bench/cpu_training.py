@@ -36,7 +36,6 @@ Results go to stdout and ``bench/results/cpu_training.md``.
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
 import statistics
 import sys
@@ -50,7 +49,7 @@ sys.path.insert(0, str(HERE.parent / "python"))
 import hector  # noqa: E402,F401  (before torch: one OpenMP runtime)
 import torch  # noqa: E402
 
-from cpu_inference import cpu_model, load_graph, loadavg  # noqa: E402
+from cpu_inference import ResultLog, load_graph  # noqa: E402
 from hector import nn as hnn  # noqa: E402
 from hector import torch_reference as tr  # noqa: E402
 from hector.testing import module_reference, rel_err  # noqa: E402
@@ -142,17 +141,10 @@ def main(argv=None) -> int:
             "cpu_training_frozen.md" if args.frozen_features
             else "cpu_training.md"))
     torch.set_num_threads(args.threads or os.cpu_count() or 1)
-    started = datetime.datetime.now()
-    load_start = loadavg()
-    lines = []
-
-    def emit(text):
-        print(text, flush=True)
-        lines.append(text)
-
-    emit("| model | dataset | torch step (ms) | hector step (ms) | speedup "
-         "| max rel. diff | hector compile+bind (s) |")
-    emit("|---|---|---|---|---|---|---|")
+    log = ResultLog()
+    log.emit("| model | dataset | torch step (ms) | hector step (ms) | "
+             "speedup | max rel. diff | hector compile+bind (s) |")
+    log.emit("|---|---|---|---|---|---|---|")
     speedups = []
     for dataset in args.datasets.split(","):
         data = load_graph(dataset)
@@ -162,34 +154,30 @@ def main(argv=None) -> int:
             res, err, setup = run_cell(model, g, ref_graph, args)
             (tm, tmin, tn), (hm, hmin, hn) = res["torch"], res["hector"]
             speedups.append(tm / hm)
-            emit(f"| {model} | {dataset} | {tm * 1e3:.1f} (min "
-                 f"{tmin * 1e3:.1f}, {tn} runs) | {hm * 1e3:.1f} (min "
-                 f"{hmin * 1e3:.1f}, {hn} runs) | {tm / hm:.2f}x | "
-                 f"{err:.1e} | {setup:.1f} |")
+            log.emit(f"| {model} | {dataset} | {tm * 1e3:.1f} (min "
+                     f"{tmin * 1e3:.1f}, {tn} runs) | {hm * 1e3:.1f} (min "
+                     f"{hmin * 1e3:.1f}, {hn} runs) | {tm / hm:.2f}x | "
+                     f"{err:.1e} | {setup:.1f} |")
     geo = 1.0
     for s in speedups:
         geo *= s
     geo **= 1.0 / max(len(speedups), 1)
-    emit(f"\ngeometric-mean speedup of a training step: {geo:.2f}x over "
-         f"{len(speedups)} cells")
+    log.emit(f"\ngeometric-mean speedup of a training step: {geo:.2f}x "
+             f"over {len(speedups)} cells")
     if not args.no_write:
-        head = [
-            "# CPU training step: plain PyTorch vs Hector", "",
-            f"- date: {started:%Y-%m-%d %H:%M}",
-            f"- machine: {cpu_model()}, {os.cpu_count()} CPUs; torch "
-            f"{torch.__version__} with {torch.get_num_threads()} threads",
-            f"- command: /usr/bin/python3 bench/cpu_training.py "
-            f"{' '.join(argv if argv is not None else sys.argv[1:])}",
-            f"- OpenMP runtime shared by torch and Hector (hector._openmp): "
-            f"{hector._openmp.status}",
-            f"- in = out = {args.dim}, heads = {args.heads} (RGAT, HGT); "
-            f"load average before {load_start}, after {loadavg()}",
-            "- a step: zero grads, forward, sum(y * dy), backward ("
-            + ("every parameter; x needs no gradient" if args.frozen_features
-               else "x and every parameter") + "), Adam; see the script's "
-            "docstring", ""]
-        Path(args.output).write_text("\n".join(head + lines) + "\n")
-        print(f"written to {args.output}")
+        log.write(args.output, "CPU training step: plain PyTorch vs Hector",
+                  "cpu_training.py", argv, [
+                      "OpenMP runtime shared by torch and Hector "
+                      f"(hector._openmp): {hector._openmp.status}",
+                      f"in = out = {args.dim}, heads = {args.heads} (RGAT, "
+                      "HGT)",
+                      "a step: zero grads, forward, sum(y * dy), backward ("
+                      + ("every parameter; x needs no gradient"
+                         if args.frozen_features
+                         else "x and every parameter")
+                      + "), Adam; see the script's docstring"],
+                  machine=f"; torch {torch.__version__} with "
+                  f"{torch.get_num_threads()} threads")
     return 0
 
 

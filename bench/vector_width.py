@@ -24,7 +24,6 @@ more between runs than the configs differ.  Results go to stdout and
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
 import statistics
 import sys
@@ -37,7 +36,7 @@ sys.path.insert(0, str(HERE.parent / "python"))
 
 import torch  # noqa: E402
 
-from cpu_inference import cpu_model, load_graph, loadavg  # noqa: E402
+from cpu_inference import ResultLog, load_graph  # noqa: E402
 from hector import nn as hnn  # noqa: E402
 
 CONFIGS = "native:16,x86-64-v3:16,x86-64-v3:8,native:32"
@@ -70,16 +69,10 @@ def main(argv=None) -> int:
     configs = [c.split(":") for c in args.configs.split(",")]
     torch.set_num_threads(os.cpu_count() or 1)
     saved_cpu = os.environ.get("HECTOR_HOST_CPU")
-    started, load_start = datetime.datetime.now(), loadavg()
-    lines = []
-
-    def emit(text):
-        print(text, flush=True)
-        lines.append(text)
-
-    emit("| model | dataset | " + " | ".join(
+    log = ResultLog()
+    log.emit("| model | dataset | " + " | ".join(
         f"{cpu}, width {w} (ms)" for cpu, w in configs) + " |")
-    emit("|---|---|" + "---|" * len(configs))
+    log.emit("|---|---|" + "---|" * len(configs))
     graphs = {}
     for cell in args.cells.split(","):
         model, dataset = cell.split("/")
@@ -95,25 +88,17 @@ def main(argv=None) -> int:
                 t0 = time.perf_counter()
                 step()
                 t.append(time.perf_counter() - t0)
-        emit(f"| {model} | {dataset} | " + " | ".join(
+        log.emit(f"| {model} | {dataset} | " + " | ".join(
             f"{statistics.median(t) * 1e3:.1f}" for t in times) + " |")
     if saved_cpu is None:
         os.environ.pop("HECTOR_HOST_CPU", None)
     else:
         os.environ["HECTOR_HOST_CPU"] = saved_cpu
     if not args.no_write:
-        head = [
-            "# CPU GEMM vector width per host ISA", "",
-            f"- date: {started:%Y-%m-%d %H:%M}",
-            f"- machine: {cpu_model()}, {os.cpu_count()} CPUs",
-            f"- command: /usr/bin/python3 bench/vector_width.py "
-            f"{' '.join(argv if argv is not None else sys.argv[1:])}",
-            f"- one layer forward+backward, in = out = 64, 4 heads; median "
-            f"of {args.runs} interleaved steps; load average before "
-            f"{load_start}, after {loadavg()}", ""]
-        out = HERE / "results" / "vector_width.md"
-        out.write_text("\n".join(head + lines) + "\n")
-        print(f"written to {out}")
+        log.write(HERE / "results" / "vector_width.md",
+                  "CPU GEMM vector width per host ISA", "vector_width.py",
+                  argv, ["one layer forward+backward, in = out = 64, 4 heads; "
+                         f"median of {args.runs} interleaved steps"])
     return 0
 
 
