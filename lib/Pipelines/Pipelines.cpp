@@ -64,11 +64,12 @@ void mlir::hector::buildRGNNOptimizationPipeline(
 
 /// rgnn-autodiff and the clean-up after it. The gradients are rgnn
 /// functions: the optimizations that follow apply to them.
-static void addAutodiff(OpPassManager &pm, StringRef gradients,
-                        ArrayRef<unsigned> wrt) {
+template <typename Options>
+static void addAutodiff(OpPassManager &pm, const Options &options) {
   hector::RGNNAutodiffOptions autodiff;
-  autodiff.gradients = gradients.str();
-  autodiff.wrt.assign(wrt.begin(), wrt.end());
+  autodiff.gradients = options.gradients;
+  autodiff.wrt.assign(options.wrt.begin(), options.wrt.end());
+  autodiff.forwardValues = options.forwardValues;
   pm.addPass(hector::createRGNNAutodiff(autodiff));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -78,7 +79,7 @@ void mlir::hector::buildLowerToCPUPipeline(OpPassManager &pm,
                                            const LowerToCPUOptions &options) {
   buildSimplifyPipeline(pm);
   if (options.autodiff)
-    addAutodiff(pm, options.gradients, options.wrt);
+    addAutodiff(pm, options);
   buildRGNNOptimizationPipeline(pm, options.reorder, options.compact,
                                 options.reassociate, options.pruneVariants,
                                 "cpu", options.fuseEdgeSoftmax);
@@ -176,7 +177,7 @@ void mlir::hector::buildLowerToPTXPipeline(OpPassManager &pm,
                                            const LowerToPTXOptions &options) {
   buildSimplifyPipeline(pm);
   if (options.autodiff)
-    addAutodiff(pm, options.gradients, options.wrt);
+    addAutodiff(pm, options);
   buildRGNNOptimizationPipeline(pm, options.reorder, options.compact,
                                 options.reassociate, options.pruneVariants,
                                 options.chip, options.fuseEdgeSoftmax);

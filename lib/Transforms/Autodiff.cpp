@@ -560,6 +560,25 @@ DenseSet<Value> activeValues(func::FuncOp func, ValueRange wrt) {
   return active;
 }
 
+/// Per-edge or per-pair values at most this wide are saved by
+/// `forward-values=saved`; wider ones (messages) are recomputed.
+constexpr int64_t kMaxSavedEdgeElements = 16;
+
+/// Whether `forward-values=saved` keeps `v` rather than recomputing it.
+bool worthSaving(Value v) {
+  auto type = dyn_cast<FeatureType>(v.getType());
+  if (!type)
+    return false; // Constants and shared tensors: cheap to recompute.
+  switch (type.getDomain()) {
+  case Domain::Edge:
+  case Domain::SrcRel:
+  case Domain::DstRel:
+    return type.getNumElements() <= kMaxSavedEdgeElements;
+  default:
+    return true;
+  }
+}
+
 /// Erases ops whose results are unused, last first.
 void eraseDeadOps(func::FuncOp func) {
   Block &body = func.getBody().front();
@@ -581,6 +600,11 @@ struct RGNNAutodiffPass
           << gradients << "'; expected per-argument, combined or both";
       return signalPassFailure();
     }
+    if (forwardValues != "recomputed" && forwardValues != "saved") {
+      module.emitError("rgnn-autodiff: unknown forward-values '")
+          << forwardValues << "'; expected recomputed or saved";
+      return signalPassFailure();
+    }
     SmallVector<func::FuncOp> sources;
     for (auto func : module.getOps<func::FuncOp>()) {
       bool named = llvm::is_contained(functions, func.getSymName().str());
@@ -589,7 +613,8 @@ struct RGNNAutodiffPass
       });
       if (!functions.empty() ? named
                              : isRGNN && !func->hasAttr("rgnn.gradient_of") &&
-                                   !func->hasAttr("rgnn.variant_of"))
+                                   !func->hasAttr("rgnn.variant_of") &&
+                                   !func->hasAttr("rgnn.forward_of"))
         sources.push_back(func);
     }
     for (const std::string &name : functions)
@@ -629,10 +654,18 @@ struct RGNNAutodiffPass
     }
     Operation *after = func;
     OpBuilder ab(func.getContext());
+    SmallVector<Value> saved;
+    if (forwardValues == "saved" && !floatArgs.empty()) {
+      FailureOr<func::FuncOp> forward = savingForward(func, saved);
+      if (failed(forward))
+        return failure();
+      after = *forward;
+    }
     if (gradients != "combined")
       for (unsigned i : floatArgs) {
         FailureOr<func::FuncOp> grad = backwardFunction(
-            func, i, (func.getSymName() + "__grad" + Twine(i)).str(), after);
+            func, i, (func.getSymName() + "__grad" + Twine(i)).str(), after,
+            saved);
         if (failed(grad))
           return failure();
         (*grad)->setAttr("rgnn.wrt", ab.getI64IntegerAttr(i));
@@ -640,7 +673,8 @@ struct RGNNAutodiffPass
       }
     if (gradients != "per-argument" && !floatArgs.empty()) {
       FailureOr<func::FuncOp> grad = backwardFunction(
-          func, floatArgs, (func.getSymName() + "__backward").str(), after);
+          func, floatArgs, (func.getSymName() + "__backward").str(), after,
+          saved);
       if (failed(grad))
         return failure();
       SmallVector<int64_t> wrt(floatArgs.begin(), floatArgs.end());
@@ -649,16 +683,60 @@ struct RGNNAutodiffPass
     return success();
   }
 
+  /// Adds `f__forward` after `func`: `func` also returning the values of
+  /// `func` that the gradient of every float argument reads and that are
+  /// worth saving, which it appends to `saved`.
+  FailureOr<func::FuncOp> savingForward(func::FuncOp func,
+                                        SmallVectorImpl<Value> &saved) {
+    SmallVector<unsigned> all;
+    for (auto [i, t] : llvm::enumerate(func.getArgumentTypes())) {
+      auto shaped = dyn_cast<ShapedType>(t);
+      if (shaped && isa<FloatType>(shaped.getElementType()))
+        all.push_back(i);
+    }
+    // A backward that recomputes everything shows which values it reads.
+    FailureOr<func::FuncOp> probe = backwardFunction(
+        func, all, (func.getSymName() + "__probe").str(), func, {}, &saved);
+    if (failed(probe))
+      return failure();
+    probe->erase();
+
+    IRMapping map;
+    auto forward = cast<func::FuncOp>(func->clone(map));
+    forward.setSymName((func.getSymName() + "__forward").str());
+    OpBuilder b(func.getContext());
+    forward->setAttr("rgnn.forward_of", b.getStringAttr(func.getSymName()));
+    forward->setAttr("rgnn.saved", b.getI64IntegerAttr(saved.size()));
+    auto ret = cast<func::ReturnOp>(forward.getBody().front().getTerminator());
+    SmallVector<Value> results(ret.getOperands());
+    for (Value v : saved)
+      results.push_back(map.lookup(v));
+    b.setInsertionPoint(ret);
+    func::ReturnOp::create(b, ret.getLoc(), results);
+    ret.erase();
+    forward.setFunctionType(FunctionType::get(func.getContext(),
+                                              func.getArgumentTypes(),
+                                              ValueRange(results).getTypes()));
+    func->getBlock()->getOperations().insertAfter(func->getIterator(), forward);
+    return forward;
+  }
+
   /// Adds `name`, the gradients of `func` with respect to the arguments
   /// `wrtIndices` (one result each, in that order) given the output
   /// gradient, after `after`. The forward is cloned once and the adjoints
-  /// of all arguments share its backward sweep.
-  FailureOr<func::FuncOp> backwardFunction(func::FuncOp func,
-                                           ArrayRef<unsigned> wrtIndices,
-                                           StringRef name, Operation *after) {
+  /// of all arguments share its backward sweep. The values `saved` of
+  /// `func` are arguments (after the forward's) instead of recomputed.
+  /// `reads`, if given, gets the values of `func` the backward reads that
+  /// are worth saving.
+  FailureOr<func::FuncOp>
+  backwardFunction(func::FuncOp func, ArrayRef<unsigned> wrtIndices,
+                   StringRef name, Operation *after, ArrayRef<Value> saved,
+                   SmallVectorImpl<Value> *reads = nullptr) {
     MLIRContext *ctx = func.getContext();
     FunctionType type = func.getFunctionType();
     SmallVector<Type> inputs(type.getInputs());
+    for (Value v : saved)
+      inputs.push_back(v.getType());
     inputs.push_back(type.getResult(0));
     SmallVector<Type> results;
     for (unsigned i : wrtIndices)
@@ -668,24 +746,35 @@ struct RGNNAutodiffPass
     auto grad = func::FuncOp::create(mb, func.getLoc(), name,
                                      FunctionType::get(ctx, inputs, results));
     grad->setAttr("rgnn.gradient_of", mb.getStringAttr(func.getSymName()));
-    // The forward values the backward reads are recomputed in this
-    // function (none are saved by the forward call).
-    grad->setAttr("rgnn.forward_values", mb.getStringAttr("recomputed"));
+    // Whether the forward values the backward reads are recomputed in this
+    // function or passed in from f__forward.
+    if (forwardValues == "recomputed") {
+      grad->setAttr("rgnn.forward_values", mb.getStringAttr("recomputed"));
+    } else {
+      grad->setAttr("rgnn.forward_values", mb.getStringAttr("saved"));
+      grad->setAttr("rgnn.saved_from",
+                    mb.getStringAttr(func.getSymName() + "__forward"));
+    }
     Block *entry = grad.addEntryBlock();
 
     // The forward body, then the backward ops.
     IRMapping map;
-    for (auto [from, to] : llvm::zip(func.getArguments(),
-                                     entry->getArguments().drop_back()))
+    for (auto [from, to] :
+         llvm::zip(func.getArguments(), entry->getArguments()))
       map.map(from, to);
     OpBuilder b = OpBuilder::atBlockEnd(entry);
     Value result;
+    DenseSet<Operation *> forwardOps;
+    DenseMap<Value, Value> original;
     for (Operation &op : func.getBody().front()) {
       if (auto ret = dyn_cast<func::ReturnOp>(op)) {
         result = map.lookup(ret.getOperand(0));
         continue;
       }
-      b.clone(op, map);
+      Operation *clone = b.clone(op, map);
+      forwardOps.insert(clone);
+      for (auto [from, to] : llvm::zip(op.getResults(), clone->getResults()))
+        original[to] = from;
     }
     Value graph;
     for (BlockArgument arg : entry->getArguments())
@@ -727,7 +816,24 @@ struct RGNNAutodiffPass
       gradients.push_back(gradient);
     }
     func::ReturnOp::create(b, func.getLoc(), gradients);
+    // Saved values replace their recomputation, which is then dead.
+    for (auto [k, v] : llvm::enumerate(saved))
+      map.lookup(v).replaceAllUsesWith(
+          entry->getArgument(type.getNumInputs() + k));
     eraseDeadOps(grad);
+    if (reads) {
+      // The forward's values that backward ops (or the results) read.
+      for (Operation &op : *entry) {
+        if (!forwardOps.contains(&op))
+          continue;
+        for (Value r : op.getResults())
+          if (worthSaving(r) &&
+              llvm::any_of(r.getUsers(), [&](Operation *user) {
+                return !forwardOps.contains(user);
+              }))
+            reads->push_back(original.lookup(r));
+      }
+    }
     return grad;
   }
 };

@@ -114,17 +114,22 @@ TRAVERSALS = ("node", "edge")
 
 
 def options_text(chip: str = "sm_90", compact: bool = True,
-                 traversal: str = "node", autodiff: bool = False) -> str:
+                 traversal: str = "node", autodiff: bool = False,
+                 forward_values: Optional[str] = "saved") -> str:
     """The canonical pipeline options of a CUDA model (the default
     node-parallel traversal unnamed, so that its keys stay those of models
     compiled before the option existed). ``autodiff`` adds the combined
-    backward without SENSEi variants, as :mod:`hector.nn` compiles."""
+    backward without SENSEi variants and with ``forward_values`` (unnamed
+    if None), as :mod:`hector.nn` compiles."""
     if traversal not in TRAVERSALS:
         raise ValueError(f"unknown traversal {traversal!r} (node or edge)")
     text = f"chip={chip} compact={'true' if compact else 'false'}"
     text += f" traversal={traversal}" if traversal != "node" else ""
-    return text + (" autodiff=true gradients=combined reassociate=false"
-                   if autodiff else "")
+    if autodiff:
+        text += " autodiff=true gradients=combined reassociate=false"
+        if forward_values:
+            text += f" forward-values={forward_values}"
+    return text
 
 
 def artifact_key(mlir_text: str, options: str) -> str:

@@ -61,6 +61,13 @@ POISON = False
 #: ``options="reassociate=true"`` turns them back on.
 DEFAULT_OPTIONS = "reassociate=false"
 
+#: How the backward gets the forward's values (rgnn-autodiff's
+#: ``forward-values``) unless ``options`` names it: ``saved`` runs
+#: ``f__forward``, which also returns the values the backward reads that
+#: are cheap to keep (node values, attention scores and weights), when a
+#: gradient is needed; ``recomputed`` recomputes them in the backward.
+FORWARD_VALUES = "saved"
+
 
 class Graph:
     """A graph prepared once for Hector's layers.
@@ -230,7 +237,16 @@ class _Compiled:
         self.name = name
         self.input_names = list(input_names)
         self.model = self._load("")
+        #: The layer's function, and the one to run when a gradient will be
+        #: needed: ``f__forward`` (with ``forward-values=saved``) also
+        #: returns the values ``backward`` takes after the inputs.
         self.forward = self._function(self.model, name)
+        names = {f.name for f in self.model.functions}
+        self.training_forward = self.forward
+        if f"{name}__forward" in names:
+            self.training_forward = self._function(self.model,
+                                                   f"{name}__forward")
+        self.num_saved = len(self.training_forward.results) - 1
         self.backward = self._function(self.model, f"{name}__backward")
         #: The inputs ``backward``'s results are the gradients of, in order
         #: (rgnn-autodiff differentiates every float argument).
@@ -246,24 +262,31 @@ class _Compiled:
 
     def _load(self, extra: str) -> runtime.Model:
         """The module compiled with pipeline options ``extra`` added."""
+        # FORWARD_VALUES unless the options name forward-values.
+        user = "" if self._options is None else self._options
+        values = None if "forward-values" in user else FORWARD_VALUES
         if self._device.type == "cuda":
             from . import gpu_artifacts
             opts = gpu_artifacts.options_text(_cuda_chip(self._device),
-                                              autodiff=True)
-            if self._options is not None:
-                opts += " " + self._options
-            return gpu_artifacts.load_module(text=self._text,
-                                             options=(opts + " " + extra
-                                                      ).strip())
+                                              autodiff=True,
+                                              forward_values=values)
+            return gpu_artifacts.load_module(
+                text=self._text, options=" ".join(
+                    o for o in (opts, user, extra) if o))
         opts = "autodiff=true gradients=combined " + (
             DEFAULT_OPTIONS if self._options is None else self._options)
+        if values:
+            opts += f" forward-values={values}"
         return runtime.load(compile_module_info(
             self._text, "cpu", options=(opts + " " + extra).strip()).path)
 
     def _function(self, model: runtime.Model, name: str) -> runtime.Function:
         fn = model.function(name)
+        # A backward's inputs: the layer's, the saved values, dy.
+        extra = len(fn.inputs) - len(self.input_names)
         fn.set_input_names(self.input_names[:len(fn.inputs)]
-                           + ["dy"] * (len(fn.inputs) - len(self.input_names)))
+                           + [f"saved{k}" for k in range(extra - 1)]
+                           + ["dy"] * min(extra, 1))
         return fn
 
     def backward_for(self, needed: Sequence[bool]
@@ -337,20 +360,23 @@ class _Apply(torch.autograd.Function):
     def forward(ctx, compiled: _Compiled, graph: Graph, layer: str,
                 *inputs):
         ctx.compiled, ctx.graph, ctx.layer = compiled, graph, layer
-        ctx.save_for_backward(*inputs)
-        return _run(graph, compiled.forward, inputs, layer)[0]
+        y, *saved = _run(graph, compiled.training_forward, inputs, layer)
+        ctx.num_inputs = len(inputs)
+        ctx.save_for_backward(*inputs, *saved)
+        return y
 
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, dy):
-        inputs = ctx.saved_tensors
+        inputs = ctx.saved_tensors[:ctx.num_inputs]
         grads: List[Optional[torch.Tensor]] = [None] * len(inputs)
         needed = ctx.needs_input_grad[3:]
         if any(needed):
-            # One call computes the gradients asked for (the forward is
-            # recomputed once).
+            # One call computes the gradients asked for, from the saved
+            # forward values (the others are recomputed once).
             fn, wrt = ctx.compiled.backward_for(needed)
-            computed = _run(ctx.graph, fn, list(inputs) + [dy.contiguous()],
+            computed = _run(ctx.graph, fn,
+                            list(ctx.saved_tensors) + [dy.contiguous()],
                             ctx.layer + " (backward)")
             for i, g in zip(wrt, computed):
                 if needed[i]:
@@ -422,8 +448,13 @@ class _HectorLayer(torch.nn.Module):
     def _apply_compiled(self, graph: Graph, inputs: Sequence[torch.Tensor],
                         variant: tuple = ()) -> torch.Tensor:
         device = _device_of(inputs, type(self).__name__)
-        return _Apply.apply(self.compiled(graph, variant, device), graph,
-                            type(self).__name__, *inputs)
+        compiled = self.compiled(graph, variant, device)
+        if not (torch.is_grad_enabled()
+                and any(t.requires_grad for t in inputs)):
+            # No gradient: the plain forward, which saves nothing.
+            return _run(graph, compiled.forward, inputs,
+                        type(self).__name__)[0]
+        return _Apply.apply(compiled, graph, type(self).__name__, *inputs)
 
 
 def _check_schema(layer: str, graph: Graph, num_relations: int) -> None:

@@ -241,6 +241,45 @@ def test_weights_only_backward(model, heads):
     (fn, wrt), = c._partial.values()
     assert wrt == c.wrt[1:] and len(fn.results) == len(c.wrt) - 1
     assert fn is not c.backward
+    # It takes the values the layer's own forward saved.
+    assert [a.shape for a in fn.inputs] == [a.shape for a in
+                                            c.backward.inputs]
+
+
+@pytest.mark.parametrize("model,heads,saved", [("rgcn", 1, 0),
+                                               ("rgat", 2, 2),
+                                               ("hgt", 2, 10)])
+def test_forward_values(monkeypatch, model, heads, saved):
+    """forward-values=saved (the default): in training the layer runs
+    f__forward, whose extra results (RGAT: scores and attention weights;
+    HGT: node projections, scores, weights, the GELU's input) the backward
+    takes; without a gradient, the plain forward. forward-values=recomputed
+    gets the same gradients by recomputing them."""
+    seed = fresh_seed()
+    g, ref = small(seed)
+    # At 64 features a message (64 per edge) is too wide to save.
+    m = make(model, g, 64, 64, heads)
+    check(m, g, ref, 64, seed)
+    c = m.compiled(g)
+    assert c.training_forward.name == f"{c.name}__forward"
+    assert c.num_saved == saved
+    assert len(c.backward.inputs) == len(c.forward.inputs) + saved + 1
+    ran = []
+    run = hnn._run
+    monkeypatch.setattr(hnn, "_run", lambda graph, fn, *a: (
+        ran.append(fn.name), run(graph, fn, *a))[1])
+    x = torch.randn(g.num_nodes, 64, requires_grad=True)
+    with torch.no_grad():
+        y0 = m(x, g)
+    y1 = m(x, g)
+    assert ran == [c.name, f"{c.name}__forward"]
+    assert rel_err(y0, y1.detach()) < 1e-6
+    r = make(model, g, 64, 64, heads,
+             options=f"{hnn.DEFAULT_OPTIONS} forward-values=recomputed")
+    check(r, g, ref, 64, seed)
+    rc = r.compiled(g)
+    assert rc.training_forward is rc.forward and rc.num_saved == 0
+    assert len(rc.backward.inputs) == len(rc.forward.inputs) + 1
 
 
 def test_block_diagonal_weights():

@@ -27,6 +27,10 @@ inline constexpr const char *kGradientsHelp =
 inline constexpr const char *kWrtHelp =
     "With autodiff: the float arguments to differentiate, by index "
     "(default: all of them)";
+inline constexpr const char *kForwardValuesHelp =
+    "With autodiff: recomputed (backward functions recompute the forward "
+    "values they read) or saved (f__forward also returns them and the "
+    "backward functions take them)";
 
 struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
   PassOptions::Option<bool> compact{
@@ -55,6 +59,9 @@ struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
                                              llvm::cl::desc(kGradientsHelp),
                                              llvm::cl::init("combined")};
   PassOptions::ListOption<unsigned> wrt{*this, "wrt", llvm::cl::desc(kWrtHelp)};
+  PassOptions::Option<std::string> forwardValues{
+      *this, "forward-values", llvm::cl::desc(kForwardValuesHelp),
+      llvm::cl::init("recomputed")};
   PassOptions::Option<bool> fuseEdgeSoftmax{
       *this, "fuse-edge-softmax",
       llvm::cl::desc("Compute an edge softmax's weights inside the "
@@ -132,6 +139,9 @@ struct LowerToPTXOptions : public PassPipelineOptions<LowerToPTXOptions> {
                                              llvm::cl::desc(kGradientsHelp),
                                              llvm::cl::init("combined")};
   PassOptions::ListOption<unsigned> wrt{*this, "wrt", llvm::cl::desc(kWrtHelp)};
+  PassOptions::Option<std::string> forwardValues{
+      *this, "forward-values", llvm::cl::desc(kForwardValuesHelp),
+      llvm::cl::init("recomputed")};
   PassOptions::Option<std::string> gemmTemplate{
       *this, "gemm-template",
       llvm::cl::desc("Typed GEMM kernel: tiled (shared-memory tiles) or "

@@ -48,7 +48,18 @@ def RGNNAutodiff : Pass<"rgnn-autodiff", "::mlir::ModuleOp"> {
 
     Forward values are recomputed inside each backward function (attribute
     `rgnn.forward_values = "recomputed"`), and ops no gradient needs are
-    removed. An op without a gradient rule is an error that names it.
+    removed. With `forward-values=saved`, the pass also adds
+    `@f__forward(%g, %x1, ..., %xn) -> (y, %s1, ..., %sk)`, the forward
+    that also returns the values the backward reads, and every backward
+    function of `@f` takes them after the forward's arguments
+    (`rgnn.forward_values = "saved"`, `rgnn.saved_from = "f__forward"`)
+    instead of recomputing them. Saved are the backward's reads that are
+    cheap to keep: node, type and relation values, and per-edge or per-pair
+    values of at most 16 elements (attention scores and weights). Wider
+    per-edge values (messages) are recomputed, so compaction still applies
+    to them. The saved list is that of the gradient of every float argument,
+    whatever `wrt=` says, so one `@f__forward` serves every backward. An op
+    without a gradient rule is an error that names it.
   }];
   let options = [
     ListOption<"functions", "functions", "std::string",
@@ -59,7 +70,11 @@ def RGNNAutodiff : Pass<"rgnn-autodiff", "::mlir::ModuleOp"> {
            "gradient at once), per-argument (f__grad<i>, one each) or both">,
     ListOption<"wrt", "wrt", "unsigned",
                "the float arguments to differentiate, by index (default: "
-               "all of them)">
+               "all of them)">,
+    Option<"forwardValues", "forward-values", "std::string",
+           "\"recomputed\"",
+           "how backward functions get the forward's values: recomputed "
+           "(from the arguments) or saved (returned by f__forward)">
   ];
   let dependentDialects = ["::mlir::hector::rgnn::RGNNDialect",
                            "::mlir::arith::ArithDialect"];
