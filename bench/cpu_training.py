@@ -117,12 +117,19 @@ def run_cell(model, g, ref_graph, args):
     return res, err, setup
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def layer_parser(doc: str) -> argparse.ArgumentParser:
+    """The arguments of a benchmark of hector.nn's layers: the cells and
+    the layer's size."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
     ap.add_argument("--models", default=",".join(MODELS))
     ap.add_argument("--datasets", default=",".join(DATASETS))
     ap.add_argument("--heads", type=int, default=4)
     ap.add_argument("--dim", type=int, default=64)
+    return ap
+
+
+def main(argv=None) -> int:
+    ap = layer_parser(__doc__)
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--budget", type=float, default=30.0)

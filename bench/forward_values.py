@@ -20,7 +20,6 @@ so they agree to float32 rounding). Results go to stdout and
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
@@ -34,11 +33,10 @@ import hector  # noqa: E402,F401  (before torch: one OpenMP runtime)
 import torch  # noqa: E402
 
 from cpu_inference import ResultLog, load_graph  # noqa: E402
+from cpu_training import layer_parser  # noqa: E402
 from hector import nn as hnn  # noqa: E402
 from hector.testing import rel_err  # noqa: E402
 
-DATASETS = ("aifb", "fb15k-237", "acm", "dblp")
-MODELS = ("rgcn", "rgat", "hgt")
 SETTINGS = ("saved", "recomputed")
 
 
@@ -74,11 +72,7 @@ def run_cell(model, g, args):
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--models", default=",".join(MODELS))
-    ap.add_argument("--datasets", default=",".join(DATASETS))
-    ap.add_argument("--heads", type=int, default=4)
-    ap.add_argument("--dim", type=int, default=64)
+    ap = layer_parser(__doc__)
     ap.add_argument("--rounds", type=int, default=6)
     ap.add_argument("--steps", type=int, default=3)
     ap.add_argument("--no-write", action="store_true")
