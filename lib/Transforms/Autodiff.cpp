@@ -635,12 +635,13 @@ struct RGNNAutodiffPass
     if (!llvm::any_of(func.getArgumentTypes(),
                       [](Type t) { return isa<rgnn::HeteroGraphType>(t); }))
       return func.emitError("rgnn-autodiff: the function takes no graph");
-    SmallVector<unsigned> floatArgs;
+    SmallVector<unsigned> allFloatArgs;
     for (unsigned i = 0; i < type.getNumInputs(); ++i) {
       auto argType = dyn_cast<ShapedType>(type.getInput(i));
       if (argType && isa<FloatType>(argType.getElementType()))
-        floatArgs.push_back(i);
+        allFloatArgs.push_back(i);
     }
+    SmallVector<unsigned> floatArgs = allFloatArgs;
     if (!wrt.empty()) {
       // Only the arguments asked for, in argument order.
       for (unsigned i : wrt)
@@ -656,7 +657,8 @@ struct RGNNAutodiffPass
     OpBuilder ab(func.getContext());
     SmallVector<Value> saved;
     if (forwardValues == "saved" && !floatArgs.empty()) {
-      FailureOr<func::FuncOp> forward = savingForward(func, saved);
+      FailureOr<func::FuncOp> forward =
+          savingForward(func, allFloatArgs, saved);
       if (failed(forward))
         return failure();
       after = *forward;
@@ -684,19 +686,15 @@ struct RGNNAutodiffPass
   }
 
   /// Adds `f__forward` after `func`: `func` also returning the values of
-  /// `func` that the gradient of every float argument reads and that are
-  /// worth saving, which it appends to `saved`.
+  /// `func` that the gradient of every float argument (`allFloatArgs`)
+  /// reads and that are worth saving, which it appends to `saved`.
   FailureOr<func::FuncOp> savingForward(func::FuncOp func,
+                                        ArrayRef<unsigned> allFloatArgs,
                                         SmallVectorImpl<Value> &saved) {
-    SmallVector<unsigned> all;
-    for (auto [i, t] : llvm::enumerate(func.getArgumentTypes())) {
-      auto shaped = dyn_cast<ShapedType>(t);
-      if (shaped && isa<FloatType>(shaped.getElementType()))
-        all.push_back(i);
-    }
     // A backward that recomputes everything shows which values it reads.
     FailureOr<func::FuncOp> probe = backwardFunction(
-        func, all, (func.getSymName() + "__probe").str(), func, {}, &saved);
+        func, allFloatArgs, (func.getSymName() + "__probe").str(), func, {},
+        &saved);
     if (failed(probe))
       return failure();
     probe->erase();
