@@ -225,6 +225,22 @@ class _TorchBuffer:
         self.size = t.numel()
 
 
+def _forward_values(options: Optional[str]) -> Optional[str]:
+    """FORWARD_VALUES, unless the layer's ``options`` name forward-values
+    themselves (then None)."""
+    return None if options and "forward-values" in options else FORWARD_VALUES
+
+
+def _cuda_options(chip: str, options: Optional[str], extra: str = "") -> str:
+    """The pipeline options of a layer compiled for CUDA ``chip`` with the
+    layer's ``options`` and ``extra``: precompiled artifacts are found by
+    them (hector.gpu_artifacts' training specs must use the same)."""
+    from . import gpu_artifacts
+    opts = gpu_artifacts.options_text(chip, autodiff=True,
+                                      forward_values=_forward_values(options))
+    return " ".join(o for o in (opts, options, extra) if o)
+
+
 class _Compiled:
     """One compiled rgnn module: the forward function and its combined
     backward, which returns the gradient of every float input at once, and
@@ -262,21 +278,15 @@ class _Compiled:
 
     def _load(self, extra: str) -> runtime.Model:
         """The module compiled with pipeline options ``extra`` added."""
-        # FORWARD_VALUES unless the options name forward-values.
-        user = "" if self._options is None else self._options
-        values = None if "forward-values" in user else FORWARD_VALUES
         if self._device.type == "cuda":
             from . import gpu_artifacts
-            opts = gpu_artifacts.options_text(_cuda_chip(self._device),
-                                              autodiff=True,
-                                              forward_values=values)
             return gpu_artifacts.load_module(
-                text=self._text, options=" ".join(
-                    o for o in (opts, user, extra) if o))
+                text=self._text, options=_cuda_options(
+                    _cuda_chip(self._device), self._options, extra))
         opts = "autodiff=true gradients=combined " + (
             DEFAULT_OPTIONS if self._options is None else self._options)
-        if values:
-            opts += f" forward-values={values}"
+        if _forward_values(self._options):
+            opts += f" forward-values={FORWARD_VALUES}"
         return runtime.load(compile_module_info(
             self._text, "cpu", options=(opts + " " + extra).strip()).path)
 

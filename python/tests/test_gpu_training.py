@@ -66,6 +66,8 @@ def test_artifacts_hold_what_nn_compiles(dataset):
         assert text == ga.spec_text(s), (
             f"{s.model} on {dataset}: hector.nn builds other IR than the "
             f"artifacts hold")
+        # ... and looks it up with the options the artifacts were built with.
+        assert hnn._cuda_options(s.chip, None) == s.options
 
 
 @needs_gpu
