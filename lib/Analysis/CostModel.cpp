@@ -275,8 +275,8 @@ double rowBytes(Type type) { return elements(type) * elementBytes(type); }
 bool isFusedElementwise(Operation *op) {
   return isa<rgnn::ExpOp, rgnn::TanhOp, rgnn::SigmoidOp, rgnn::GeluOp,
              rgnn::ReluOp, rgnn::NegOp, rgnn::LeakyReluOp, rgnn::AddOp,
-             rgnn::SubOp, rgnn::MulOp, rgnn::DivOp, rgnn::ScaleOp,
-             rgnn::OuterProductOp, rgnn::ActivationGradOp>(op) &&
+             rgnn::SubOp, rgnn::MulOp, rgnn::DivOp, rgnn::EqualOp,
+             rgnn::ScaleOp, rgnn::OuterProductOp, rgnn::ActivationGradOp>(op) &&
          op->getResult(0).hasOneUse();
 }
 
@@ -337,13 +337,14 @@ public:
           read(inRows, agg.getInput(), 1, sink);
           sink.bytes->add(inRows, agg.getChoice() ? 8 : 4);
           // Every row of the result is zeroed first, and divided by its
-          // count for a mean (a second pass); with a choice onto pairs,
+          // count for a mean (a second pass; a max's sets its empty rows
+          // to zero); with a choice onto pairs,
           // each row's relation and its choice are read to skip the rows
           // of other choices.
           Type out = agg.getType();
           GraphCount outRows = countOf(out);
           cost.bytes.add(outRows, rowBytes(out));
-          if (agg.getReduction() == rgnn::Reduction::Mean) {
+          if (agg.getReduction() != rgnn::Reduction::Sum) {
             cost.bytes.add(outRows, 2 * rowBytes(out));
             cost.otherFlops.add(outRows, elements(out));
           }

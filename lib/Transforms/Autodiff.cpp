@@ -242,6 +242,18 @@ LogicalResult Backward::visitAggregate(rgnn::AggregateOp op, Value d) {
     index = toDst ? rgnn::GatherIndex::Dst : rgnn::GatherIndex::Src;
   else
     index = toDst ? rgnn::GatherIndex::DstRel : rgnn::GatherIndex::SrcRel;
+  if (op.getReduction() == rgnn::Reduction::Max) {
+    // The inputs equal to their element's maximum share its gradient
+    // evenly (as torch's amax does): d / ties, read back where equal.
+    // Every element read back has a tie count of at least 1.
+    Value hit =
+        rgnn::EqualOp::create(b, loc, in, x, gather(op.getResult(), index, in));
+    Value ties = aggregate(hit, op.getTo(), out);
+    Value share = rgnn::DivOp::create(b, loc, out, d, ties);
+    accumulate(x,
+               rgnn::MulOp::create(b, loc, in, gather(share, index, in), hit));
+    return success();
+  }
   accumulate(x, gather(d, index, in));
   return success();
 }
@@ -529,6 +541,8 @@ LogicalResult Backward::visit(Operation *op) {
       .Case([&](rgnn::InnerProductOp o) { return visitInnerProduct(o, d); })
       .Case([&](rgnn::EdgeSoftmaxOp o) { return visitEdgeSoftmax(o, d); })
       .Case([&](rgnn::WeightProductOp o) { return visitWeightProduct(o, d); })
+      // Piecewise constant: no gradient flows through.
+      .Case([](rgnn::EqualOp) { return success(); })
       .Case([&](rgnn::ConcatOp o) {
         // The pieces of the gradient, split where the inputs were joined.
         auto split = rgnn::SplitOp::create(b, o.getLoc(),

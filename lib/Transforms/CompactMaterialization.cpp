@@ -50,9 +50,10 @@ bool isEdge(Type type) {
 bool isElementwiseLike(Operation *op) {
   return isa<rgnn::ExpOp, rgnn::TanhOp, rgnn::SigmoidOp, rgnn::GeluOp,
              rgnn::ReluOp, rgnn::NegOp, rgnn::LeakyReluOp, rgnn::AddOp,
-             rgnn::SubOp, rgnn::MulOp, rgnn::DivOp, rgnn::ScaleOp,
-             rgnn::InnerProductOp, rgnn::OuterProductOp, rgnn::ConcatOp,
-             rgnn::SplitOp, rgnn::ReshapeOp, rgnn::TransposeOp>(op);
+             rgnn::SubOp, rgnn::MulOp, rgnn::DivOp, rgnn::EqualOp,
+             rgnn::ScaleOp, rgnn::InnerProductOp, rgnn::OuterProductOp,
+             rgnn::ConcatOp, rgnn::SplitOp, rgnn::ReshapeOp, rgnn::TransposeOp>(
+      op);
 }
 
 class Compactor {

@@ -64,8 +64,10 @@ constexpr int64_t kTransformFirst = 0, kAggregateFirst = 1;
 bool rewriteAggregate(rgnn::AggregateOp agg, bool perRelation) {
   auto in = cast<FeatureType>(agg.getInput().getType());
   auto out = cast<FeatureType>(agg.getType());
+  // A linear map commutes with sums and means, not with a maximum.
   if (agg.getTo() != rgnn::Endpoint::Dst || in.getDomain() != Domain::Edge ||
-      !agg.getInput().hasOneUse() || agg.getChoice())
+      !agg.getInput().hasOneUse() || agg.getChoice() ||
+      agg.getReduction() == rgnn::Reduction::Max)
     return false;
   // A mean over all of a node's edges does not split by relation.
   bool toPairs = out.getDomain() == Domain::DstRel;

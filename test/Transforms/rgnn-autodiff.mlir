@@ -166,6 +166,32 @@ func.func @chain(%g: !g, %h: !rgnn.feat<node, 4xf32>,
 
 // -----
 
+// A max aggregation: the gradient goes to the edges whose value equals
+// their pair's maximum (rgnn.equal), split evenly between ties (their
+// count, an aggregate sum of the mask).
+!g = !rgnn.graph<node_types = 1, relations = 3>
+// CHECK-LABEL: func.func @pair_max__grad1(
+// CHECK-SAME: %[[G:[^:]*]]: !graph, %[[H:[^:]*]]: !rgnn.feat<node, 4xf32>, %[[DY:[^:]*]]: !rgnn.feat<node, 4xf32>)
+// CHECK: %[[HS:.*]] = rgnn.gather %[[G]], %[[H]] by src
+// CHECK: %[[M:.*]] = rgnn.aggregate %[[G]], %[[HS]] max : {{.*}} -> !rgnn.feat<dst_rel, 4xf32>
+// CHECK: %[[DP:.*]] = rgnn.gather %[[G]], %[[DY]] by dst : {{.*}} -> !rgnn.feat<dst_rel, 4xf32>
+// CHECK: %[[ME:.*]] = rgnn.gather %[[G]], %[[M]] by dst_rel : {{.*}} -> !rgnn.feat<edge, 4xf32>
+// CHECK: %[[HIT:.*]] = rgnn.equal %[[HS]], %[[ME]]
+// CHECK: %[[TIES:.*]] = rgnn.aggregate %[[G]], %[[HIT]] sum : {{.*}} -> !rgnn.feat<dst_rel, 4xf32>
+// CHECK: %[[SHARE:.*]] = rgnn.div %[[DP]], %[[TIES]]
+// CHECK: %[[SE:.*]] = rgnn.gather %[[G]], %[[SHARE]] by dst_rel
+// CHECK: %[[DE:.*]] = rgnn.mul %[[SE]], %[[HIT]]
+// CHECK: %[[DH:.*]] = rgnn.aggregate %[[G]], %[[DE]] sum to src
+// CHECK: return %[[DH]]
+func.func @pair_max(%g: !g, %h: !rgnn.feat<node, 4xf32>) -> !rgnn.feat<node, 4xf32> {
+  %hs = rgnn.gather %g, %h by src : (!g, !rgnn.feat<node, 4xf32>) -> !rgnn.feat<edge, 4xf32>
+  %p = rgnn.aggregate %g, %hs max : (!g, !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<dst_rel, 4xf32>
+  %a = rgnn.aggregate %g, %p sum : (!g, !rgnn.feat<dst_rel, 4xf32>) -> !rgnn.feat<node, 4xf32>
+  return %a : !rgnn.feat<node, 4xf32>
+}
+
+// -----
+
 // Ops without a gradient rule are errors that name them.
 !g = !rgnn.graph<node_types = 1, relations = 2>
 

@@ -128,13 +128,17 @@ func.func @softmax_weighted(%g: !g, %h: !rgnn.feat<node, 8xf32>, %w: !rgnn.feat<
 // -----
 
 // Must not re-associate: a mean over all of a node's edges does not split
-// by relation, and a message that is not a projection of the source (here
-// an edge feature's) has no transform to move.
+// by relation, a message that is not a projection of the source (here
+// an edge feature's) has no transform to move, and a maximum does not
+// commute with the transform.
 !g = !rgnn.graph<node_types = 1, relations = 3>
 // ALL-LABEL: func.func @node_mean(
 // ALL-NOT: aggregate_first
 // ALL-NOT: per_relation
 // ALL-LABEL: func.func @edge_message(
+// ALL-NOT: aggregate_first
+// ALL-NOT: per_relation
+// ALL-LABEL: func.func @pair_max(
 // ALL-NOT: aggregate_first
 // ALL-NOT: per_relation
 func.func @node_mean(%g: !g, %h: !rgnn.feat<node, 8xf32>, %w: !rgnn.feat<relation, 8x4xf32>)
@@ -150,4 +154,11 @@ func.func @edge_message(%g: !g, %e: !rgnn.feat<edge, 8xf32>, %w: !rgnn.feat<rela
       : (!g, !rgnn.feat<edge, 8xf32>, !rgnn.feat<relation, 8x4xf32>) -> !rgnn.feat<edge, 4xf32>
   %a = rgnn.aggregate %g, %m sum : (!g, !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<node, 4xf32>
   return %a : !rgnn.feat<node, 4xf32>
+}
+func.func @pair_max(%g: !g, %h: !rgnn.feat<node, 8xf32>, %w: !rgnn.feat<relation, 8x4xf32>)
+    -> !rgnn.feat<dst_rel, 4xf32> {
+  %m = rgnn.typed_linear %g, %h, %w by relation on src
+      : (!g, !rgnn.feat<node, 8xf32>, !rgnn.feat<relation, 8x4xf32>) -> !rgnn.feat<edge, 4xf32>
+  %a = rgnn.aggregate %g, %m max : (!g, !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<dst_rel, 4xf32>
+  return %a : !rgnn.feat<dst_rel, 4xf32>
 }

@@ -794,8 +794,8 @@ LogicalResult lowerTraverse(TraverseOp op, bool cpu) {
   }
 
   // Inlines the body for one entry and lowers its accumulations: into the
-  // row-local buffer of `local` where it has one, a plain add into the row
-  // the iteration owns, an atomic add anywhere else.
+  // row-local buffer of `local` where it has one, a plain add (or maximum)
+  // into the row the iteration owns, an atomic one anywhere else.
   auto inlineBody = [&](OpBuilder &ib, Location l, Value row, Value entry,
                         const IRMapping &local) {
     if (!gathers.empty()) {
@@ -827,12 +827,19 @@ LogicalResult lowerTraverse(TraverseOp op, bool cpu) {
         buffer = into;
         indices.erase(indices.begin());
       }
+      bool max = acc.getCombine() == Combine::Max;
       if (owned) {
         Value old = memref::LoadOp::create(ab, al, buffer, indices);
-        Value sum = arith::AddFOp::create(ab, al, old, acc.getValue());
-        memref::StoreOp::create(ab, al, sum, buffer, indices);
+        Value next =
+            max ? arith::MaximumFOp::create(ab, al, old, acc.getValue())
+                      .getResult()
+                : arith::AddFOp::create(ab, al, old, acc.getValue())
+                      .getResult();
+        memref::StoreOp::create(ab, al, next, buffer, indices);
       } else {
-        memref::AtomicRMWOp::create(ab, al, arith::AtomicRMWKind::addf,
+        memref::AtomicRMWOp::create(ab, al,
+                                    max ? arith::AtomicRMWKind::maximumf
+                                        : arith::AtomicRMWKind::addf,
                                     acc.getValue(), buffer, indices);
       }
       acc.erase();

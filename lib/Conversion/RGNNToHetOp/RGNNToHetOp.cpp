@@ -209,7 +209,10 @@ private:
   Value reduceSum(OpBuilder &b, Location loc, Value lb, Value ub,
                   function_ref<Value(OpBuilder &, Location, Value)> term,
                   Type elementType);
-  void fillZero(Location loc, Value buffer, Type rgnnType);
+  void fill(Location loc, Value buffer, Type rgnnType, double value);
+  void fillZero(Location loc, Value buffer, Type rgnnType) {
+    fill(loc, buffer, rgnnType, 0);
+  }
 
   // Op lowering.
   LogicalResult lower(Operation *op);
@@ -662,12 +665,13 @@ Value FunctionLowering::reduceSum(
   return loop.getResult(0);
 }
 
-void FunctionLowering::fillZero(Location loc, Value buffer, Type rgnnType) {
+void FunctionLowering::fill(Location loc, Value buffer, Type rgnnType,
+                            double value) {
   Type elementType = cast<ShapedType>(rgnnType).getElementType();
   forEachElement(loc, rgnnType,
                  [&](OpBuilder &b, Location l, Value row, ValueRange inner) {
                    store(b, l, buffer, row, inner,
-                         floatConstant(b, l, elementType, 0));
+                         floatConstant(b, l, elementType, value));
                  });
 }
 
@@ -730,7 +734,9 @@ LogicalResult FunctionLowering::lowerAggregate(rgnn::AggregateOp op) {
   hetop::CSRKind kind = csr.kind;
   GraphArray ptr = csr.ptr, col = csr.col, eid = csr.eid, rel = csr.rel;
   Value result = allocFeature(loc, out);
-  fillZero(loc, result, out);
+  bool max = op.getReduction() == rgnn::Reduction::Max;
+  fill(loc, result, out, max ? -std::numeric_limits<double>::infinity() : 0);
+  hetop::Combine combine = max ? hetop::Combine::Max : hetop::Combine::Add;
   // With a choice, the relation of each row (a pair: one relation for all
   // its edges) or, onto nodes, of each entry (the CSR's edge types).
   Value rowRelations;
@@ -759,7 +765,7 @@ LogicalResult FunctionLowering::lowerAggregate(rgnn::AggregateOp op) {
     auto add = [&](OpBuilder &ib, Location il, ValueRange inner, Value v) {
       SmallVector<Value> indices{row};
       llvm::append_range(indices, inner);
-      hetop::AccumulateOp::create(ib, il, v, result, indices);
+      hetop::AccumulateOp::create(ib, il, v, result, indices, combine);
     };
     auto factored = factors.find(op.getInput().getDefiningOp());
     auto accumulate = [&](OpBuilder &ab) {
@@ -812,23 +818,35 @@ LogicalResult FunctionLowering::lowerAggregate(rgnn::AggregateOp op) {
   }
   top.setInsertionPointAfter(traverse);
 
-  if (op.getReduction() == rgnn::Reduction::Mean) {
-    // Divide by the number of entries of each row; an empty row stays 0.
+  if (op.getReduction() != rgnn::Reduction::Sum) {
+    // A mean divides by the number of entries of each row, an empty row
+    // stays 0; a max sets its empty rows (still -inf) to 0.
     Value offsets = graphArray(ptr);
     Type elementType = out.getElementType();
     parallelFor(top, loc, domainSize(out), [&](OpBuilder &b, Location l,
                                                Value row) {
       Value count = rowLength(b, l, offsets, row);
       Value one = arith::ConstantIntOp::create(b, l, 1, 64);
-      Value nonEmpty = arith::MaxSIOp::create(b, l, count, one);
-      Value denom = arith::SIToFPOp::create(b, l, elementType, nonEmpty);
-      forEachIndex(b, l, out.getShape(),
-                   [&](OpBuilder &ib, Location il, ValueRange inner) {
-                     Value v = load(ib, il, Lowered::ofBuffer(result), row,
-                                    inner);
-                     Value q = arith::DivFOp::create(ib, il, v, denom);
-                     store(ib, il, result, row, inner, q);
-                   });
+      Value denom, empty;
+      if (max) {
+        empty =
+            arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, count, one);
+      } else {
+        Value nonEmpty = arith::MaxSIOp::create(b, l, count, one);
+        denom = arith::SIToFPOp::create(b, l, elementType, nonEmpty);
+      }
+      forEachIndex(
+          b, l, out.getShape(),
+          [&](OpBuilder &ib, Location il, ValueRange inner) {
+            Value v = load(ib, il, Lowered::ofBuffer(result), row, inner);
+            Value q;
+            if (max)
+              q = arith::SelectOp::create(
+                  ib, il, empty, floatConstant(ib, il, elementType, 0), v);
+            else
+              q = arith::DivFOp::create(ib, il, v, denom);
+            store(ib, il, result, row, inner, q);
+          });
     });
   }
   define(op.getResult(), result);
@@ -1553,10 +1571,23 @@ LogicalResult FunctionLowering::lowerElementwise(Operation *op) {
               b, l, arith::CmpFPredicate::OGT, x[0], zero);
           return arith::SelectOp::create(b, l, positive, x[1], below);
         })
-        .Case([&](rgnn::AddOp) { return arith::AddFOp::create(b, l, x[0], x[1]); })
-        .Case([&](rgnn::SubOp) { return arith::SubFOp::create(b, l, x[0], x[1]); })
-        .Case([&](rgnn::MulOp) { return arith::MulFOp::create(b, l, x[0], x[1]); })
-        .Case([&](rgnn::DivOp) { return arith::DivFOp::create(b, l, x[0], x[1]); })
+        .Case([&](rgnn::AddOp) {
+          return arith::AddFOp::create(b, l, x[0], x[1]);
+        })
+        .Case([&](rgnn::SubOp) {
+          return arith::SubFOp::create(b, l, x[0], x[1]);
+        })
+        .Case([&](rgnn::MulOp) {
+          return arith::MulFOp::create(b, l, x[0], x[1]);
+        })
+        .Case([&](rgnn::DivOp) {
+          return arith::DivFOp::create(b, l, x[0], x[1]);
+        })
+        .Case([&](rgnn::EqualOp) -> Value {
+          Value same = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
+                                             x[0], x[1]);
+          return arith::UIToFPOp::create(b, l, x[0].getType(), same);
+        })
         .Default([](Operation *) { return Value(); });
   };
   ElementFn element = [this, inputs, compute](OpBuilder &b, Location l,
@@ -1824,8 +1855,8 @@ LogicalResult FunctionLowering::lower(Operation *op) {
       .Case([&](func::ReturnOp o) { return lowerReturn(o); })
       .Case<rgnn::ExpOp, rgnn::TanhOp, rgnn::SigmoidOp, rgnn::GeluOp,
             rgnn::ReluOp, rgnn::NegOp, rgnn::LeakyReluOp,
-            rgnn::ActivationGradOp, rgnn::AddOp,
-            rgnn::SubOp, rgnn::MulOp, rgnn::DivOp>(
+            rgnn::ActivationGradOp, rgnn::AddOp, rgnn::SubOp, rgnn::MulOp,
+            rgnn::DivOp, rgnn::EqualOp>(
           [&](Operation *o) { return lowerElementwise(o); })
       .Default([](Operation *o) {
         return o->emitError("cannot lower '")

@@ -218,6 +218,42 @@ func.func @traverse_node(%ptr: memref<?xi64>, %col: memref<?xi32>, %eid: memref<
 
 // -----
 
+// `max` accumulations: a maximum into the owned row, an atomic maximum into
+// another row (node-parallel) and anywhere edge-parallel.
+// CHECK-LABEL: func.func @traverse_max(
+// CHECK-SAME: %[[X:[^:]*]]: memref<?xf32>, %[[OUT:[^:]*]]: memref<?xf32>)
+// CHECK: %[[V:.*]] = memref.load %[[X]]
+// CHECK: %[[OLD:.*]] = memref.load %[[OUT]][%[[ROW:.*]]]
+// CHECK: %[[NEW:.*]] = arith.maximumf %[[OLD]], %[[V]]
+// CHECK: memref.store %[[NEW]], %[[OUT]][%[[ROW]]]
+// CHECK: memref.atomic_rmw maximumf %[[V]], %[[OUT]][%{{.*}}]
+// CHECK: scf.parallel
+// CHECK: memref.atomic_rmw maximumf %{{.*}}, %[[OUT]][%{{.*}}]
+// CHECK-NOT: arith.addf
+// CHECK-NOT: hetop
+// GPU-LABEL: func.func @traverse_max(
+// GPU: arith.maximumf
+// GPU: memref.atomic_rmw maximumf
+func.func @traverse_max(%ptr: memref<?xi64>, %col: memref<?xi32>, %eid: memref<?xi32>,
+                        %et: memref<?xi32>, %x: memref<?xf32>, %out: memref<?xf32>) {
+  hetop.traverse node_parallel over in csr(%ptr, %col, %eid, %et
+      : memref<?xi64>, memref<?xi32>, memref<?xi32>, memref<?xi32>) {
+  ^bb0(%row: index, %c: index, %e: index, %r: index):
+    %v = memref.load %x[%e] : memref<?xf32>
+    hetop.accumulate max %v, %out[%row] : f32, memref<?xf32>
+    hetop.accumulate max %v, %out[%c] : f32, memref<?xf32>
+  }
+  hetop.traverse edge_parallel over in csr(%ptr, %col, %eid, %et
+      : memref<?xi64>, memref<?xi32>, memref<?xi32>, memref<?xi32>) {
+  ^bb0(%row: index, %c: index, %e: index, %r: index):
+    %v = memref.load %x[%e] : memref<?xf32>
+    hetop.accumulate max %v, %out[%row] : f32, memref<?xf32>
+  }
+  return
+}
+
+// -----
+
 // A buffer accumulated only at the owned row, with a static row shape, is
 // accumulated in a row-local buffer: copied in, added to per entry, copied
 // out, for rows with entries. The GPU keeps the in-place add.

@@ -456,3 +456,29 @@ func.func @softmax_to_src(%g: !g, %s: !rgnn.feat<edge, 2xf32>, %m: !rgnn.feat<ed
   %y = rgnn.aggregate %g, %w sum to src : (!g, !rgnn.feat<edge, 2x4xf32>) -> !rgnn.feat<node, 2x4xf32>
   return %y : !rgnn.feat<node, 2x4xf32>
 }
+
+// -----
+
+// A max aggregation starts from -inf, combines by maximum, and sets the
+// rows without entries to 0 in a second pass; the backward's tie mask is
+// 1.0 where equal.
+!g = !rgnn.graph<node_types = 1, relations = 3>
+// CHECK-LABEL: func.func @pair_max(
+// CHECK: arith.constant 0xFF800000 : f32
+// CHECK: hetop.traverse node_parallel over dst_rel csr
+// CHECK: hetop.accumulate max
+// CHECK: %[[N:.*]] = arith.subi
+// CHECK: %[[EMPTY:.*]] = arith.cmpi slt, %[[N]], %{{.*}} : i64
+// CHECK: arith.select %[[EMPTY]], %{{.*}}, %{{.*}} : f32
+// CHECK: arith.cmpf oeq
+// CHECK: arith.uitofp %{{.*}} : i1 to f32
+// EDGE-LABEL: func.func @pair_max(
+// EDGE: hetop.traverse edge_parallel over dst_rel csr
+// EDGE: hetop.accumulate max
+func.func @pair_max(%g: !g, %h: !rgnn.feat<node, 4xf32>) -> (!rgnn.feat<dst_rel, 4xf32>, !rgnn.feat<edge, 4xf32>) {
+  %hs = rgnn.gather %g, %h by src : (!g, !rgnn.feat<node, 4xf32>) -> !rgnn.feat<edge, 4xf32>
+  %p = rgnn.aggregate %g, %hs max : (!g, !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<dst_rel, 4xf32>
+  %pe = rgnn.gather %g, %p by dst_rel : (!g, !rgnn.feat<dst_rel, 4xf32>) -> !rgnn.feat<edge, 4xf32>
+  %hit = rgnn.equal %hs, %pe : (!rgnn.feat<edge, 4xf32>, !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<edge, 4xf32>
+  return %p, %hit : !rgnn.feat<dst_rel, 4xf32>, !rgnn.feat<edge, 4xf32>
+}

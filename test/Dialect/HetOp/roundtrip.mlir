@@ -74,6 +74,15 @@ func.func @traverse_node(%ptr: memref<?xi64>, %col: memref<?xi32>,
     %v = memref.load %msg[%e, %c0] : memref<?x64xf32>
     hetop.accumulate %v, %out[%row, %c0] : f32, memref<?x64xf32>
   }
+  // A max aggregation: `max` combines by maximum instead of adding.
+  // CHECK: hetop.accumulate max %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}] : f32, memref<?x64xf32>
+  hetop.traverse node_parallel over in csr(%ptr, %col, %eid, %etype
+      : memref<?xi64>, memref<?xi32>, memref<?xi32>, memref<?xi32>) {
+  ^bb0(%row: index, %other: index, %e: index, %r: index):
+    %c0 = arith.constant 0 : index
+    %v = memref.load %msg[%e, %c0] : memref<?x64xf32>
+    hetop.accumulate max %v, %out[%row, %c0] : f32, memref<?x64xf32>
+  }
   return
 }
 

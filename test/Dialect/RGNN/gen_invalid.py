@@ -198,6 +198,8 @@ op("'lhs' element type 'f64' must be 'f32'", ['%a: '+N, '%b: tensor<f64>'],
    T('rgnn.div %b, %a : (tensor<f64>, @@) -> @@', N, N))
 op("result type must be '!rgnn.feat<node, 16xf32>', got '!rgnn.feat<edge, 16xf32>'", ['%a: '+N],
    T('rgnn.add %a, %a : (@@, @@) -> @@', N, N, F('edge','16xf32')))
+op("'rgnn.equal' op result type must be '!rgnn.feat<node, 16xf32>', got '!rgnn.feat<edge, 16xf32>'", ['%a: '+N],
+   T('rgnn.equal %a, %a : (@@, @@) -> @@', N, N, F('edge','16xf32')))
 
 # concat / split / transpose / reshape
 op("needs at least one input", [], T('rgnn.concat dim = 0 : () -> @@', F('edge','4xf32')))
@@ -227,6 +229,8 @@ op("'choice' selects edges by relation, so the input must be per edge, but is pe
    T('rgnn.aggregate %g, %m sum choice 1 : (!K, @@) -> @@', F('dst_rel','4xf32'), F('node','4xf32')))
 op("'choice' with 'mean' needs a per-(node, relation) result", ['%g: !K', '%m: '+F('edge','4xf32')],
    T('rgnn.aggregate %g, %m mean choice 1 : (!K, @@) -> @@', F('edge','4xf32'), F('node','4xf32')))
+op("'choice' cannot restrict a 'max': the edges of unchosen relations would count as zeros", ['%g: !K', '%m: '+F('edge','4xf32')],
+   T('rgnn.aggregate %g, %m max choice 1 : (!K, @@) -> @@', F('edge','4xf32'), F('dst_rel','4xf32')))
 
 out = ['// RUN: hector-opt %s -split-input-file -verify-diagnostics', '',
        '// One case per rgnn verifier rule, type verifiers first. Each diagnostic',

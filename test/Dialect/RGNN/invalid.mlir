@@ -729,6 +729,14 @@ func.func @f(%a: !rgnn.feat<node, 16xf32>) {
 
 // -----
 
+func.func @f(%a: !rgnn.feat<node, 16xf32>) {
+  // expected-error @+1 {{'rgnn.equal' op result type must be '!rgnn.feat<node, 16xf32>', got '!rgnn.feat<edge, 16xf32>'}}
+  %0 = rgnn.equal %a, %a : (!rgnn.feat<node, 16xf32>, !rgnn.feat<node, 16xf32>) -> !rgnn.feat<edge, 16xf32>
+  return
+}
+
+// -----
+
 func.func @f() {
   // expected-error @+1 {{needs at least one input}}
   %0 = rgnn.concat dim = 0 : () -> !rgnn.feat<edge, 4xf32>
@@ -863,5 +871,14 @@ func.func @f(%g: !K, %m: !rgnn.feat<dst_rel, 4xf32>) {
 func.func @f(%g: !K, %m: !rgnn.feat<edge, 4xf32>) {
   // expected-error @+1 {{'choice' with 'mean' needs a per-(node, relation) result}}
   %0 = rgnn.aggregate %g, %m mean choice 1 : (!K, !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<node, 4xf32>
+  return
+}
+
+// -----
+
+!K = !rgnn.graph<node_types = 1, relations = 4>
+func.func @f(%g: !K, %m: !rgnn.feat<edge, 4xf32>) {
+  // expected-error @+1 {{'choice' cannot restrict a 'max': the edges of unchosen relations would count as zeros}}
+  %0 = rgnn.aggregate %g, %m max choice 1 : (!K, !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<dst_rel, 4xf32>
   return
 }

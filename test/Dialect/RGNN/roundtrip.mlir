@@ -67,6 +67,11 @@ func.func @reductions(%g: !k, %m: !rgnn.feat<edge, 4x16xf32>,
   %c = rgnn.aggregate %g, %m sum choice 1 : (!k, !rgnn.feat<edge, 4x16xf32>) -> !rgnn.feat<node, 4x16xf32>
   // CHECK: rgnn.aggregate %{{.*}} sum : (!graph1, !rgnn.feat<dst_rel, 4x16xf32>) -> !rgnn.feat<node, 4x16xf32>
   %2 = rgnn.aggregate %g, %1 sum : (!k, !rgnn.feat<dst_rel, 4x16xf32>) -> !rgnn.feat<node, 4x16xf32>
+  // The elementwise maximum per (destination, relation) pair.
+  // CHECK: rgnn.aggregate %{{.*}} max : (!graph1, !rgnn.feat<edge, 4x16xf32>) -> !rgnn.feat<dst_rel, 4x16xf32>
+  %mx = rgnn.aggregate %g, %m max : (!k, !rgnn.feat<edge, 4x16xf32>) -> !rgnn.feat<dst_rel, 4x16xf32>
+  // CHECK: rgnn.equal %{{.*}}, %{{.*}} : (!rgnn.feat<edge, 4x16xf32>, !rgnn.feat<edge, 4x16xf32>) -> !rgnn.feat<edge, 4x16xf32>
+  %eq = rgnn.equal %m, %m : (!rgnn.feat<edge, 4x16xf32>, !rgnn.feat<edge, 4x16xf32>) -> !rgnn.feat<edge, 4x16xf32>
   // CHECK: rgnn.aggregate %{{.*}} sum to src : (!graph1, !rgnn.feat<edge, 4x16xf32>) -> !rgnn.feat<node, 4x16xf32>
   %3 = rgnn.aggregate %g, %m sum to src : (!k, !rgnn.feat<edge, 4x16xf32>) -> !rgnn.feat<node, 4x16xf32>
   // CHECK: rgnn.aggregate %{{.*}} mean to src : (!graph1, !rgnn.feat<src_rel, 4x16xf32>) -> !rgnn.feat<node, 4x16xf32>

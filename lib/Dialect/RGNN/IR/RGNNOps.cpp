@@ -265,6 +265,9 @@ LogicalResult AggregateOp::verify() {
                           context + " from " + in.describeDomain())))
     return failure();
   if (getChoice()) {
+    if (getReduction() == Reduction::Max)
+      return emitOpError("'choice' cannot restrict a 'max': the edges of "
+                         "unchosen relations would count as zeros");
     if (!isDomain(in, Domain::Edge))
       return emitOpError("'choice' selects edges by relation, so the input "
                          "must be per edge, but is ")
@@ -635,6 +638,7 @@ LogicalResult AddOp::verify() { return verifyElementwiseBinary(*this); }
 LogicalResult SubOp::verify() { return verifyElementwiseBinary(*this); }
 LogicalResult MulOp::verify() { return verifyElementwiseBinary(*this); }
 LogicalResult DivOp::verify() { return verifyElementwiseBinary(*this); }
+LogicalResult EqualOp::verify() { return verifyElementwiseBinary(*this); }
 
 //===----------------------------------------------------------------------===//
 // Concat, Split, Transpose, Reshape

@@ -22,6 +22,11 @@ def HetOp_Epilogue : HetOp_Enum<"Epilogue", "fused GEMM epilogue", [
     I32EnumAttrCase<"Scale", 1, "scale">,
     I32EnumAttrCase<"Dot", 2, "dot">]>;
 
+// How hetop.accumulate combines a value with its buffer element.
+def HetOp_Combine : HetOp_Enum<"Combine", "accumulation combiner", [
+    I32EnumAttrCase<"Add", 0, "add">,
+    I32EnumAttrCase<"Max", 1, "max">]>;
+
 def HetOp_TraversalKind : HetOp_Enum<"TraversalKind", "traversal parallelism", [
     I32EnumAttrCase<"EdgeParallel", 0, "edge_parallel">,
     I32EnumAttrCase<"NodeParallel", 1, "node_parallel">]>;

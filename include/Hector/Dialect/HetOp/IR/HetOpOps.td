@@ -182,17 +182,21 @@ def HetOp_TraverseOp : HetOp_Op<"traverse", [RecursiveMemoryEffects,
 }
 
 def HetOp_AccumulateOp : HetOp_Op<"accumulate"> {
-  let summary = "adds a value into a buffer element inside a traversal";
+  let summary = "combines a value into a buffer element inside a traversal";
   let description = [{
-    `buffer[indices] += value`. The traversal's lowering makes this an
-    atomic add when several parallel groups can hit the element (an
+    `buffer[indices] += value`, or with `max`,
+    `buffer[indices] = maximum(buffer[indices], value)` (NaN wins, as in
+    `arith.maximumf`). The traversal's lowering makes this an atomic
+    read-modify-write when several parallel groups can hit the element (an
     edge-parallel traversal, or a node-parallel one writing another row).
   }];
   let arguments = (ins AnyFloat:$value, HetOp_FloatMemRef:$buffer,
-                       Variadic<Index>:$indices);
+                       Variadic<Index>:$indices,
+                       DefaultValuedAttr<HetOp_Combine,
+                         "::mlir::hector::hetop::Combine::Add">:$combine);
   let assemblyFormat = [{
-    $value `,` $buffer `[` $indices `]` attr-dict `:` type($value) `,`
-    type($buffer)
+    ($combine^)? $value `,` $buffer `[` $indices `]` attr-dict `:`
+    type($value) `,` type($buffer)
   }];
   let hasVerifier = 1;
 }

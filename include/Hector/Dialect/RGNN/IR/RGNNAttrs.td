@@ -49,7 +49,8 @@ def RGNN_Endpoint : I32EnumAttr<"Endpoint", "edge endpoint", [
 
 def RGNN_Reduction : I32EnumAttr<"Reduction", "reduction", [
     I32EnumAttrCase<"Sum", 0, "sum">,
-    I32EnumAttrCase<"Mean", 1, "mean">]> {
+    I32EnumAttrCase<"Mean", 1, "mean">,
+    I32EnumAttrCase<"Max", 2, "max">]> {
   let cppNamespace = "::mlir::hector::rgnn";
 }
 

@@ -67,7 +67,8 @@ def RGNN_GatherOp : RGNN_Op<"gather"> {
 def RGNN_AggregateOp : RGNN_Op<"aggregate"> {
   let summary = "reduces a value onto nodes or (node, relation) pairs";
   let description = [{
-    Sums or averages an edge-like value onto the endpoint named by `to`:
+    Sums, averages or takes the elementwise maximum of an edge-like value
+    onto the endpoint named by `to`:
 
     | to    | input domain   | result domain            |
     |-------|----------------|--------------------------|
@@ -78,7 +79,9 @@ def RGNN_AggregateOp : RGNN_Op<"aggregate"> {
 
     `mean` divides by the number of contributing input elements (edges, or
     (node, relation) pairs when reducing from `dst_rel`/`src_rel`); an
-    element with none gets zero. RGCN's per-relation mean followed by a sum over
+    element with none gets zero. `max` is the elementwise maximum (NaN
+    propagates); an element with no input is zero, as in PyTorch
+    Geometric's max aggregation. RGCN's per-relation mean followed by a sum over
     relations is `aggregate mean to dst` onto `dst_rel`, then
     `aggregate sum to dst` onto `node`.
 
@@ -89,6 +92,7 @@ def RGNN_AggregateOp : RGNN_Op<"aggregate"> {
     result, whose edges share one relation. `rgnn-reassociate` uses it to
     pick, per relation, between transforming first and aggregating first;
     the runtime fills the table when it binds a graph (docs/runtime.md).
+    `max` takes no `choice`: the unchosen edges would count as zeros.
   }];
   let arguments = (ins RGNN_Graph:$graph, RGNN_Feature:$input,
                        RGNN_Reduction:$reduction,
@@ -383,6 +387,10 @@ def RGNN_AddOp : RGNN_BinaryOp<"add", "lhs + rhs", [Commutative]>;
 def RGNN_SubOp : RGNN_BinaryOp<"sub", "lhs - rhs">;
 def RGNN_MulOp : RGNN_BinaryOp<"mul", "lhs * rhs", [Commutative]>;
 def RGNN_DivOp : RGNN_BinaryOp<"div", "lhs / rhs">;
+// The backward of a max aggregation routes gradients to the inputs equal to
+// their maximum; it has no gradient itself.
+def RGNN_EqualOp : RGNN_BinaryOp<"equal", "lhs == rhs ? 1 : 0",
+                                 [Commutative]>;
 
 //===----------------------------------------------------------------------===//
 // Shape manipulation of the per-element shape
