@@ -205,9 +205,10 @@ def _rgcn_name(basis, edge_norm) -> str:
                                                    else "")
 
 
-#: PyG ``RGCNConv``'s ``aggr`` values Hector compiles: the mean over each
-#: (destination, relation) pair's edges, or their sum.
-RGCN_AGGRS = ("mean", "add", "sum")
+#: PyG ``RGCNConv``'s ``aggr`` values Hector compiles: the mean or the
+#: elementwise maximum over each (destination, relation) pair's edges, or
+#: their sum.
+RGCN_AGGRS = ("mean", "add", "sum", "max")
 
 
 def _rgcn_args(in_dim, out_dim, basis, edge_norm, root_weight=True,
@@ -240,20 +241,34 @@ def check_rgcn_options(aggr, root_weight, bias, edge_norm=False) -> None:
                          "no other aggr")
 
 
-def _rgcn_aggregate(f, aggr: str, out_dim: int) -> None:
-    """``%agg`` (node) from the messages ``%msg`` (edge)."""
-    edge_t, out_t = _feat("edge", (out_dim,)), _feat("node", (out_dim,))
-    if aggr != "mean":
+def _rgcn_aggregate(f, aggr: str, dim: int,
+                    transform: Optional[Tuple[str, int]] = None) -> None:
+    """``%agg`` (node) from the messages ``%msg`` (edge, ``dim`` wide).
+    ``transform`` = (the relation weights' type, output width): the
+    messages are untransformed and each pair's maximum is multiplied by
+    its relation's ``%w`` (a max does not commute with it)."""
+    edge_t, pair_t = _feat("edge", (dim,)), _feat("dst_rel", (dim,))
+    out_dim = transform[1] if transform else dim
+    out_t = _feat("node", (out_dim,))
+    if aggr not in ("mean", "max"):
         f.comment("Sum over all incoming edges (every relation).")
         f.op("agg", "aggregate", "%g, %msg sum", ["!graph", edge_t], out_t)
         return
-    f.comment("Mean over the incoming edges of each (destination, "
-              "relation) pair ...")
-    pair_t = _feat("dst_rel", (out_dim,))
-    f.op("per_rel", "aggregate", "%g, %msg mean", ["!graph", edge_t],
+    f.comment(f"The {'mean' if aggr == 'mean' else 'maximum'} over the "
+              "incoming edges of each (destination, relation) pair ...")
+    f.op("per_rel", "aggregate", f"%g, %msg {aggr}", ["!graph", edge_t],
          pair_t)
+    per_rel = "per_rel"
+    if transform:
+        f.comment("... transformed by the pair's W_r ...")
+        per_rel = "per_rel_w"
+        pair_t2 = _feat("dst_rel", (out_dim,))
+        f.op(per_rel, "typed_linear", "%g, %per_rel, %w by relation",
+             ["!graph", pair_t, transform[0]], pair_t2)
+        pair_t = pair_t2
     f.comment("... then the sum over relations.")
-    f.op("agg", "aggregate", "%g, %per_rel sum", ["!graph", pair_t], out_t)
+    f.op("agg", "aggregate", f"%g, %{per_rel} sum", ["!graph", pair_t],
+         out_t)
 
 
 def rgcn_options_text(aggr, root_weight, bias) -> str:
@@ -265,8 +280,8 @@ def rgcn_options_text(aggr, root_weight, bias) -> str:
 
 def _rgcn_formula(root, weighted, message, aggr, root_weight, bias) -> str:
     terms = [root] if root_weight else []
-    terms.append(weighted or (f"sum_r mean_{{j in N_r(i)}} {message}"
-                              if aggr == "mean" else
+    terms.append(weighted or (f"sum_r {aggr}_{{j in N_r(i)}} {message}"
+                              if aggr in ("mean", "max") else
                               f"sum_{{(j, r) in N(i)}} {message}"))
     return " + ".join(terms + (["b"] if bias else []))
 
@@ -304,7 +319,9 @@ def rgcn(num_relations: int, num_node_types: int = 1, in_dim: int = 64,
     ``h'_i = h_i . W_root + sum_r mean_{j in N_r(i)} h_j . W_r + b``.
 
     ``aggr="add"`` (or ``"sum"``) sums each relation's messages instead of
-    averaging them; ``root_weight=False`` drops ``h_i . W_root`` (argument
+    averaging them; ``aggr="max"`` takes ``sum_r (max_{j in N_r(i)} h_j) .
+    W_r`` (the elementwise maximum, 0 for a pair without edges, before the
+    transform, as PyG); ``root_weight=False`` drops ``h_i . W_root`` (argument
     ``%w_root``) and ``bias=False`` drops ``b`` (``%bias``).
     ``basis=B`` takes ``W_r = sum_b coeff_rb V_b`` (arguments ``%coeff``,
     ``%bases`` instead of ``%w``); ``edge_norm=True`` replaces the
@@ -330,16 +347,23 @@ def rgcn(num_relations: int, num_node_types: int = 1, in_dim: int = 64,
         f.op("w", "weight_product", "%coeff, %bases",
              [_feat("relation", (basis,)), _tensor((basis, in_dim, out_dim))],
              w_t)
-    f.comment("Message of edge j -> i under relation r: h_j . W_r.")
-    f.op("msg", "typed_linear", "%g, %h, %w by relation on src",
-         ["!graph", h_t, w_t], edge_t)
-    if edge_norm:
-        f.op("scaled", "scale", "%norm, %msg", [_feat("edge", ()), edge_t],
-             edge_t)
-        f.op("agg", "aggregate", "%g, %scaled sum", ["!graph", edge_t],
-             out_t)
+    if aggr == "max":
+        f.comment("Message of edge j -> i: h_j (W_r is applied after the "
+                  "maximum).")
+        f.op("msg", "gather", "%g, %h by src", ["!graph", h_t],
+             _feat("edge", (in_dim,)))
+        _rgcn_aggregate(f, aggr, in_dim, (w_t, out_dim))
     else:
-        _rgcn_aggregate(f, aggr, out_dim)
+        f.comment("Message of edge j -> i under relation r: h_j . W_r.")
+        f.op("msg", "typed_linear", "%g, %h, %w by relation on src",
+             ["!graph", h_t, w_t], edge_t)
+        if edge_norm:
+            f.op("scaled", "scale", "%norm, %msg",
+                 [_feat("edge", ()), edge_t], edge_t)
+            f.op("agg", "aggregate", "%g, %scaled sum", ["!graph", edge_t],
+                 out_t)
+        else:
+            _rgcn_aggregate(f, aggr, out_dim)
     res = _rgcn_tail(f, "agg", out_dim, root_weight, bias,
                      ("%h, %w_root", [h_t, root_t]))
     f.lines.append(f"  return %{res} : {out_t}")
@@ -349,7 +373,9 @@ def rgcn(num_relations: int, num_node_types: int = 1, in_dim: int = 64,
         + rgcn_options_text(aggr, root_weight, bias) + ") semantics,",
         "  h'_i = " + _rgcn_formula(
             "h_i . W_root", "sum_{e = (j, r, i)} c_e * (h_j . W_r)"
-            if edge_norm else None, "h_j . W_r", aggr, root_weight, bias),
+            if edge_norm else "sum_r (max_{j in N_r(i)} h_j) . W_r"
+            if aggr == "max" else None, "h_j . W_r", aggr, root_weight,
+            bias),
     ]
     if basis:
         header.append(f"  with W_r = sum_b a_rb V_b ({basis} bases).")

@@ -479,7 +479,10 @@ class RGCNConv(_HectorLayer):
     ``h'_i = h_i W_root + sum_r mean_{j in N_r(i)} h_j W_r + b``;
 
     ``aggr="add"`` (or ``"sum"``) sums each relation's messages instead of
-    averaging them, ``root_weight=False`` drops ``h_i W_root`` and
+    averaging them, ``aggr="max"`` takes ``sum_r (max_{j in N_r(i)} h_j)
+    W_r`` (the elementwise maximum before the transform; 0 where a node
+    has no edges of relation r; the gradient of tied maxima split evenly,
+    as torch's ``amax``), ``root_weight=False`` drops ``h_i W_root`` and
     ``bias=False`` drops ``b``, as in PyG.
 
     Parameters as PyG's: ``weight`` [R, in, out] (with ``num_bases``:
@@ -497,8 +500,8 @@ class RGCNConv(_HectorLayer):
     (source, relation) pairs are read, through a gather, and no identity
     matrix is formed.
 
-    Not supported (a ``ValueError``): ``aggr="max"`` and aggregation
-    modules, and ``x`` as node indices; as in PyG, ``num_bases`` with
+    Not supported (a ``ValueError``): other ``aggr`` values and
+    aggregation modules, and ``x`` as node indices; as in PyG, ``num_bases`` with
     ``num_blocks``, and ``num_blocks`` without features.  ``options`` are
     the CPU pipeline's options (for example ``"compact=false"``)."""
 
@@ -792,13 +795,16 @@ class HGTConv(_HectorLayer):
 def benchmark_layer(model: str, graph: Graph, dim: int = 64,
                     heads: int = 4) -> _HectorLayer:
     """The layer the training benchmarks and the GPU training tests use for
-    ``model`` ("rgcn", "rgat" or "hgt") on ``graph``: ``dim`` -> ``dim``
-    features (RGAT: ``heads`` heads of ``dim // heads``, no bias)."""
-    if model == "rgcn":
-        return RGCNConv(dim, dim, graph.num_relations)
+    ``model`` ("rgcn", "rgat" or "hgt"; "rgcn-max": ``aggr="max"``) on
+    ``graph``: ``dim`` -> ``dim`` features (RGAT: ``heads`` heads of
+    ``dim // heads``, no bias)."""
+    if model in ("rgcn", "rgcn-max"):
+        return RGCNConv(dim, dim, graph.num_relations,
+                        aggr="max" if model == "rgcn-max" else "mean")
     if model == "rgat":
         return RGATConv(dim, dim // heads, graph.num_relations, heads=heads,
                         bias=False)
     if model == "hgt":
         return HGTConv(dim, dim, graph.metadata(), heads=heads)
-    raise ValueError(f"unknown model {model!r}; expected rgcn, rgat or hgt")
+    raise ValueError(f"unknown model {model!r}; expected rgcn, rgcn-max, "
+                     "rgat or hgt")

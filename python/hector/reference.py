@@ -62,7 +62,7 @@ __all__ = [
     # elementwise
     "exp", "tanh", "sigmoid", "gelu", "relu", "neg", "leaky_relu", "erf",
     "erfc",
-    "add", "sub", "mul", "div",
+    "add", "sub", "mul", "div", "equal",
     # shape
     "concat", "split", "transpose", "reshape",
     # models
@@ -326,8 +326,8 @@ def gather(graph, input, index: str, result: str = "edge") -> np.ndarray:
 def aggregate(graph, input, reduction: str = "sum", to: str = "dst",
               input_domain: str = "edge", result: str = "node"
               ) -> np.ndarray:
-    """``rgnn.aggregate``: sums or averages an edge-like value onto the
-    endpoint ``to``.
+    """``rgnn.aggregate``: sums, averages or takes the elementwise maximum
+    of an edge-like value onto the endpoint ``to``.
 
     ============  =================  ====================================
     to            input_domain       result
@@ -339,11 +339,11 @@ def aggregate(graph, input, reduction: str = "sum", to: str = "dst",
     ============  =================  ====================================
 
     ``mean`` divides by the number of contributing elements; an element of
-    the result with no contribution is zero (for both reductions).
+    the result with no contribution is zero (for every reduction).
     """
     g = RefGraph.of(graph)
     x = _feature(input, "input")
-    _expect(reduction, ("sum", "mean"), "reduction")
+    _expect(reduction, ("sum", "mean", "max"), "reduction")
     _expect(to, ("src", "dst"), "'to'")
     pair = f"{to}_rel"
     _expect(input_domain, ("edge", pair), f"input domain when aggregating "
@@ -359,6 +359,11 @@ def aggregate(graph, input, reduction: str = "sum", to: str = "dst",
         _expect(result, ("node",), f"result domain from {pair}")
         idx = g.src_rel_node if to == "src" else g.dst_rel_node
     size = g.domain_size(result)
+    if reduction == "max":
+        out = np.full((size,) + x.shape[1:], -np.inf)
+        np.maximum.at(out, idx, x)
+        out[np.bincount(idx, minlength=size) == 0] = 0.0
+        return out
     out = _scatter_sum(x, idx, size)
     if reduction == "mean":
         count = np.bincount(idx, minlength=size).astype(np.float64)
@@ -686,7 +691,7 @@ def leaky_relu(input, alpha: float = 0.01) -> np.ndarray:
 
 
 def _binary(lhs, rhs, fn, name: str) -> np.ndarray:
-    """Shared rule of add, sub, mul, div: two features of the same shape,
+    """Shared rule of add, sub, mul, div, equal: two features of the same shape,
     or one feature and a Shared tensor that is a scalar or has the
     per-element shape (broadcast over the domain)."""
     lshared, rshared = isinstance(lhs, Shared), isinstance(rhs, Shared)
@@ -726,6 +731,13 @@ def mul(lhs, rhs) -> np.ndarray:
 def div(lhs, rhs) -> np.ndarray:
     """``rgnn.div``: ``lhs / rhs`` (see :func:`_binary` for broadcasting)."""
     return _binary(lhs, rhs, np.divide, "div")
+
+
+def equal(lhs, rhs) -> np.ndarray:
+    """``rgnn.equal``: 1 where ``lhs == rhs``, else 0 (see :func:`_binary`
+    for broadcasting)."""
+    return _binary(lhs, rhs, lambda a, b: (a == b).astype(np.float64),
+                   "equal")
 
 
 # ---------------------------------------------------------------------------

@@ -96,6 +96,32 @@ class Graph:
         e = torch.exp(s - m[self.dst])
         return e / self.sum_to_dst(e)[self.dst]
 
+    def max_per_pair(self, x: torch.Tensor):
+        """The elementwise maximum of ``x`` [E, ...] over the edges of each
+        (destination, relation) pair, as PyG's max aggregation, whose
+        gradient torch's ``amax`` splits evenly between tied edges; with
+        each pair's destination and the pairs' count per relation (the
+        pairs are in relation order).
+
+        Written as the mean of the tied edges, whose autograd is that even
+        split: torch 1.13's own ``amax`` backward with
+        ``include_self=False`` also counts the unused initial value when it
+        ties (a maximum of exactly 0)."""
+        key = self.etype * self.num_nodes + self.dst
+        pairs, inverse = torch.unique(key, return_inverse=True)
+        idx = inverse.view(-1, *([1] * (x.dim() - 1))).expand_as(x)
+        m = x.new_zeros((len(pairs),) + tuple(x.shape[1:]))
+        with warnings.catch_warnings():  # torch 1.13: "in beta"
+            warnings.simplefilter("ignore", UserWarning)
+            m = m.scatter_reduce(0, idx, x.detach(), "amax",
+                                 include_self=False)
+        hit = (x.detach() == m[inverse]).to(x.dtype)
+        ties = torch.zeros_like(m).index_add(0, inverse, hit)
+        m = torch.zeros_like(m).index_add(0, inverse, x * hit / ties[inverse])
+        counts = torch.bincount(pairs // self.num_nodes,
+                                minlength=self.num_relations).tolist()
+        return m, pairs % self.num_nodes, counts
+
     def mean_weights(self, dtype) -> torch.Tensor:
         """``1 / |N_r(i)|`` for every edge ``(j, r, i)``."""
         key = self.dst * self.num_relations + self.etype
@@ -104,12 +130,23 @@ class Graph:
         return 1.0 / counts[inverse].to(dtype)
 
 
-def _rgcn_out(g, msg, root, w, aggr):
-    """Aggregated messages (``aggr`` "mean" per (destination, relation),
-    else the sum), plus the root term and the bias where ``w`` has them."""
-    if aggr == "mean":
-        msg = msg * g.mean_weights(msg.dtype)[:, None]
-    out = g.sum_to_dst(msg)
+def _rgcn_out(g, msg, root, w, aggr, weight=None):
+    """Aggregated messages (``aggr`` "mean" or "max" per (destination,
+    relation), else the sum), plus the root term and the bias where ``w``
+    has them. A max is over untransformed messages, each pair's then
+    multiplied by its relation's ``weight`` (PyG's order) where given."""
+    if aggr == "max":
+        m, pair_dst, counts = g.max_per_pair(msg)
+        if weight is not None:
+            ws = weight.unbind(0)
+            m = torch.cat([c @ ws[r] for r, c in
+                           enumerate(torch.split(m, counts))], 0)
+        out = m.new_zeros((g.num_nodes,) + tuple(m.shape[1:]))
+        out = out.index_add(0, pair_dst, m)
+    else:
+        if aggr == "mean":
+            msg = msg * g.mean_weights(msg.dtype)[:, None]
+        out = g.sum_to_dst(msg)
     if "w_root" in w:
         out = out + root(w["w_root"])
     return out + w["bias"] if "bias" in w else out
@@ -118,9 +155,13 @@ def _rgcn_out(g, msg, root, w, aggr):
 def rgcn(graph, h, w: Dict[str, torch.Tensor],
          aggr: str = "mean") -> torch.Tensor:
     """``h'_i = h_i W_root + sum_r mean_{j in N_r(i)} h_j W_r + b``;
-    ``aggr`` other than "mean" sums; no ``w_root`` / ``bias`` in ``w``
-    leaves out that term."""
+    ``aggr="max"`` takes ``sum_r (max_{j in N_r(i)} h_j) W_r`` and any
+    other ``aggr`` sums; no ``w_root`` / ``bias`` in ``w`` leaves out that
+    term."""
     g = Graph.of(graph)
+    if aggr == "max":
+        return _rgcn_out(g, h[g.src], lambda root: h @ root, w, aggr,
+                         weight=w["w"])
     return _rgcn_out(g, g.per_relation(h[g.src], w["w"]),
                      lambda root: h @ root, w, aggr)
 

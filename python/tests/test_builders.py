@@ -111,12 +111,14 @@ def test_rgcn_verifies(hector_opt, kw):
 
 
 RGCN_OPTIONS = [dict(aggr="add"), dict(root_weight=False), dict(bias=False),
-                dict(aggr="sum", root_weight=False, bias=False)]
+                dict(aggr="sum", root_weight=False, bias=False),
+                dict(aggr="max", bias=False)]
 
 
 @pytest.mark.parametrize("featureless,kw", [
     (f, kw) for f in (False, True) for kw in RGCN_OPTIONS
-] + [(False, dict(basis=2, aggr="add", bias=False))])
+] + [(False, dict(basis=2, aggr="add", bias=False)),
+      (False, dict(basis=2, aggr="max"))])
 def test_rgcn_options_verify(hector_opt, kw, featureless):
     # PyG's RGCNConv arguments: the arguments and ops follow them.
     if featureless:
@@ -126,7 +128,9 @@ def test_rgcn_options_verify(hector_opt, kw, featureless):
     out = run_opt(hector_opt, text=text)
     root, bias = kw.get("root_weight", True), kw.get("bias", True)
     assert ("%w_root" in text) == root and ("%bias" in text) == bias
-    assert (" mean" in out) == (kw.get("aggr", "mean") == "mean")
+    aggr = kw.get("aggr", "mean")
+    assert (" mean" in out) == (aggr == "mean")
+    assert (" max" in out) == (aggr == "max")
     args = (models.featureless_args(4, root, bias) if featureless else
             models.signature("rgcn_basis" if "basis" in kw else "rgcn", 5,
                              4, num_bases=2, root_weight=root, bias=bias))
@@ -182,7 +186,9 @@ def test_hgt_triples_in_schema(hector_opt):
     (lambda: models.rgcn(2, out_dim=2.5), r"out_dim"),
     (lambda: models.rgcn(2, basis=0), r"basis"),
     (lambda: models.rgcn(2, edge_norm="yes"), r"edge_norm must be a bool"),
-    (lambda: models.rgcn(2, aggr="max"), r"aggr must be one of"),
+    (lambda: models.rgcn(2, aggr="min"), r"aggr must be one of"),
+    (lambda: models.rgcn(2, edge_norm=True, aggr="max"),
+     r"edge_norm replaces the mean"),
     (lambda: models.rgcn(2, bias=1), r"bias must be a bool"),
     (lambda: models.rgcn(2, edge_norm=True, aggr="add"),
      r"edge_norm replaces the mean"),

@@ -236,14 +236,16 @@ def loop_aggregate(g, x, reduction, to, input_domain, result):
     out = np.zeros((size,) + x.shape[1:])
     for i in range(size):
         contrib = [x[k] for k, t in enumerate(targets) if t == i]
-        if contrib:
+        if contrib and reduction == "max":
+            out[i] = np.max(np.stack(contrib), axis=0)
+        elif contrib:
             out[i] = sum(contrib)
             if reduction == "mean":
                 out[i] /= len(contrib)
     return out
 
 
-@pytest.mark.parametrize("reduction", ["sum", "mean"])
+@pytest.mark.parametrize("reduction", ["sum", "mean", "max"])
 @pytest.mark.parametrize("to, input_domain, result", [
     ("dst", "edge", "node"), ("dst", "edge", "dst_rel"),
     ("dst", "dst_rel", "node"), ("src", "edge", "node"),
@@ -265,7 +267,7 @@ def test_aggregate_rejects_wrong_domains(graph):
     with pytest.raises(ValueError, match="input domain when aggregating"):
         ref.aggregate(graph, x, "sum", "dst", "src_rel")
     with pytest.raises(ValueError, match="reduction"):
-        ref.aggregate(graph, x, "max", "src", "src_rel")
+        ref.aggregate(graph, x, "min", "src", "src_rel")
 
 
 def test_edge_softmax(graph):
@@ -473,6 +475,9 @@ def test_binary_ops_and_broadcast():
     np.testing.assert_array_equal(ref.sub(x, y), x - y)
     np.testing.assert_array_equal(ref.mul(x, y), x * y)
     np.testing.assert_array_equal(ref.div(x, y), x / y)
+    z = np.where(rng.random(x.shape) < 0.5, x, y)
+    np.testing.assert_array_equal(ref.equal(x, z), (z == x) * 1.0)
+    assert 0 < ref.equal(x, z).sum() < x.size
     for i in range(4):
         np.testing.assert_array_equal(ref.add(x, Shared(bias))[i], x[i] + bias)
         np.testing.assert_array_equal(ref.sub(Shared(c), x)[i], c - x[i])
