@@ -26,6 +26,10 @@ the same layer, with the same initial float32 parameters:
   its ``rgnn-autodiff`` gradient functions (default options: compaction
   and reordering on, no SENSEi variants).
 
+``--models rgcn-max`` benchmarks ``RGCNConv(aggr="max")`` (the torch side
+takes each (destination, relation) pair's maximum with a scatter-``amax``
+and its tie mask, then one GEMM per relation on the pairs).
+
 Before timing, one step of each is run and the outputs and every gradient
 are compared (``|hector - torch| / |torch|``, reported).  Timing: wall
 time of whole steps after ``--warmup`` steps; the median of up to
