@@ -63,6 +63,9 @@ if ninja -C "$asan_build" >/dev/null; then
        python/tests/test_gpu_templates.py::test_tiled_partial_tiles \
        python/tests/test_edge_parallel.py::test_chunked_weight_gradients_span_chunks \
        python/tests/test_nn.py::test_forward_values \
+       "python/tests/test_nn.py::test_module_gradients_small[rgcn-max]" \
+       "python/tests/test_nn.py::test_module_gradients_small[rgcn-max-edge-parallel]" \
+       python/tests/test_nn.py::test_rgcn_max_ties \
        --junitxml "$results/pytest-asan.xml") || status=1
 else
   echo "cannot build the AddressSanitizer runtime in $asan_build"
