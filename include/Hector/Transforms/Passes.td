@@ -44,7 +44,8 @@ def RGNNAutodiff : Pass<"rgnn-autodiff", "::mlir::ModuleOp"> {
       of one;
     * a gather's gradient is the aggregation back along its index, an
       aggregation's is the gather back (divided by `rgnn.degree` for a
-      mean), and edge softmax's is `y * (dy - gather(aggregate(dy * y)))`.
+      mean; for a max, shared evenly by the inputs `rgnn.equal` to the
+      maximum), and edge softmax's is `y * (dy - gather(aggregate(dy * y)))`.
 
     Forward values are recomputed inside each backward function (attribute
     `rgnn.forward_values = "recomputed"`), and ops no gradient needs are
@@ -155,7 +156,8 @@ def RGNNReassociate : Pass<"rgnn-reassociate", "::mlir::ModuleOp"> {
       `sum_j alpha_e (x_j W_r) = (sum_j alpha_e x_j) W_r`, legal for sums
       (and means onto (dst, relation) pairs) of messages that are a typed
       linear of the source, optionally scaled per edge (RGCN, edge-normed
-      RGCN, RGAT and HGT messages); with and without reordering.
+      RGCN, RGAT and HGT messages); with and without reordering. Never
+      across a max, with which a linear map does not commute.
 
     Each candidate is compacted (unless `compact=false`) and simplified,
     and its cost is derived by the static cost model (CostModel.h) as a
