@@ -501,9 +501,10 @@ class RGCNConv(_HectorLayer):
     matrix is formed.
 
     Not supported (a ``ValueError``): other ``aggr`` values and
-    aggregation modules, and ``x`` as node indices; as in PyG, ``num_bases`` with
-    ``num_blocks``, and ``num_blocks`` without features.  ``options`` are
-    the CPU pipeline's options (for example ``"compact=false"``)."""
+    aggregation modules, and ``x`` as node indices; as in PyG,
+    ``num_bases`` with ``num_blocks``, and ``num_blocks`` without
+    features.  ``options`` are the CPU pipeline's options (for example
+    ``"compact=false"``)."""
 
     def __init__(self, in_channels: int, out_channels: int,
                  num_relations: int, num_bases: Optional[int] = None,

@@ -691,8 +691,8 @@ def leaky_relu(input, alpha: float = 0.01) -> np.ndarray:
 
 
 def _binary(lhs, rhs, fn, name: str) -> np.ndarray:
-    """Shared rule of add, sub, mul, div, equal: two features of the same shape,
-    or one feature and a Shared tensor that is a scalar or has the
+    """Shared rule of add, sub, mul, div, equal: two features of the same
+    shape, or one feature and a Shared tensor that is a scalar or has the
     per-element shape (broadcast over the domain)."""
     lshared, rshared = isinstance(lhs, Shared), isinstance(rhs, Shared)
     if lshared and rshared:
