@@ -224,6 +224,13 @@ def spec_text(s: Spec, schema_tuple=None) -> str:
     if not s.autodiff:
         return module_text(s.model, schema_tuple or schema(s.schema),
                            s.in_dim, s.out_dim, s.heads)
+    return _nn_build(s)[0]
+
+
+def _nn_build(s: Spec):
+    """``(text, function name, ...)`` of training spec ``s``'s layer, as
+    :mod:`hector.nn` builds it (the name is the model family: "rgcn" for
+    "rgcn-max")."""
     from . import nn as hnn
     if s.in_dim != s.out_dim:
         raise ValueError(f"{s}: hector.nn's benchmark layers are square")
@@ -232,7 +239,7 @@ def spec_text(s: Spec, schema_tuple=None) -> str:
         _nn_graphs[s.schema] = hnn.Graph(load_graph(
             s.schema, scale=1e-4 if s.schema in LARGE else 1.0))
     g = _nn_graphs[s.schema]
-    return hnn.benchmark_layer(s.model, g, s.in_dim, s.heads)._build(g)[0]
+    return hnn.benchmark_layer(s.model, g, s.in_dim, s.heads)._build(g)
 
 
 _nn_graphs: Dict[str, object] = {}
@@ -332,11 +339,12 @@ def load_module(text: str, options: str, artifacts=None, unpack_dir=None):
 def load_spec(s: Spec, artifacts=None, unpack_dir=None):
     """What spec ``s`` is loaded as: the :class:`hector.runtime.Function`
     of an inference spec, the :class:`hector.runtime.Model` of a training
-    spec (checked to hold ``<model>__backward``). Both have ``target`` and
+    spec (checked to hold its function's ``__backward``). Both have ``target`` and
     ``chip``."""
     if s.autodiff:
-        model = load_module(spec_text(s), s.options, artifacts, unpack_dir)
-        model.function(f"{s.model}__backward")
+        text, name = _nn_build(s)[:2]
+        model = load_module(text, s.options, artifacts, unpack_dir)
+        model.function(f"{name}__backward")
         return model
     return load_function(s.model, schema(s.schema), s.in_dim, s.out_dim,
                          s.heads, s.chip, s.compact, artifacts=artifacts,
