@@ -84,8 +84,10 @@ void TiledKernel::launch(OpBuilder &b, Value gridX, Value gridY, Value rows,
   Type bTile = MemRefType::get(bShape, elementType, AffineMap(), workgroup);
   Value any = cmp(b, arith::CmpIPredicate::ugt, rows, c0);
   scf::IfOp::create(b, loc, any, [&](OpBuilder &ib, Location il) {
+    // The row blocks take the grid's x dimension, which may hold 2^31 - 1
+    // blocks (y holds 65535): a large graph has millions of rows.
     auto launch = gpu::LaunchOp::create(
-        ib, il, gridX, gridY, c1, constIndex(ib, il, t.threads), c1, c1,
+        ib, il, gridY, gridX, c1, constIndex(ib, il, t.threads), c1, c1,
         /*dynamicSharedMemorySize=*/Value(), /*asyncTokenType=*/Type(),
         /*asyncDependencies=*/ValueRange{}, TypeRange{aTile, bTile});
     OpBuilder kb = OpBuilder::atBlockEnd(&launch.getBody().front());
@@ -93,7 +95,7 @@ void TiledKernel::launch(OpBuilder &b, Value gridX, Value gridY, Value rows,
     blk.aTile = launch.getWorkgroupAttributions()[0];
     blk.bTile = launch.getWorkgroupAttributions()[1];
     blk.thread = launch.getThreadIds().x;
-    body(kb, launch.getBlockIds().x, launch.getBlockIds().y, blk);
+    body(kb, launch.getBlockIds().y, launch.getBlockIds().x, blk);
     gpu::TerminatorOp::create(kb, il);
     scf::YieldOp::create(ib, il);
   });

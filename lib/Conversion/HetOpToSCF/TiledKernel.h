@@ -78,7 +78,8 @@ protected:
   };
   using BlockBody =
       function_ref<void(OpBuilder &, Value blockX, Value blockY, BlockState &)>;
-  /// Runs `body` for every block of a gridX x gridY grid: a gpu.launch
+  /// Runs `body` for every block of a gridX x gridY grid (gridY counts row
+  /// blocks, which a GPU launch puts in its x dimension): a gpu.launch
   /// (none when `rows` is zero, since an empty grid is an invalid launch),
   /// or a parallel loop when emulated.
   void launch(OpBuilder &b, Value gridX, Value gridY, Value rows,

@@ -31,8 +31,8 @@
 // CHECK: scf.for
 // CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK-NOT: hetop.typed_gemm
-// The GPU's tiled kernel: a block per 64 rows (grid y) and 64 columns
-// (grid x), 256 threads of 4 x 4 outputs, A and B tiles of 8 K steps in
+// The GPU's tiled kernel: a block per 64 rows (grid x, which holds 2^31 - 1
+// blocks) and 64 columns (grid y), 256 threads of 4 x 4 outputs, A and B tiles of 8 K steps in
 // shared memory (a padding column each). The block's first segment is found
 // by binary search, then the segments its rows overlap are walked; the K
 // loop carries the 16 accumulators, stages the tiles (A rows gathered),
@@ -43,8 +43,8 @@
 // TILED: %[[GY:.*]] = arith.ceildivui %[[ROWS]], %c64
 // TILED: %[[ANY:.*]] = arith.cmpi ugt, %[[ROWS]], %c0
 // TILED: scf.if %[[ANY]] {
-// TILED: gpu.launch blocks(%[[BX:.*]], %[[BY:.*]], %{{.*}}) in (%{{.*}} = %c1{{.*}}, %{{.*}} = %[[GY]], %{{.*}} = %c1{{.*}}) threads(%[[TX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c256, %{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}}) workgroup(%[[AT:.*]] : memref<8x65xf32, #gpu.address_space<workgroup>>, %[[BT:.*]] : memref<8x65xf32, #gpu.address_space<workgroup>>) {
-// TILED: %[[ROW0:.*]] = arith.muli %[[BY]], %c64
+// TILED: gpu.launch blocks(%[[BX:.*]], %[[BY:.*]], %{{.*}}) in (%{{.*}} = %[[GY]], %{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}}) threads(%[[TX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c256, %{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}}) workgroup(%[[AT:.*]] : memref<8x65xf32, #gpu.address_space<workgroup>>, %[[BT:.*]] : memref<8x65xf32, #gpu.address_space<workgroup>>) {
+// TILED: %[[ROW0:.*]] = arith.muli %[[BX]], %c64
 // TILED: scf.while
 // TILED: memref.load %[[OFF]]
 // TILED: scf.while
@@ -439,7 +439,7 @@ func.func @traverse_edge(%ptr: memref<?xi64>, %col: memref<?xi32>, %eid: memref<
 // GPU-LABEL: func.func @outer_gemm(
 // TILED: scf.parallel
 // TILED: %[[CHUNKS:.*]] = arith.ceildivui %{{.*}}, %c256
-// TILED: gpu.launch blocks({{.*}}) in ({{.*}} = %c1{{.*}}, {{.*}} = %[[CHUNKS]], {{.*}}) threads({{.*}}) in ({{.*}} = %c128, {{.*}}) workgroup(%[[AT:.*]] : memref<8x65xf32, #gpu.address_space<workgroup>>, %[[BT:.*]] : memref<8x33xf32, #gpu.address_space<workgroup>>)
+// TILED: gpu.launch blocks({{.*}}) in ({{.*}} = %[[CHUNKS]], {{.*}} = %c1{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c128, {{.*}}) workgroup(%[[AT:.*]] : memref<8x65xf32, #gpu.address_space<workgroup>>, %[[BT:.*]] : memref<8x33xf32, #gpu.address_space<workgroup>>)
 // TILED: scf.while
 // TILED: scf.while
 // TILED: scf.for {{.*}} iter_args
@@ -496,7 +496,7 @@ func.func @outer_gemm(%h: memref<?x64xf32>, %d: memref<?x32xf32>,
 // CHECK-COUNT-3: vector.load %arg1[%[[P]], %[[H]], %{{.*}}] : memref<?x2x6xf32>, vector<2xf32>
 // CHECK-COUNT-12: vector.store %{{.*}}, %arg2[%[[H]], %{{.*}}, %{{.*}}] : memref<2x20x6xf32>, vector<2xf32>
 // GPU-LABEL: func.func @outer_gemm_shared(
-// TILED: gpu.launch blocks({{.*}}) in ({{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c64, {{.*}}) workgroup({{.*}} : memref<8x33xf32, #gpu.address_space<workgroup>>, {{.*}} : memref<8x9xf32, #gpu.address_space<workgroup>>)
+// TILED: gpu.launch blocks({{.*}}) in ({{.*}}, {{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c64, {{.*}}) workgroup({{.*}} : memref<8x33xf32, #gpu.address_space<workgroup>>, {{.*}} : memref<8x9xf32, #gpu.address_space<workgroup>>)
 // TILED-NOT: scf.while
 // TILED: arith.cmpi ult, %{{.*}}, %c20
 // TILED: arith.cmpi ult, %{{.*}}, %c6
