@@ -202,6 +202,7 @@ void mlir::hector::buildLowerToPTXPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createCanonicalizerPass());
+  pm.addPass(createGuardEmptyLaunches());
   pm.addPass(createHostBuffersToGPU());
   buildKernelsToNVVMPipeline(pm, options);
   pm.addPass(createLLVMTarget());

@@ -147,6 +147,22 @@ def HostBuffersToGPU : Pass<"hector-host-buffers-to-gpu", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
+def GuardEmptyLaunches
+    : Pass<"hector-guard-empty-launches", "::mlir::ModuleOp"> {
+  let summary = "skips the kernels whose grid is empty at run time";
+  let description = [{
+    A parallel loop over rows, entries or pairs becomes a `gpu.launch` whose
+    grid is the loop's trip count over the block size, which is zero on a
+    graph with no edges or a relation with no pairs. The driver rejects a
+    launch with an empty grid, so every `gpu.launch` outside a kernel whose
+    grid size is not a constant runs under an `scf.if` that all its grid
+    sizes are positive; one with a constant zero size is erased (it has no
+    work).
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def LLVMTarget : Pass<"hector-llvm-target", "::mlir::ModuleOp"> {
   let summary = "records the target triple and code-generation attributes";
   let description = [{
