@@ -906,7 +906,9 @@ def have_ptx_pipeline() -> bool:
 
 needs_ptx_pipeline = pytest.mark.skipif(
     not have_ptx_pipeline(),
-    reason="hector-opt has no --hector-lower-to-ptx pipeline yet")
+    reason="compiles a CUDA model, which needs hector-opt with its "
+           "--hector-lower-to-ptx pipeline (the GPU machine has the "
+           "MLIR-free build only)")
 
 
 def compile_rgcn_cuda(tmp_path, chip="sm_80"):

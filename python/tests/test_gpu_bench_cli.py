@@ -13,6 +13,8 @@ import numpy as np
 import pytest
 import torch
 
+from hector.compiler import hector_opt_path
+
 ROOT = Path(__file__).resolve().parents[2]
 BENCHES = ("gpu_inference", "gpu_training")
 
@@ -72,6 +74,9 @@ def test_without_gpu_says_what_it_needs(tmp_path, bench):
     assert not out.exists()
 
 
+@pytest.mark.skipif(not hector_opt_path().is_file(),
+                    reason="compiles CPU layers, which needs hector-opt (the "
+                           "GPU machine has the MLIR-free build only)")
 @pytest.mark.parametrize("model", ["rgcn", "rgat", "hgt"])
 def test_training_bench_layers_on_the_cpu(model):
     # The weights handed to build_pyg have the names and shapes it reads
