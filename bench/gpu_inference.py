@@ -4,7 +4,7 @@
     python3 bench/gpu_inference.py --artifacts gpu-artifacts
         [--datasets aifb,fb15k-237,acm,dblp,ogbn-mag,ogbl-wikikg2]
         [--configs rgcn,rgat-1h,rgat-4h,hgt-1h,hgt-4h] [--runs 50]
-        [--warmup 5] [--budget 3.0] [--chip sm_90] [--traversal node]
+        [--warmup 5] [--budget 3.0] [--chip sm_90] [--traversal edge]
         [--no-write]
 
 Needs a CUDA GPU, PyTorch with CUDA and torch_geometric (the device
@@ -705,10 +705,11 @@ def main(argv=None) -> int:
                     f"({NEEDS}; see docs/gpu.md).")
     add_common_arguments(ap, CONFIGS, runs=50, warmup=5, budget=3.0)
     ap.add_argument("--chip", default="sm_90")
-    ap.add_argument("--traversal", default="node", choices=("node", "edge"),
-                    help="Hector's aggregation traversal: node-parallel (no "
-                         "atomics) or edge-parallel (atomic adds); the "
-                         "default output of edge is gpu_inference_edge.md")
+    ap.add_argument("--traversal", default="edge", choices=("node", "edge"),
+                    help="Hector's aggregation traversal: edge-parallel "
+                         "(atomic adds, the GPU's default) or node-parallel "
+                         "(no atomics); the default output of node is "
+                         "gpu_inference_node.md")
     ap.add_argument("--output", default=None,
                     help="the table (and .json beside it); default "
                          "bench/results/gpu_inference[_edge].md")
@@ -716,7 +717,7 @@ def main(argv=None) -> int:
                     help=argparse.SUPPRESS)
     args = ap.parse_args(argv_list)
     if args.output is None:
-        suffix = "_edge" if args.traversal == "edge" else ""
+        suffix = "_node" if args.traversal == "node" else ""
         args.output = str(HERE / "results" / f"gpu_inference{suffix}.md")
     configs, datasets = checked_cells(ap, args)
     if not can_run(ap.prog, args):

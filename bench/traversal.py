@@ -13,7 +13,8 @@ found by binary search, every add atomic). Each build's base variant runs
 on the same random float32 inputs (interleaved rounds, median;
 ``bench/edge_softmax_fusion.py``'s ``measure``); the outputs must agree to
 1e-5. Written to ``bench/results/traversal_cpu.md``. The GPU's comparison
-is ``bench/gpu_inference.py --traversal edge``.
+(where edge-parallel is the default) is ``bench/gpu_inference.py
+--traversal node``, ``bench/results/gpu_traversal.md``.
 """
 
 from __future__ import annotations

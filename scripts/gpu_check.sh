@@ -5,7 +5,7 @@
 # machine, carried by the device tool: docs/gpu.md).
 #
 #   bash scripts/gpu_check.sh [STAGE...]    stages: build info test sanitize bench
-#                                           bench_edge bench_train (default: all,
+#                                           bench_node bench_train (default: all,
 #                                           in that order)
 #
 # Writes into $OUT (the device tool's output folder; default ./gpu-check-out):
@@ -17,7 +17,7 @@
 #                      (inference, then a training step of each through hector.nn)
 #   gpu_inference.md   the benchmark table (also bench/results/gpu_inference.md)
 #   gpu_inference.json its raw numbers
-#   gpu_inference_edge.md/.json  the same with Hector's edge-parallel traversal
+#   gpu_inference_node.md/.json  the same with Hector's node-parallel traversal
 #   gpu_training.md/.json        the training-step benchmark (bench/gpu_training.py)
 # The device tool brings back at most eight files per call: run the stages
 # over several calls (docs/gpu.md), which the ten-minute limit needs anyway.
@@ -42,7 +42,7 @@ export PYTHONUNBUFFERED=1
 exec > >(tee -a "$OUT/gpu_check.log") 2>&1
 
 stages=("$@")
-[[ ${#stages[@]} -eq 0 ]] && stages=(build info test sanitize bench bench_edge
+[[ ${#stages[@]} -eq 0 ]] && stages=(build info test sanitize bench bench_node
                                      bench_train)
 declare -A rc
 t_all=$SECONDS
@@ -108,11 +108,11 @@ stage_bench() {
     cp bench/results/gpu_inference.json "$OUT/"; }
 }
 
-stage_bench_edge() {
-  "$PY" bench/gpu_inference.py --artifacts "$ART" --traversal edge \
+stage_bench_node() {
+  "$PY" bench/gpu_inference.py --artifacts "$ART" --traversal node \
     ${BENCH_ARGS:-} && {
-    cp bench/results/gpu_inference_edge.md "$OUT/"
-    cp bench/results/gpu_inference_edge.json "$OUT/"; }
+    cp bench/results/gpu_inference_node.md "$OUT/"
+    cp bench/results/gpu_inference_node.json "$OUT/"; }
 }
 
 stage_bench_train() {
@@ -123,7 +123,7 @@ stage_bench_train() {
 
 for s in "${stages[@]}"; do
   declare -F "stage_$s" >/dev/null || {
-    echo "error: unknown stage '$s' (build info test sanitize bench bench_edge bench_train)" >&2
+    echo "error: unknown stage '$s' (build info test sanitize bench bench_node bench_train)" >&2
     exit 2; }
 done
 for s in "${stages[@]}"; do

@@ -16,15 +16,15 @@ and loaded there (:func:`load_function`, ``$HECTOR_ARTIFACTS``) instead of
 compiled.  A model is keyed by :func:`artifact_key`: a hash of its rgnn IR
 (built by :func:`hector.models.build`, pure Python, so the loader rebuilds
 the text and finds the exact library) and of the canonical pipeline options
-``chip=sm_XX compact=true|false`` (plus `` traversal=edge`` for the
-edge-parallel models).  ``manifest.json``::
+``chip=sm_XX compact=true|false`` (plus `` traversal=node`` for the
+node-parallel models; edge-parallel is the GPU pipeline's default).  ``manifest.json``::
 
     {"format": 2, "created": "...", "git_commit": "...", "host_cpu": "x86-64",
      "rpath": "$ORIGIN/../../build-rt/lib:...", "data": "data",
      "entries": [{"key": ..., "file": "models/<key>.so.xz", "model": "rgat",
                   "heads": 4, "in_dim": 64, "out_dim": 64, "schema": "aifb",
                   "num_node_types": 1, "num_relations": 90, "chip": "sm_90",
-                  "compact": true, "traversal": "node",
+                  "compact": true, "traversal": "edge",
                   "options": "chip=sm_90 compact=true",
                   "bytes": 58288, "library_bytes": 512000,
                   "sha256": "..."}, ...]}
@@ -101,7 +101,7 @@ class Spec:
     schema: str
     chip: str = "sm_90"
     compact: bool = True
-    traversal: str = "node"
+    traversal: str = "edge"
     #: With the combined backward, as hector.nn's layers compile it.
     autodiff: bool = False
 
@@ -115,17 +115,16 @@ TRAVERSALS = ("node", "edge")
 
 
 def options_text(chip: str = "sm_90", compact: bool = True,
-                 traversal: str = "node", autodiff: bool = False,
+                 traversal: str = "edge", autodiff: bool = False,
                  forward_values: Optional[str] = "saved") -> str:
-    """The canonical pipeline options of a CUDA model (the default
-    node-parallel traversal unnamed, so that its keys stay those of models
-    compiled before the option existed). ``autodiff`` adds the combined
+    """The canonical pipeline options of a CUDA model (the GPU pipeline's
+    default edge-parallel traversal unnamed). ``autodiff`` adds the combined
     backward without SENSEi variants and with ``forward_values`` (unnamed
     if None), as :mod:`hector.nn` compiles."""
     if traversal not in TRAVERSALS:
         raise ValueError(f"unknown traversal {traversal!r} (node or edge)")
     text = f"chip={chip} compact={'true' if compact else 'false'}"
-    text += f" traversal={traversal}" if traversal != "node" else ""
+    text += f" traversal={traversal}" if traversal != "edge" else ""
     if autodiff:
         text += " autodiff=true gradients=combined reassociate=false"
         if forward_values:
@@ -154,13 +153,13 @@ def needed_specs() -> List[Spec]:
     for ds in LARGE:
         for model, heads in CONFIGS:
             out.append(Spec(model, heads, 64, 64, ds, "sm_90", True))
-    # The edge-parallel traversal (atomic adds): tested on every graph and
-    # benchmarked against the node-parallel one.
+    # The node-parallel traversal (no atomics): tested on every graph and
+    # benchmarked against the default edge-parallel one.
     for ds in REAL + LARGE:
         for model, heads in CONFIGS:
-            out.append(Spec(model, heads, 64, 64, ds, "sm_90", True, "edge"))
+            out.append(Spec(model, heads, 64, 64, ds, "sm_90", True, "node"))
     for name, model, heads in EDGE_CASES:
-        out.append(Spec(model, heads, 32, 32, name, "sm_90", True, "edge"))
+        out.append(Spec(model, heads, 32, 32, name, "sm_90", True, "node"))
     # Training through hector.nn (test_gpu_training.py on the real graphs,
     # bench/gpu_training.py on all).
     for ds in REAL + LARGE:
@@ -279,7 +278,7 @@ def artifacts_dir(explicit=None) -> Optional[Path]:
 def load_function(model: str, graph_or_schema, in_dim: int = 64,
                   out_dim: int = 64, heads: int = 4, chip: str = "sm_90",
                   compact: bool = True, artifacts=None, cache_dir=None,
-                  unpack_dir=None, traversal: str = "node"):
+                  unpack_dir=None, traversal: str = "edge"):
     """A CUDA :class:`hector.runtime.Function` for ``model`` on this schema:
     from the artifacts directory (``artifacts`` or ``$HECTOR_ARTIFACTS``)
     when one is given, else compiled (needs hector-opt).  Its inputs are

@@ -21,7 +21,8 @@ def ConvertRGNNToHetOp : Pass<"convert-rgnn-to-hetop", "::mlir::ModuleOp"> {
       the pair CSRs: node-parallel by default (a row's entries in order, no
       atomics), or with `traversal=edge` edge-parallel (every entry on its
       own, its row found by binary search of the offsets, atomic adds),
-      which balances work when a few rows hold most of the edges;
+      which balances work when a few rows hold most of the edges (the
+      default of `--hector-lower-to-ptx`);
     * a type or domain sum of an `outer_product` (a weight gradient)
       becomes one `hetop.outer_gemm` (other type and domain sums walk each
       segment's rows in order on the CPU, and add chunks atomically on the
