@@ -5,8 +5,8 @@
 # machine, carried by the device tool: docs/gpu.md).
 #
 #   bash scripts/gpu_check.sh [STAGE...]    stages: build info test sanitize bench
-#                                           bench_node bench_train (default: all,
-#                                           in that order)
+#                                           bench_node bench_train kernels
+#                                           (default: all, in that order)
 #
 # Writes into $OUT (the device tool's output folder; default ./gpu-check-out):
 #   gpu_check.log      everything, and the summary at the end
@@ -19,10 +19,13 @@
 #   gpu_inference.json its raw numbers
 #   gpu_inference_node.md/.json  the same with Hector's node-parallel traversal
 #   gpu_training.md/.json        the training-step benchmark (bench/gpu_training.py)
+#   gpu_kernels.md/.json         each kernel's time and DRAM bandwidth under
+#                                Nsight Compute (bench/gpu_kernels.py)
 # The device tool brings back at most eight files per call: run the stages
 # over several calls (docs/gpu.md), which the ten-minute limit needs anyway.
 # Environment: HECTOR_ARTIFACTS (default gpu-artifacts), BENCH_ARGS (extra
 # arguments of bench/gpu_inference.py), TRAIN_ARGS (of bench/gpu_training.py),
+# KERNEL_ARGS (of bench/gpu_kernels.py),
 # PYTHON (default python3).
 set -u
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -43,7 +46,7 @@ exec > >(tee -a "$OUT/gpu_check.log") 2>&1
 
 stages=("$@")
 [[ ${#stages[@]} -eq 0 ]] && stages=(build info test sanitize bench bench_node
-                                     bench_train)
+                                     bench_train kernels)
 declare -A rc
 t_all=$SECONDS
 
@@ -121,9 +124,15 @@ stage_bench_train() {
     cp bench/results/gpu_training.json "$OUT/"; }
 }
 
+stage_kernels() {
+  "$PY" bench/gpu_kernels.py --artifacts "$ART" ${KERNEL_ARGS:-} && {
+    cp bench/results/gpu_kernels.md "$OUT/"
+    cp bench/results/gpu_kernels.json "$OUT/"; }
+}
+
 for s in "${stages[@]}"; do
   declare -F "stage_$s" >/dev/null || {
-    echo "error: unknown stage '$s' (build info test sanitize bench bench_node bench_train)" >&2
+    echo "error: unknown stage '$s' (build info test sanitize bench bench_node bench_train kernels)" >&2
     exit 2; }
 done
 for s in "${stages[@]}"; do

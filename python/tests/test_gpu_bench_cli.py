@@ -114,3 +114,52 @@ def test_training_bench_layers_on_the_cpu(model):
         assert not torch.equal(v.detach(), before[k]), k
     assert float(gt.loss_of({"a": y, "b": None}, {"a": dy, "b": dy})) == \
         pytest.approx(float((y * dy).sum()))
+
+
+# ---- bench/gpu_kernels.py: ncu's per-kernel report ----------------------------
+
+NCU_SAMPLE = Path(__file__).parent / "data" / "ncu_rgcn_acm_node.txt"
+
+
+def test_gpu_kernels_parses_a_real_ncu_report():
+    # ncu's report of ACM's RGCN forward (node-parallel) on the device
+    # machine's H100: nine kernels; the third, a traversal with a thread
+    # per row, took 14.05 ms.
+    gk = bench_module("gpu_kernels")
+    kernels = gk.parse_ncu(NCU_SAMPLE.read_text())
+    assert len(kernels) == 9
+    k = kernels[2]
+    assert (k["name"], k["grid"], k["block"]) == ("rgcn_kernel", (320, 1, 1),
+                                                  (64, 1, 1))
+    assert k["metrics"]["gpu__time_duration.sum"] == pytest.approx(14.05e-3)
+    assert k["metrics"]["dram__bytes.sum"] == pytest.approx(15.45e6)
+    assert k["metrics"]["launch__registers_per_thread"] == 20
+    assert kernels[0]["metrics"]["dram__bytes.sum"] == pytest.approx(3.02e6)
+    assert kernels[1]["metrics"]["dram__bytes.sum"] == pytest.approx(248.58e3)
+    rows = gk.kernel_rows(kernels, copy_gbps=2958.0)
+    assert rows[2]["gbps"] == pytest.approx(15.45e6 / 14.05e-3 / 1e9)
+    assert rows[2]["pct_copy"] == pytest.approx(100 * rows[2]["gbps"] / 2958)
+    assert sum(r["pct_time"] for r in rows) == pytest.approx(100)
+    assert rows[2]["pct_time"] > 95
+    table = "\n".join(gk.cell_table("acm rgcn", rows))
+    assert "9 kernels" in table and "| 2 | rgcn_kernel | 320x1x1 | 64x1x1 |" \
+        in table
+
+
+def test_gpu_kernels_rejects_unknown_units():
+    gk = bench_module("gpu_kernels")
+    text = ("  k (1, 1, 1)x(32, 1, 1), Context 1, Stream 7, Device 0, CC 9.0\n"
+            "    dram__bytes.sum                        Pbyte         3.02\n")
+    with pytest.raises(ValueError, match="unknown unit 'Pbyte'"):
+        gk.parse_ncu(text)
+
+
+def test_gpu_kernels_cli():
+    p = run("gpu_kernels", "--datasets", "nope")
+    assert p.returncode == 2 and "unknown dataset 'nope'" in p.stderr
+    p = run("gpu_kernels", "--configs", "gcn")
+    assert p.returncode == 2 and "unknown config" in p.stderr
+    if bench_module("gpu_kernels").requirements(
+            bench_module("gpu_kernels").find_ncu()) is not None:
+        p = run("gpu_kernels", "--no-write")
+        assert p.returncode == 2 and "needs a GPU" in p.stderr
