@@ -193,11 +193,11 @@ void mlir::hector::buildLowerToPTXPipeline(OpPassManager &pm,
   pm.addPass(createConvertHetOpToSCF(templates));
   // Every parallel loop becomes a kernel before anything canonicalizes:
   // canonicalization would inline one-iteration loops (table fills) into
-  // the host function, which must not touch device buffers. 1-D loops get
-  // 64 threads a block; elementwise GEMMs 64 columns by 2 rows (tiled ones
-  // are kernels already).
+  // the host function, which must not touch device buffers. Loops are 1-D
+  // (a grid's y holds only 65535 blocks) and get 64 threads a block (tiled
+  // GEMMs are kernels already).
   pm.addNestedPass<func::FuncOp>(
-      createParallelLoopTilingPass({64, 2}, /*noMinMaxBounds=*/true));
+      createParallelLoopTilingPass({64}, /*noMinMaxBounds=*/true));
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
   pm.addPass(createLowerAffinePass());

@@ -436,12 +436,15 @@ LogicalResult GemmLowering::runElementwise() {
   Value numRows = gemmRowCount(b, op);
   Value numCols = constIndex(b, loc, (heads ? heads : 1) * n);
   Value a = op.getA(), bMat = op.getB(), c = op.getC();
-  // Columns first: loop mapping gives them threadIdx.x, so neighbouring
-  // threads read neighbouring elements of B and write those of C.
+  // One loop over all elements, columns fastest: neighbouring threads read
+  // neighbouring elements of B and write those of C, and the grid is 1-D
+  // (a 2-D one would put the rows in y, at most 65535 blocks).
+  Value numElements = arith::MulIOp::create(b, loc, numRows, numCols);
   scf::ParallelOp::create(
-      b, loc, ValueRange{c0, c0}, ValueRange{numCols, numRows},
-      ValueRange{c1, c1}, [&](OpBuilder &pb, Location l, ValueRange ivs) {
-        Value col = ivs[0], row = ivs[1];
+      b, loc, ValueRange{c0}, ValueRange{numElements}, ValueRange{c1},
+      [&](OpBuilder &pb, Location l, ValueRange ivs) {
+        Value col = arith::RemUIOp::create(pb, l, ivs[0], numCols);
+        Value row = arith::DivUIOp::create(pb, l, ivs[0], numCols);
         Value h, nIdx = col;
         if (heads) {
           Value nSize = constIndex(pb, l, n);

@@ -63,10 +63,14 @@
 // TILED: memref.store %{{.*}}, %[[C]]
 // TILED: gpu.terminator
 // TILED-NOT: vector.
-// The GPU's elementwise form: one iteration per element of C, columns first
-// (they become threadIdx.x); each finds its segment and reduces over K.
+// The GPU's elementwise form: one iteration per element of C, columns
+// fastest (neighbouring threads, neighbouring columns), in a 1-D loop; each
+// finds its segment and reduces over K.
 // EW-LABEL: func.func @gemm(
-// EW: scf.parallel (%[[COL:.*]], %[[ROW:.*]]) = (%c0, %c0) to (%c64, %{{.*}})
+// EW: %[[N:.*]] = arith.muli %{{.*}}, %c64
+// EW: scf.parallel (%[[I:.*]]) = (%c0) to (%[[N]])
+// EW: %[[COL:.*]] = arith.remui %[[I]], %c64
+// EW: %[[ROW:.*]] = arith.divui %[[I]], %c64
 // EW: scf.while
 // EW: memref.load %{{.*}}[%[[ROW]]] : memref<?xi32>
 // EW: scf.for {{.*}} -> (f32)
