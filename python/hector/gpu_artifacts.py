@@ -17,7 +17,8 @@ compiled.  A model is keyed by :func:`artifact_key`: a hash of its rgnn IR
 (built by :func:`hector.models.build`, pure Python, so the loader rebuilds
 the text and finds the exact library) and of the canonical pipeline options
 ``chip=sm_XX compact=true|false`` (plus `` traversal=node`` for the
-node-parallel models; edge-parallel is the GPU pipeline's default).  ``manifest.json``::
+node-parallel models; edge-parallel is the GPU pipeline's default).
+``manifest.json``::
 
     {"format": 2, "created": "...", "git_commit": "...", "host_cpu": "x86-64",
      "rpath": "$ORIGIN/../../build-rt/lib:...", "data": "data",
@@ -338,8 +339,8 @@ def load_module(text: str, options: str, artifacts=None, unpack_dir=None):
 def load_spec(s: Spec, artifacts=None, unpack_dir=None):
     """What spec ``s`` is loaded as: the :class:`hector.runtime.Function`
     of an inference spec, the :class:`hector.runtime.Model` of a training
-    spec (checked to hold its function's ``__backward``). Both have ``target`` and
-    ``chip``."""
+    spec (checked to hold its function's ``__backward``). Both have
+    ``target`` and ``chip``."""
     if s.autodiff:
         text, name = _nn_build(s)[:2]
         model = load_module(text, s.options, artifacts, unpack_dir)

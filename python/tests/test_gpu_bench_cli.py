@@ -116,7 +116,7 @@ def test_training_bench_layers_on_the_cpu(model):
         pytest.approx(float((y * dy).sum()))
 
 
-# ---- bench/gpu_kernels.py: ncu's per-kernel report ----------------------------
+# ---- bench/gpu_kernels.py: ncu's per-kernel report ------------------------
 
 NCU_SAMPLE = Path(__file__).parent / "data" / "ncu_rgcn_acm_node.txt"
 

@@ -129,7 +129,7 @@ def test_edge_cases(graph, model, heads, compact):
         np.testing.assert_allclose(out[:10], ref[:10], rtol=1e-5, atol=1e-6)
 
 
-# ---- the node-parallel traversal (no atomics) -------------------------------------
+# ---- the node-parallel traversal (no atomics) -------------------------------
 
 @needs_gpu
 @pytest.mark.parametrize("dataset", ga.REAL)
