@@ -56,8 +56,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-import numpy as np
-
 from .testing import edge_case_arrays
 
 FORMAT = 2
@@ -105,11 +103,27 @@ class Spec:
     traversal: str = "edge"
     #: With the combined backward, as hector.nn's layers compile it.
     autodiff: bool = False
+    #: A training spec whose features need no gradient (a first layer's):
+    #: the backward hector.nn compiles with rgnn-autodiff's ``wrt=`` for
+    #: every other float input.
+    frozen: bool = False
 
     @property
     def options(self) -> str:
-        return options_text(self.chip, self.compact, self.traversal,
+        text = options_text(self.chip, self.compact, self.traversal,
                             self.autodiff)
+        if self.frozen:
+            text += " wrt=" + ",".join(str(i) for i in frozen_wrt(self))
+        return text
+
+
+def frozen_wrt(s: "Spec") -> List[int]:
+    """The argument indices hector.nn names in ``wrt=`` when a training
+    spec's features need no gradient: every layer input after the features
+    (argument 0 is the graph, 1 the features; the benchmark layers' inputs
+    are all float, which :func:`load_spec` checks against the library)."""
+    names = _nn_build(s)[2]
+    return list(range(2, len(names) + 1))
 
 
 TRAVERSALS = ("node", "edge")
@@ -162,11 +176,13 @@ def needed_specs() -> List[Spec]:
     for name, model, heads in EDGE_CASES:
         out.append(Spec(model, heads, 32, 32, name, "sm_90", True, "node"))
     # Training through hector.nn (test_gpu_training.py on the real graphs,
-    # bench/gpu_training.py on all).
+    # bench/gpu_training.py on all), with and without the features'
+    # gradient.
     for ds in REAL + LARGE:
         for model, heads in TRAINING:
-            out.append(Spec(model, heads, 64, 64, ds, "sm_90", True,
-                            autodiff=True))
+            for frozen in (False, True):
+                out.append(Spec(model, heads, 64, 64, ds, "sm_90", True,
+                                autodiff=True, frozen=frozen))
     return out
 
 
@@ -344,7 +360,16 @@ def load_spec(s: Spec, artifacts=None, unpack_dir=None):
     if s.autodiff:
         text, name = _nn_build(s)[:2]
         model = load_module(text, s.options, artifacts, unpack_dir)
-        model.function(f"{name}__backward")
+        backward = model.function(f"{name}__backward")
+        if s.frozen:
+            floats = [a.index for a in model.function(name).inputs
+                      if a.dtype.kind == "f"]
+            if floats[1:] != frozen_wrt(s) or \
+                    len(backward.results) != len(floats) - 1:
+                raise ArtifactMissing(
+                    f"{s}: the library's float inputs are {floats} and its "
+                    f"backward has {len(backward.results)} results; the "
+                    f"spec assumed wrt={frozen_wrt(s)}")
         return model
     return load_function(s.model, schema(s.schema), s.in_dim, s.out_dim,
                          s.heads, s.chip, s.compact, artifacts=artifacts,

@@ -18,7 +18,6 @@ specs of hector.gpu_artifacts), else are compiled. Without a usable GPU
 the artifacts hold exactly the IR hector.nn builds runs anywhere.
 """
 
-import numpy as np
 import pytest
 import torch
 
@@ -59,24 +58,35 @@ def test_artifacts_hold_what_nn_compiles(dataset):
     else:
         _, g, _ = graphs(dataset)
     specs = [s for s in ga.SPECS if s.autodiff and s.schema == dataset]
-    assert {(s.model, s.heads) for s in specs} == set(ga.TRAINING)
+    assert {(s.model, s.heads, s.frozen) for s in specs} == {
+        (m, h, f) for m, h in ga.TRAINING for f in (False, True)}
     for s in specs:
-        text, name, _ = hnn.benchmark_layer(s.model, g, DIM, s.heads)._build(g)
+        text, name, names = hnn.benchmark_layer(s.model, g, DIM,
+                                                s.heads)._build(g)
         assert name == s.model.split("-")[0]
         assert (s.in_dim, s.out_dim) == (DIM, DIM)
         assert text == ga.spec_text(s), (
             f"{s.model} on {dataset}: hector.nn builds other IR than the "
             f"artifacts hold")
-        # ... and looks it up with the options the artifacts were built with.
-        assert hnn._cuda_options(s.chip, None) == s.options
+        # ... and looks it up with the options the artifacts were built with
+        # (with frozen features, those of the backward for the parameters:
+        # rgnn-autodiff's wrt= naming every input after the features).
+        extra = ("wrt=" + ",".join(map(str, range(2, len(names) + 1)))
+                 if s.frozen else "")
+        assert hnn._cuda_options(s.chip, None, extra) == s.options
 
 
 @needs_gpu
+@pytest.mark.parametrize("frozen", [False, True],
+                         ids=["features-grad", "frozen-features"])
 @pytest.mark.parametrize("model,heads", ga.TRAINING,
                          ids=[m for m, _ in ga.TRAINING])
 @pytest.mark.parametrize("dataset", ga.REAL)
 def test_gpu_training_step_matches_float64(monkeypatch, dataset, model,
-                                           heads):
+                                           heads, frozen):
+    # frozen: the features need no gradient (a first layer's), so hector.nn
+    # runs the backward compiled with wrt= for the parameters only, which
+    # must come from the artifacts, not fall back to the combined one.
     monkeypatch.setattr(hnn, "POISON", True)
     data, g, ref_graph = graphs(dataset)
     seed = fresh_seed()
@@ -85,23 +95,33 @@ def test_gpu_training_step_matches_float64(monkeypatch, dataset, model,
     with torch.no_grad():  # no zero bias: its gradient path is tested too
         for p in layer.parameters():
             p.add_(0.1 * torch.randn_like(p))
-    x = torch.randn(g.num_nodes, DIM, device="cuda", requires_grad=True)
+    x = torch.randn(g.num_nodes, DIM, device="cuda",
+                    requires_grad=not frozen)
     y = layer(x, g)
     dy = torch.randn_like(y)
     (y * dy).sum().backward()
-    assert y.device.type == "cuda" and x.grad.device.type == "cuda"
+    assert y.device.type == "cuda"
+    if frozen:
+        assert x.grad is None
+        compiled = next(iter(layer._compiled.values()))
+        partial = list(compiled._partial.values())
+        assert len(partial) == 1 and partial[0][1] == compiled.wrt[1:], (
+            "the parameters-only backward was not found in the artifacts")
+    else:
+        assert x.grad.device.type == "cuda"
 
     params = {k: v.detach().cpu().double().requires_grad_()
               for k, v in layer.named_parameters()}
-    x64 = x.detach().cpu().double().requires_grad_()
+    x64 = x.detach().cpu().double().requires_grad_(not frozen)
     y64 = module_reference(layer, ref_graph, x64, params)
     (y64 * dy.cpu().double()).sum().backward()
 
     where = f"{model} on {dataset} (seed {seed})"
     err = rel_err(y.detach().cpu().double(), y64.detach())
     assert err < OUT_TOL, f"{where}: output relative error {err:.3e}"
-    pairs = [("x", x.grad, x64.grad)] + [
-        (k, v.grad, params[k].grad) for k, v in layer.named_parameters()]
+    pairs = [] if frozen else [("x", x.grad, x64.grad)]
+    pairs += [(k, v.grad, params[k].grad)
+              for k, v in layer.named_parameters()]
     for name, got, want in pairs:
         assert got is not None, f"{where}: no gradient for {name}"
         err = rel_err(got.cpu().double(), want)
