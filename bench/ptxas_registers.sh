@@ -15,7 +15,7 @@ trap 'rm -rf "$tmp"' EXIT
   echo "- command: bash bench/ptxas_registers.sh"
   ptxas=$(command -v ptxas || echo /usr/local/cuda/bin/ptxas)
   echo "- ptxas: $("$ptxas" --version | tail -1)"
-  echo "- pipeline: hector-opt --hector-lower-to-ptx (default: chip=sm_80, compaction on); each model's PTX assembled for sm_80 and sm_90"
+  echo "- pipeline: hector-opt --hector-lower-to-ptx (default: chip=sm_80, compaction on, edge-parallel aggregations); each model's PTX assembled for sm_80 and sm_90"
   echo "- kernels are numbered in program order by the outliner; the typed GEMMs are the kernels with shared memory (the tiled template: by default 64 x 64 tiles of 8 K steps, 4 x 4 outputs per thread; 4160 bytes of A and B tiles)"
   echo
   for model in rgcn rgat hgt; do
