@@ -70,8 +70,11 @@ def test_artifacts_hold_what_nn_compiles(dataset):
             f"artifacts hold")
         # ... and looks it up with the options the artifacts were built with
         # (with frozen features, those of the backward for the parameters:
-        # rgnn-autodiff's wrt= naming every input after the features).
-        extra = ("wrt=" + ",".join(map(str, range(2, len(names) + 1)))
+        # wrt= naming every input after the features, which loading the
+        # artifact checks against the library: test_gpu_correctness's
+        # manifest test).
+        assert len(names) == len(ga.frozen_wrt(s)) + 1
+        extra = ("wrt=" + ",".join(map(str, ga.frozen_wrt(s)))
                  if s.frozen else "")
         assert hnn._cuda_options(s.chip, None, extra) == s.options
 
