@@ -105,29 +105,30 @@ stage_sanitize() {
   return $ok
 }
 
+# Copies a benchmark's table and its JSON (bench/results/NAME.md, .json)
+# into $OUT, the files the device tool brings back.
+keep_result() {
+  cp "bench/results/$1.md" "bench/results/$1.json" "$OUT/"
+}
+
 stage_bench() {
-  "$PY" bench/gpu_inference.py --artifacts "$ART" ${BENCH_ARGS:-} && {
-    cp bench/results/gpu_inference.md "$OUT/"
-    cp bench/results/gpu_inference.json "$OUT/"; }
+  "$PY" bench/gpu_inference.py --artifacts "$ART" ${BENCH_ARGS:-} &&
+    keep_result gpu_inference
 }
 
 stage_bench_node() {
   "$PY" bench/gpu_inference.py --artifacts "$ART" --traversal node \
-    ${BENCH_ARGS:-} && {
-    cp bench/results/gpu_inference_node.md "$OUT/"
-    cp bench/results/gpu_inference_node.json "$OUT/"; }
+    ${BENCH_ARGS:-} && keep_result gpu_inference_node
 }
 
 stage_bench_train() {
-  "$PY" bench/gpu_training.py --artifacts "$ART" ${TRAIN_ARGS:-} && {
-    cp bench/results/gpu_training.md "$OUT/"
-    cp bench/results/gpu_training.json "$OUT/"; }
+  "$PY" bench/gpu_training.py --artifacts "$ART" ${TRAIN_ARGS:-} &&
+    keep_result gpu_training
 }
 
 stage_kernels() {
-  "$PY" bench/gpu_kernels.py --artifacts "$ART" ${KERNEL_ARGS:-} && {
-    cp bench/results/gpu_kernels.md "$OUT/"
-    cp bench/results/gpu_kernels.json "$OUT/"; }
+  "$PY" bench/gpu_kernels.py --artifacts "$ART" ${KERNEL_ARGS:-} &&
+    keep_result gpu_kernels
 }
 
 for s in "${stages[@]}"; do
