@@ -159,7 +159,7 @@ def test_gpu_kernels_cli():
     assert p.returncode == 2 and "unknown dataset 'nope'" in p.stderr
     p = run("gpu_kernels", "--configs", "gcn")
     assert p.returncode == 2 and "unknown config" in p.stderr
-    if bench_module("gpu_kernels").requirements(
-            bench_module("gpu_kernels").find_ncu()) is not None:
+    gk = bench_module("gpu_kernels")
+    if gk.requirements(gk.find_ncu()) is not None:
         p = run("gpu_kernels", "--no-write")
         assert p.returncode == 2 and "needs a GPU" in p.stderr
