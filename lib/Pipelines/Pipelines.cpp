@@ -134,6 +134,9 @@ static std::string cudaToolkit(const hector::LowerToPTXOptions &options) {
 static void buildKernelsToNVVMPipeline(OpPassManager &pm,
                                        const hector::LowerToPTXOptions &options) {
   pm.addPass(createConvertNVGPUToNVVMPass());
+  // After nvgpu-to-nvvm, whose structural conversion rejects an scf.if
+  // yielding a token.
+  pm.addPass(hector::createGPUOneStream());
   // Canonicalization hoisted the kernels' constants to the host function:
   // sinking them back keeps them constants in the kernel, not parameters.
   pm.addPass(createGpuLaunchSinkIndexComputationsPass());

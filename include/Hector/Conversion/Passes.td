@@ -150,18 +150,40 @@ def HostBuffersToGPU : Pass<"hector-host-buffers-to-gpu", "::mlir::ModuleOp"> {
 
 def GuardEmptyLaunches
     : Pass<"hector-guard-empty-launches", "::mlir::ModuleOp"> {
-  let summary = "skips the kernels whose grid is empty at run time";
+  let summary = "makes kernels whose grid is empty at run time do nothing";
   let description = [{
     A parallel loop over rows, entries or pairs becomes a `gpu.launch` whose
     grid is the loop's trip count over the block size, which is zero on a
     graph with no edges or a relation with no pairs. The driver rejects a
-    launch with an empty grid, so every `gpu.launch` outside a kernel whose
-    grid size is not a constant runs under an `scf.if` that all its grid
-    sizes are positive; one with a constant zero size is erased (it has no
-    work).
+    launch with an empty grid. A `gpu.launch` outside a kernel whose grid
+    size is not a constant therefore launches at least one block, and its
+    body runs under an `scf.if` that all its grid sizes are positive (the
+    kernel takes the condition as an argument). Host code stays free of
+    control flow, so `hector-gpu-one-stream` chains every launch on one
+    stream. A launch with a constant zero size is erased (it has no work).
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::scf::SCFDialect"];
+}
+
+def GPUOneStream : Pass<"hector-gpu-one-stream", "::mlir::ModuleOp"> {
+  let summary = "puts a host function's GPU work on one stream";
+  let description = [{
+    Upstream's lowering of a synchronous `gpu.launch`, and of an async
+    `gpu.alloc` or `gpu.dealloc` waited for at once, creates, synchronizes
+    and destroys a stream per op, so the host waits for every kernel and
+    every allocation. This pass threads all GPU ops of each host function on
+    one async token chain (`gpu-to-llvm` lowers a chain to one stream):
+    launches become async and the host waits between them are dropped. The
+    host waits once, before the function returns. Host code of a GPU model
+    never reads device buffers, so only an op with other side effects ends
+    the chain: the host waits before it, and each region of a region op (a
+    loop, an `scf.if`) gets a chain of its own, because `gpu-to-llvm` takes
+    a token merged by control flow for an event rather than a stream.
+    `hector-guard-empty-launches` keeps guarded launches out of such
+    regions, so a model's host functions are one chain each.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
 def LLVMTarget : Pass<"hector-llvm-target", "::mlir::ModuleOp"> {

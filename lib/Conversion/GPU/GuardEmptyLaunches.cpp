@@ -29,17 +29,12 @@ struct GuardEmptyLaunchesPass
   }
 
   static void guard(gpu::LaunchOp launch) {
-    if (launch.getAsyncToken()) {
-      // An async launch's token has users; none is built before the
-      // launches become kernels.
-      launch.emitWarning("async gpu.launch left unguarded");
-      return;
-    }
-    SmallVector<Value> dynamic;
-    for (Value size : {launch.getGridSizeX(), launch.getGridSizeY(),
-                       launch.getGridSizeZ()}) {
+    SmallVector<OpOperand *> dynamic;
+    for (OpOperand *size :
+         {&launch.getGridSizeXMutable(), &launch.getGridSizeYMutable(),
+          &launch.getGridSizeZMutable()}) {
       APInt value;
-      if (!matchPattern(size, m_ConstantInt(&value)))
+      if (!matchPattern(size->get(), m_ConstantInt(&value)))
         dynamic.push_back(size);
       else if (value.isZero())
         return launch.erase();
@@ -49,15 +44,37 @@ struct GuardEmptyLaunchesPass
     OpBuilder b(launch);
     Location loc = launch.getLoc();
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
     Value any;
-    for (Value size : dynamic) {
-      Value positive =
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, size, zero);
+    for (OpOperand *size : dynamic) {
+      Value positive = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
+                                             size->get(), zero);
       any = any ? arith::AndIOp::create(b, loc, any, positive).getResult()
                 : positive;
     }
-    auto ifOp = scf::IfOp::create(b, loc, any, /*withElseRegion=*/false);
-    launch->moveBefore(ifOp.thenBlock()->getTerminator());
+    Region &body = launch.getBody();
+    if (!body.hasOneBlock()) {
+      // Unstructured kernel bodies (none before scf-to-cf) are skipped on
+      // the host instead, which an async launch's token cannot leave.
+      if (launch.getAsyncToken()) {
+        launch.emitWarning("async gpu.launch left unguarded");
+        return;
+      }
+      auto ifOp = scf::IfOp::create(b, loc, any, /*withElseRegion=*/false);
+      launch->moveBefore(ifOp.thenBlock()->getTerminator());
+      return;
+    }
+    for (OpOperand *size : dynamic)
+      size->set(arith::MaxSIOp::create(b, loc, size->get(), one));
+    // The body runs under the condition, which the kernel takes as an
+    // argument; barriers stay uniform, since every thread sees the same.
+    Block &block = body.front();
+    OpBuilder kb = OpBuilder::atBlockBegin(&block);
+    auto ifOp = scf::IfOp::create(kb, loc, any, /*withElseRegion=*/false);
+    Block *then = ifOp.thenBlock();
+    then->getOperations().splice(then->begin(), block.getOperations(),
+                                 std::next(ifOp->getIterator()),
+                                 block.getTerminator()->getIterator());
   }
 };
 } // namespace

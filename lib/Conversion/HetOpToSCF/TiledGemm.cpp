@@ -245,7 +245,7 @@ void TiledGemm::build() {
   Value gridX = constIndex(b, loc, (heads ? heads : 1) * tilesN);
   Value gridY =
       arith::CeilDivUIOp::create(b, loc, numRows, constIndex(b, loc, t.m));
-  launch(b, gridX, gridY, numRows,
+  launch(b, gridX, gridY,
          [&](OpBuilder &kb, Value colTile, Value rowTile, BlockState &blk) {
            blockBody(kb, colTile, rowTile, numRows, numSegments, blk);
          });

@@ -79,11 +79,9 @@ protected:
   using BlockBody =
       function_ref<void(OpBuilder &, Value blockX, Value blockY, BlockState &)>;
   /// Runs `body` for every block of a gridX x gridY grid (gridY counts row
-  /// blocks, which a GPU launch puts in its x dimension): a gpu.launch
-  /// (none when `rows` is zero, since an empty grid is an invalid launch),
-  /// or a parallel loop when emulated.
-  void launch(OpBuilder &b, Value gridX, Value gridY, Value rows,
-              BlockBody body);
+  /// blocks, which a GPU launch puts in its x dimension): a gpu.launch, or
+  /// a parallel loop when emulated.
+  void launch(OpBuilder &b, Value gridX, Value gridY, BlockBody body);
 
   /// Runs `fn` for each thread of the block: once for the GPU thread, or in
   /// a loop over all of them when emulated.

@@ -288,7 +288,7 @@ void TiledOuterGemm::build() {
       constIndex(b, loc, (shape.heads ? shape.heads : 1) * tilesM * tilesN);
   Value gridY = arith::CeilDivUIOp::create(b, loc, numRows,
                                            constIndex(b, loc, kRowsPerBlock));
-  launch(b, gridX, gridY, numRows,
+  launch(b, gridX, gridY,
          [&](OpBuilder &kb, Value tile, Value chunk, BlockState &blk) {
            blockBody(kb, tile, chunk, numRows, blk);
          });

@@ -1,25 +1,54 @@
 // RUN: hector-opt %s -hector-guard-empty-launches | FileCheck %s
 
-// A grid size known only at run time: the launch runs only when every such
-// size is positive (a graph with no edges gives a grid of zero blocks).
+// A grid size known only at run time: the launch has at least one block,
+// and its body runs only when every such size is positive (a graph with no
+// edges gives a grid of zero blocks, which the driver rejects). The host
+// code has no branch, so its launches can chain on one stream.
 // CHECK-LABEL: func.func @dynamic
-// CHECK-SAME: (%[[N:.*]]: index, %[[M:.*]]: index)
+// CHECK-SAME: (%[[N:.*]]: index, %[[M:.*]]: index, %[[BUF:.*]]: memref<?xf32>)
 // CHECK-DAG: %[[Z:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[ONE:.*]] = arith.constant 1 : index
 // CHECK: %[[PN:.*]] = arith.cmpi sgt, %[[N]], %[[Z]]
-// CHECK: %[[PM:.*]] = arith.cmpi sgt, %[[M]], %{{.*}}
+// CHECK: %[[PM:.*]] = arith.cmpi sgt, %[[M]], %[[Z]]
 // CHECK: %[[ALL:.*]] = arith.andi %[[PN]], %[[PM]]
-// CHECK: scf.if %[[ALL]] {
-// CHECK-NEXT: gpu.launch
-// CHECK: gpu.terminator
-// CHECK: }
+// CHECK: %[[GN:.*]] = arith.maxsi %[[N]], %[[ONE]]
+// CHECK: %[[GM:.*]] = arith.maxsi %[[M]], %[[ONE]]
+// CHECK-NOT: scf.if
+// CHECK: gpu.launch blocks(%[[BX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[GN]], %{{.*}} = %[[GM]], %{{.*}} = %{{.*}})
+// CHECK-NEXT: scf.if %[[ALL]] {
+// CHECK-NEXT: arith.index_cast %[[BX]]
+// CHECK: memref.store
+// CHECK: gpu.barrier
 // CHECK-NEXT: }
-// CHECK-NEXT: return
-func.func @dynamic(%n: index, %m: index) {
+// CHECK-NEXT: gpu.terminator
+// CHECK: return
+func.func @dynamic(%n: index, %m: index, %buf: memref<?xf32>) {
   %c1 = arith.constant 1 : index
   gpu.launch blocks(%bx, %by, %bz) in (%x = %n, %y = %m, %z = %c1)
              threads(%tx, %ty, %tz) in (%a = %c1, %b = %c1, %c = %c1) {
+    %i = arith.index_cast %bx : index to i64
+    %f = arith.uitofp %i : i64 to f32
+    memref.store %f, %buf[%bx] : memref<?xf32>
+    gpu.barrier
     gpu.terminator
   }
+  return
+}
+
+// An async launch keeps its token: the guard is inside the kernel.
+// CHECK-LABEL: func.func @async
+// CHECK: %[[T:.*]] = gpu.wait async
+// CHECK: %[[L:.*]] = gpu.launch async [%[[T]]]
+// CHECK-NEXT: scf.if
+// CHECK: gpu.wait [%[[L]]]
+func.func @async(%n: index) {
+  %c1 = arith.constant 1 : index
+  %t = gpu.wait async
+  %l = gpu.launch async [%t] blocks(%bx, %by, %bz) in (%x = %n, %y = %c1, %z = %c1)
+             threads(%tx, %ty, %tz) in (%a = %c1, %b = %c1, %c = %c1) {
+    gpu.terminator
+  }
+  gpu.wait [%l]
   return
 }
 

@@ -7,10 +7,20 @@
 // device and launches the kernels, and the model info naming the target.
 
 !g = !rgnn.graph<node_types = 1, relations = 3>
+// The host code puts its work on one stream and waits once, at the end;
+// temporaries are allocated and freed on that stream.
 // CHECK: llvm.func @rgcn(
-// CHECK: llvm.call @mgpuMemAlloc
-// CHECK: gpu.launch_func
-// CHECK: llvm.call @mgpuMemFree
+// CHECK: %[[S:.*]] = llvm.call @mgpuStreamCreate()
+// CHECK-NOT: llvm.call @mgpuStream
+// CHECK: llvm.call @mgpuMemAlloc(%{{.*}}, %[[S]], %{{.*}})
+// CHECK-NOT: llvm.call @mgpuStream
+// CHECK: gpu.launch_func <%[[S]] : !llvm.ptr>
+// CHECK-NOT: llvm.call @mgpuStream
+// CHECK: llvm.call @mgpuMemFree(%{{.*}}, %[[S]])
+// CHECK-NOT: llvm.cond_br
+// CHECK: llvm.call @mgpuStreamSynchronize(%[[S]])
+// CHECK-NEXT: llvm.call @mgpuStreamDestroy(%[[S]])
+// CHECK-NEXT: llvm.return
 // CHECK: llvm.func @_mlir_ciface_rgcn(
 // CHECK: gpu.binary @{{.*}} [#gpu.object<#nvvm.target<chip = "sm_80", features = "+ptx80", link = ["{{.*}}/nvvm/libdevice/libdevice.10.bc"]>, {{.*}}assembly = "{{.*}}.target sm_80
 // CHECK: hector-model 1\0Atarget cuda chip=sm_80\0Acost-params target=cpu {{.*}}\0Afunc rgcn
