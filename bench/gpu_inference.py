@@ -58,8 +58,9 @@ at least 5 runs).  Memory: PyG, ``torch.cuda.max_memory_allocated`` during
 the runs (graph, inputs, weights, output and temporaries of the caching
 allocator); Hector, the driver's used memory (``cudaMemGetInfo``) sampled
 every ~50 us by a thread during the timed runs minus the value before the
-graph was bound (graph, inputs, weights, output and temporaries; a sampled
-peak is a lower bound).  Out-of-memory is caught per cell and reported as
+graph was bound, with the memory pool of model temporaries emptied (graph,
+inputs, weights, output and temporaries; a sampled peak is a lower
+bound).  Out-of-memory is caught per cell and reported as
 ``OOM``.  Each dataset runs in its own subprocess; a cell that breaks the
 CUDA context (anything but OOM) is reported and the remaining cells run in
 a fresh subprocess.
@@ -397,6 +398,8 @@ def worker(args) -> int:
                                   True, artifacts=args.artifacts,
                                   traversal=args.traversal)
             torch.cuda.synchronize()
+            # Earlier cells' temporaries stay in the pool: back to zero.
+            runtime.cuda_trim_memory()
             sampler = MemSampler(torch)
             base = sampler.used()
             bound = fn.bind(p)

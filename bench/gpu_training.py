@@ -39,7 +39,8 @@ and reported per cell, each dataset in its own subprocess.  What differs:
   are below ``--agree``.  The other parameter gradients are held to float64
   by python/tests/test_gpu_training.py.
 * Memory: Hector, the driver's used memory sampled during the timed steps
-  minus its value before the layer was built (the graph on the device,
+  minus its value before the layer was built, with PyTorch's cache and the
+  pool of compiled code's temporaries emptied (the graph on the device,
   parameters, Adam's state, ``x``, the output, the gradients, the compiled
   code's temporaries and the caching allocator's slack); PyG,
   ``torch.cuda.max_memory_allocated`` minus what was allocated before its
@@ -66,6 +67,7 @@ sys.path.insert(0, str(HERE))
 
 import gpu_inference as gi  # noqa: E402  (also puts python/ on the path)
 from hector import gpu_artifacts as ga  # noqa: E402
+from hector import runtime  # noqa: E402
 
 DIM = gi.DIM
 CONFIGS = ("rgcn", "rgat-4h", "hgt-4h")
@@ -149,6 +151,7 @@ def run_hector(torch, layer, cell, g, x0, dy, args):
     try:
         torch.cuda.synchronize()
         torch.cuda.empty_cache()
+        runtime.cuda_trim_memory()
         sampler = gi.MemSampler(torch)
         base = sampler.used()
         layer = layer.cuda()

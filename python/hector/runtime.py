@@ -660,6 +660,7 @@ def _cuda():
         "hectorCudaMemcpyDtoD": (st, [vp, vp, sz]),
         "hectorCudaMemsetD32": (st, [vp, ctypes.c_uint32, sz]),
         "hectorCudaSynchronize": (st, []),
+        "hectorCudaTrimMemory": (st, []),
         "hectorCudaEventCreate": (st, [ctypes.POINTER(vp)]),
         "hectorCudaEventDestroy": (st, [vp]),
         "hectorCudaEventRecord": (st, [vp, vp]),
@@ -735,6 +736,15 @@ def cuda_device_info(device: int = 0) -> dict:
             "shared_memory_per_block": info.sharedMemoryPerBlock,
             "total_memory": info.totalMemory,
             "driver_version": info.driverVersion}
+
+
+def cuda_trim_memory() -> None:
+    """Give the memory that compiled models' temporaries left in the
+    device's pool back to the driver (like ``torch.cuda.empty_cache()``).
+    Models allocate temporaries in stream order from the pool, which keeps
+    freed memory between calls so that later calls need not map it again.
+    """
+    _cuda_check(_cuda_required().hectorCudaTrimMemory())
 
 
 class DeviceBuffer:

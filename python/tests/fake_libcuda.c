@@ -230,6 +230,54 @@ CUresult cuMemFree_v2(uint64_t p) {
   return OK;
 }
 
+/* Stream-ordered allocation: the "pool" is malloc; the log names the calls
+ * (and the pool's release threshold, set once per context). */
+static int pool;
+CUresult cuDeviceGetDefaultMemPool(void **p, int dev) {
+  ENTER("cuDeviceGetDefaultMemPool");
+  logf_("cuDeviceGetDefaultMemPool %d", dev);
+  *p = &pool;
+  return OK;
+}
+
+CUresult cuMemPoolSetAttribute(void *p, int attr, void *value) {
+  ENTER("cuMemPoolSetAttribute");
+  if (p != &pool)
+    return ERR_INVALID_VALUE;
+  logf_("cuMemPoolSetAttribute %d %llu", attr,
+        (unsigned long long)*(uint64_t *)value);
+  return OK;
+}
+
+CUresult cuMemPoolTrimTo(void *p, size_t keep) {
+  ENTER("cuMemPoolTrimTo");
+  if (p != &pool)
+    return ERR_INVALID_VALUE;
+  logf_("cuMemPoolTrimTo %zu", keep);
+  return OK;
+}
+
+CUresult cuMemAllocAsync(uint64_t *p, size_t n, void *stream) {
+  ENTER("cuMemAllocAsync");
+  if (!stream)
+    return ERR_INVALID_VALUE;
+  void *m = malloc(n);
+  if (!m)
+    return ERR_OUT_OF_MEMORY;
+  *p = (uint64_t)(uintptr_t)m;
+  logf_("cuMemAllocAsync %zu", n);
+  return OK;
+}
+
+CUresult cuMemFreeAsync(uint64_t p, void *stream) {
+  ENTER("cuMemFreeAsync");
+  if (!stream)
+    return ERR_INVALID_VALUE;
+  logf_("cuMemFreeAsync");
+  free((void *)(uintptr_t)p);
+  return OK;
+}
+
 CUresult cuMemcpyAsync(uint64_t dst, uint64_t src, size_t n, void *stream) {
   (void)stream;
   ENTER("cuMemcpyAsync");

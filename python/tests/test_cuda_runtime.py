@@ -341,10 +341,16 @@ def test_fake_driver_launch_sequence(fake_driver, tmp_path):
     StreamDestroy(s)
     ModuleUnload(m)
     out["zero_alloc"] = MemAlloc(0, None, False)
+    # Without a stream: a synchronous allocation and free.
+    q = MemAlloc(16, None, False)
+    MemFree(q, None)
     out["err"] = err()
     out["log"] = log()
     times = runtime.cuda_time(lambda: None, runs=3, warmup=1)
     out["times"] = times.tolist()
+    start = len(log())
+    runtime.cuda_trim_memory()
+    out["trim_log"] = log()[start:]
     ''', **fake_env(fake_driver, tmp_path))
     assert out["available"] == [True, ""]
     info = out["info"]
@@ -354,15 +360,23 @@ def test_fake_driver_launch_sequence(fake_driver, tmp_path):
     assert info["max_block_dim"] == [1024, 1024, 64]
     assert out["sum"] == 2500.0 and out["sum1"] == 1000.0
     assert out["err"] == "" and out["zero_alloc"] is None
-    assert out["log"][:9] == [
-        "cuInit", "cuDevicePrimaryCtxRetain 0", "cuCtxSetCurrent",
-        "cuModuleLoadDataEx O=3", "cuStreamCreate", "cuMemAlloc_v2 4000",
+    # The device's pool keeps freed memory (release threshold 2^64 - 1);
+    # an allocation on a stream comes from it, in stream order.
+    assert out["log"][:11] == [
+        "cuInit", "cuDevicePrimaryCtxRetain 0", "cuDeviceGetDefaultMemPool 0",
+        "cuMemPoolSetAttribute 4 18446744073709551615", "cuCtxSetCurrent",
+        "cuModuleLoadDataEx O=3", "cuStreamCreate", "cuMemAllocAsync 4000",
         "cuLaunchKernel fill_f32 8x1x1 128x1x1 0", "cuStreamSynchronize",
         "cuMemcpyAsync 4000"]
     # The context is made current once per thread, not per call.
     assert out["log"].count("cuCtxSetCurrent") == 1
     assert "cuMemAllocManaged 64" in out["log"]
+    # Managed memory and memory allocated without a stream are freed with
+    # cuMemFree even when a stream is given; pooled memory in stream order.
     assert out["log"].count("cuMemFree_v2") == 2
+    assert out["log"].count("cuMemFreeAsync") == 1
+    assert "cuMemAlloc_v2 16" in out["log"]
+    assert out["trim_log"] == ["cuCtxSynchronize", "cuMemPoolTrimTo 0"]
     calls = out["log"]
     assert calls.index("cuStreamDestroy_v2") < calls.index("cuModuleUnload")
     assert calls.count("cuEventRecord") == 1
@@ -568,8 +582,9 @@ CUDA_INFO = (
 CUDA_INFO_TWO = CUDA_INFO.replace("params=36", "params=37").replace(
     "end\n", "result feat domain=node shape=4 type=f32\nend\n")
 
-# Like the host code of MLIR's gpu-to-llvm: the module is loaded by a global
-# constructor, the entry point gets device pointers in memref descriptors.
+# Like the host code of MLIR's gpu-to-llvm after hector-gpu-one-stream: the
+# module is loaded by a global constructor, the entry point gets device
+# pointers in memref descriptors and puts its work on one stream.
 CUDA_MODEL = r'''
 #include <stdbool.h>
 #include <stddef.h>
@@ -746,9 +761,11 @@ def test_runner_cuda_model_on_fake_driver(fake_driver, cuda_models,
     assert run[-1] == "cuMemFree_v2"
     assert out["ok"] and out["device_ok"] and out["mixed_ok"]
     assert not any("cpy" in l for l in out["device_log"])
-    # Only the model's own temporary is allocated.
+    # Only the model's own temporary is allocated, from the pool on the
+    # model's stream, and freed in that stream's order.
     assert [l for l in out["device_log"] if l.startswith("cuMemAlloc")] == [
-        "cuMemAlloc_v2 256"]
+        "cuMemAllocAsync 256"]
+    assert "cuMemFreeAsync" in out["device_log"]
     assert "DeviceBuffer holds float64, expected float32" in \
         out["bad_dtype"][0]
     assert out["bad_size"][0].startswith(

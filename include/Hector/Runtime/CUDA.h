@@ -110,6 +110,10 @@ hectorCudaMemsetD32(void *dst, uint32_t value, size_t count);
 /// Waits for all work of the current context (cuCtxSynchronize); an
 /// asynchronous fault is reported here, naming the last kernel launched.
 HECTOR_CUDA_EXPORT HectorCudaStatus hectorCudaSynchronize(void);
+/// Compiled models allocate their temporaries in stream order from the
+/// device's default memory pool, which keeps freed memory for later calls;
+/// this waits for the device and gives that memory back to the driver.
+HECTOR_CUDA_EXPORT HectorCudaStatus hectorCudaTrimMemory(void);
 
 /// Events for timing.  `stream` NULL is the default stream, which
 /// synchronizes with the (blocking) streams compiled models create.

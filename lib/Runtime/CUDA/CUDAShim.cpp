@@ -33,6 +33,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace {
@@ -49,6 +50,7 @@ using CUmodule = struct CUmod_st *;
 using CUfunction = struct CUfunc_st *;
 using CUstream = struct CUstream_st *;
 using CUevent = struct CUevent_st *;
+using CUmemoryPool = struct CUmemPoolHandle_st *;
 using CUjit_option = int;
 
 constexpr CUresult CUDA_SUCCESS = 0;
@@ -73,6 +75,9 @@ constexpr int ATTR_COMPUTE_CAPABILITY_MINOR = 76;
 constexpr unsigned CU_MEM_ATTACH_GLOBAL = 1;
 constexpr unsigned CU_EVENT_DEFAULT = 0;
 constexpr unsigned CU_STREAM_DEFAULT = 0;
+// CUmemPool_attribute: bytes the pool keeps when a synchronization would
+// release memory to the OS.
+constexpr int CU_MEMPOOL_ATTR_RELEASE_THRESHOLD = 4;
 
 /// One driver entry point: a member per function, resolved by name (the
 /// first of `names` the library exports).
@@ -93,6 +98,11 @@ struct DriverApi {
   CUresult (*cuMemAlloc)(CUdeviceptr *, size_t);
   CUresult (*cuMemAllocManaged)(CUdeviceptr *, size_t, unsigned);
   CUresult (*cuMemFree)(CUdeviceptr);
+  CUresult (*cuMemAllocAsync)(CUdeviceptr *, size_t, CUstream);
+  CUresult (*cuMemFreeAsync)(CUdeviceptr, CUstream);
+  CUresult (*cuDeviceGetDefaultMemPool)(CUmemoryPool *, CUdevice);
+  CUresult (*cuMemPoolSetAttribute)(CUmemoryPool, int, void *);
+  CUresult (*cuMemPoolTrimTo)(CUmemoryPool, size_t);
   CUresult (*cuMemcpyAsync)(CUdeviceptr, CUdeviceptr, size_t, CUstream);
   CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t);
   CUresult (*cuMemcpyDtoH)(void *, CUdeviceptr, size_t);
@@ -146,6 +156,11 @@ const Symbol kSymbols[] = {
     HECTOR_SYM(cuMemAlloc, "cuMemAlloc_v2"),
     HECTOR_SYM(cuMemAllocManaged, "cuMemAllocManaged"),
     HECTOR_SYM(cuMemFree, "cuMemFree_v2"),
+    HECTOR_SYM(cuMemAllocAsync, "cuMemAllocAsync"),
+    HECTOR_SYM(cuMemFreeAsync, "cuMemFreeAsync"),
+    HECTOR_SYM(cuDeviceGetDefaultMemPool, "cuDeviceGetDefaultMemPool"),
+    HECTOR_SYM(cuMemPoolSetAttribute, "cuMemPoolSetAttribute"),
+    HECTOR_SYM(cuMemPoolTrimTo, "cuMemPoolTrimTo"),
     HECTOR_SYM(cuMemcpyAsync, "cuMemcpyAsync"),
     HECTOR_SYM(cuMemcpyHtoD, "cuMemcpyHtoD_v2"),
     HECTOR_SYM(cuMemcpyDtoH, "cuMemcpyDtoH_v2"),
@@ -216,6 +231,12 @@ struct Shim {
   std::atomic<int> device{0};
   std::unordered_map<int, CUcontext> contexts; // retained primary contexts
   std::unordered_map<int, DeviceLimits> limits;
+  std::unordered_map<int, CUmemoryPool> pools; // default pools, kept warm
+
+  // Pointers mgpuMemAlloc took from a pool: only those may be freed in
+  // stream order.
+  std::mutex asyncMutex;
+  std::unordered_set<CUdeviceptr> asyncAllocations;
 
   // The sticky error.
   std::mutex errorMutex;
@@ -404,6 +425,19 @@ const DeviceLimits *ensureContext(const char *call) {
       if (!check(s.api.cuDevicePrimaryCtxRetain(&ctx, d), call,
                  "cuDevicePrimaryCtxRetain"))
         return nullptr;
+      // Model temporaries come from the device's default pool in stream
+      // order. The pool keeps freed memory (like PyTorch's caching
+      // allocator) rather than unmapping it at every synchronization:
+      // hectorCudaTrimMemory gives it back.
+      CUmemoryPool pool = nullptr;
+      uint64_t keep = UINT64_MAX;
+      if (!check(s.api.cuDeviceGetDefaultMemPool(&pool, d), call,
+                 "cuDeviceGetDefaultMemPool") ||
+          !check(s.api.cuMemPoolSetAttribute(
+                     pool, CU_MEMPOOL_ATTR_RELEASE_THRESHOLD, &keep),
+                 call, "cuMemPoolSetAttribute"))
+        return nullptr;
+      s.pools[dev] = pool;
       it = s.contexts.emplace(dev, ctx).first;
       s.limits[dev] = l;
     }
@@ -603,7 +637,7 @@ HECTOR_CUDA_EXPORT void mgpuEventRecord(void *event, void *stream) {
         call, "cuEventRecord");
 }
 
-HECTOR_CUDA_EXPORT void *mgpuMemAlloc(uint64_t sizeBytes, void * /*stream*/,
+HECTOR_CUDA_EXPORT void *mgpuMemAlloc(uint64_t sizeBytes, void *stream,
                                       bool isHostShared) {
   const char *call = "mgpuMemAlloc";
   if (!enter(call) || sizeBytes == 0)
@@ -612,21 +646,43 @@ HECTOR_CUDA_EXPORT void *mgpuMemAlloc(uint64_t sizeBytes, void * /*stream*/,
   std::string detail = format("%llu bytes%s: ",
                               static_cast<unsigned long long>(sizeBytes),
                               isHostShared ? " (managed)" : "");
-  CUresult r = isHostShared
-                   ? shim().api.cuMemAllocManaged(&p, sizeBytes,
-                                                  CU_MEM_ATTACH_GLOBAL)
-                   : shim().api.cuMemAlloc(&p, sizeBytes);
-  if (!check(r, call, isHostShared ? "cuMemAllocManaged" : "cuMemAlloc",
-             detail))
+  // Device memory is stream-ordered (from the pool, no device-wide
+  // synchronization); managed memory has no such form.
+  const char *what = isHostShared ? "cuMemAllocManaged"
+                     : stream     ? "cuMemAllocAsync"
+                                  : "cuMemAlloc";
+  CUresult r =
+      isHostShared
+          ? shim().api.cuMemAllocManaged(&p, sizeBytes, CU_MEM_ATTACH_GLOBAL)
+      : stream ? shim().api.cuMemAllocAsync(&p, sizeBytes,
+                                            static_cast<CUstream>(stream))
+               : shim().api.cuMemAlloc(&p, sizeBytes);
+  if (!check(r, call, what, detail))
     return nullptr;
+  if (stream && !isHostShared) {
+    std::lock_guard<std::mutex> lock(shim().asyncMutex);
+    shim().asyncAllocations.insert(p);
+  }
   return reinterpret_cast<void *>(static_cast<uintptr_t>(p));
 }
 
-HECTOR_CUDA_EXPORT void mgpuMemFree(void *ptr, void * /*stream*/) {
+/// gpu-to-llvm passes the stream of the dealloc's token: memory from
+/// mgpuMemAlloc on a stream goes back to the pool in that stream's order.
+/// Otherwise cuMemFree (which synchronizes) takes any kind.
+HECTOR_CUDA_EXPORT void mgpuMemFree(void *ptr, void *stream) {
   const char *call = "mgpuMemFree";
   if (!ptr || !enter(call))
     return;
-  check(shim().api.cuMemFree(dptr(ptr)), call, "cuMemFree");
+  bool pooled;
+  {
+    std::lock_guard<std::mutex> lock(shim().asyncMutex);
+    pooled = shim().asyncAllocations.erase(dptr(ptr)) != 0;
+  }
+  if (stream && pooled)
+    check(shim().api.cuMemFreeAsync(dptr(ptr), static_cast<CUstream>(stream)),
+          call, "cuMemFreeAsync");
+  else
+    check(shim().api.cuMemFree(dptr(ptr)), call, "cuMemFree");
 }
 
 HECTOR_CUDA_EXPORT void mgpuMemcpy(void *dst, void *src, size_t sizeBytes,
@@ -1007,6 +1063,22 @@ HECTOR_CUDA_EXPORT HectorCudaStatus hectorCudaSynchronize(void) {
   }
   if (!check(shim().api.cuCtxSynchronize(), call, "cuCtxSynchronize",
              afterKernel(last, "in this process")))
+    return lastStatus();
+  return HECTOR_CUDA_SUCCESS;
+}
+
+HECTOR_CUDA_EXPORT HectorCudaStatus hectorCudaTrimMemory(void) {
+  const char *call = "hectorCudaTrimMemory";
+  HECTOR_CONTROL_ENTER(call);
+  // Frees pending in stream order are done once the device is idle.
+  if (!check(shim().api.cuCtxSynchronize(), call, "cuCtxSynchronize"))
+    return lastStatus();
+  CUmemoryPool pool;
+  {
+    std::lock_guard<std::mutex> lock(shim().contextMutex);
+    pool = shim().pools[shim().device.load()];
+  }
+  if (!check(shim().api.cuMemPoolTrimTo(pool, 0), call, "cuMemPoolTrimTo"))
     return lastStatus();
   return HECTOR_CUDA_SUCCESS;
 }
