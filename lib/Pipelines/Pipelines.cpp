@@ -90,7 +90,11 @@ void mlir::hector::buildLowerToCPUPipeline(OpPassManager &pm,
   ConvertHetOpToSCFOptions templates;
   templates.gemmTemplate = options.gemmTemplate;
   templates.vectorWidth = options.vectorWidth;
+  templates.traversalLanes = options.lanes;
   pm.addPass(createConvertHetOpToSCF(templates));
+  // The GPU's loop forms, to test them on the CPU.
+  if (options.lanes == "on")
+    pm.addPass(createParallelLanes());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addPass(createLoopInvariantCodeMotionPass());
@@ -193,7 +197,10 @@ void mlir::hector::buildLowerToPTXPipeline(OpPassManager &pm,
   ConvertHetOpToSCFOptions templates;
   templates.target = "gpu";
   templates.gemmTemplate = options.gemmTemplate;
+  templates.traversalLanes = options.lanes;
   pm.addPass(createConvertHetOpToSCF(templates));
+  if (options.lanes != "off")
+    pm.addPass(createParallelLanes());
   // Every parallel loop becomes a kernel before anything canonicalizes:
   // canonicalization would inline one-iteration loops (table fills) into
   // the host function, which must not touch device buffers. Loops are 1-D

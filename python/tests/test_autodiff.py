@@ -86,6 +86,21 @@ def test_chunked_sums_match_finite_differences(model, heads, din, dout, T,
                     options=options)
 
 
+@pytest.mark.parametrize("traversal", ["node", "edge"])
+@pytest.mark.parametrize("model,heads,din,dout,T", CHUNKED,
+                         ids=[f"{m}-{h}h-{i}to{o}-T{t}"
+                              for m, h, i, o, t in CHUNKED])
+def test_lanes_match_finite_differences(model, heads, din, dout, T,
+                                       traversal):
+    # The GPU's loop forms, a parallel iteration per row, entry or element
+    # and feature lane, on the CPU: lanes that share an element add
+    # atomically.
+    options = (f"traversal={traversal} lanes=on "
+               "gemm-template=tiled")
+    check_gradients(model, heads, din, dout, T, fresh_seed(),
+                    options=options)
+
+
 def check_gradients(model, heads, din, dout, T, seed, options=""):
     case = Case("typed", arrays=typed_graph(seed, 9, 30, 3, T,
                                             empty_rels=(2,), no_in=(0,)))

@@ -78,8 +78,30 @@ def test_tiled_on_real_graphs(datasets, dataset, model, heads):
                         f"{dataset} (tiled)")
 
 
+@pytest.mark.parametrize("traversal", ["node", "edge"])
+@pytest.mark.parametrize("graph", GRAPHS)
+@pytest.mark.parametrize("model,heads", MODELS,
+                         ids=[f"{m}-{h}h" for m, h in MODELS])
+def test_lanes_on_edge_cases(synthetic, graph, model, heads, traversal):
+    # The GPU's loop forms: a parallel iteration per row, entry or element
+    # and lane of the body's feature loops (traversals and other parallel
+    # loops), run by OpenMP threads here, so lanes of one row race as they
+    # would on the device.
+    case = synthetic[graph]
+    fn = runtime.compile_layer(
+        model, case.schema, 32, 32, heads=heads,
+        options=f"prune-variants=false traversal={traversal} "
+                "lanes=on gemm-template=tiled "
+                "fuse-edge-softmax=true")
+    check_every_variant(fn, case.prepared, case.ref, model, 32, 32, heads,
+                        f"{graph} (lanes, {traversal}-parallel)")
+
+
 def test_unknown_template_is_an_error(synthetic):
     from hector.compiler import CompileError
     with pytest.raises(CompileError, match="unknown gemm-template 'tild'"):
         runtime.compile_layer("rgcn", synthetic["holes"].schema, 8, 8,
                               options="gemm-template=tild")
+    with pytest.raises(CompileError, match="unknown traversal-lanes 'yes'"):
+        runtime.compile_layer("rgcn", synthetic["holes"].schema, 8, 8,
+                              options="lanes=yes")

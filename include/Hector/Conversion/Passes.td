@@ -113,6 +113,15 @@ def ConvertHetOpToSCF : Pass<"convert-hetop-to-scf", "::mlir::ModuleOp"> {
     4 MiB or more): the row 8 entries ahead and the index-list element that
     leads to it 16 entries ahead, since those dependent misses otherwise
     stall each entry (RGAT on FB15k-237 at 64: 1.6-1.9x faster).
+    With `traversal-lanes=on` (the GPU's default) the parallel loop has an
+    iteration per row or entry and lane, lanes fastest: a lane runs one
+    iteration of the body's lane nest (its scf.for loops of constant bounds
+    and no results, each level writing nothing but through its loop; the
+    ops of outer levels repeat in each lane), so the threads of a warp read
+    and accumulate consecutive features of a row rather than 32 rows. An
+    accumulation is a plain add only where the iteration owns the row and
+    every loop of the nest indexes the element; a nest whose innermost
+    stores are not indexed by all its loops is shortened until they are.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
@@ -127,6 +136,12 @@ def ConvertHetOpToSCF : Pass<"convert-hetop-to-scf", "::mlir::ModuleOp"> {
            "default (blocked on the CPU, tiled on the GPU), blocked (CPU "
            "only), tiled (shared-memory tiles; emulated on the CPU) or "
            "elementwise (one iteration per element of C)">,
+    Option<"traversalLanes", "traversal-lanes", "std::string",
+           /*default=*/"\"default\"",
+           "on (the GPU's default): a parallel iteration per row or entry "
+           "and lane of the body's loop nest; off (the CPU's default): one "
+           "per row or entry. On the CPU, on takes the GPU's form of "
+           "every traversal (to test it)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect",
@@ -161,6 +176,27 @@ def GuardEmptyLaunches
     kernel takes the condition as an argument). Host code stays free of
     control flow, so `hector-gpu-one-stream` chains every launch on one
     stream. A launch with a constant zero size is erased (it has no work).
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def ParallelLanes : Pass<"hector-parallel-lanes", "::mlir::ModuleOp"> {
+  let summary = "spreads a parallel loop's inner row loops over lanes";
+  let description = [{
+    Loop mapping gives each iteration of a parallel loop a GPU thread. An
+    iteration that loops over a row (a node's features, a relation's weight
+    tile) then makes the 32 threads of a warp touch 32 rows per load. For a
+    1-D `scf.parallel` from 0 by 1 without reductions, outside kernels and
+    other parallel loops, this pass finds the body's lane nest: its
+    `scf.for` loops of constant bounds and no results, each level writing
+    nothing but through its loop, shortened until every write in the
+    innermost body is an atomic or a store indexed by all the nest's loops.
+    The loop then has an iteration per original iteration and lane of the
+    nest, lanes fastest: a lane runs one iteration of the nest (the ops of
+    outer levels repeat in each lane), so consecutive threads touch
+    consecutive elements. The traversal templates do the same for their
+    bodies (`convert-hetop-to-scf` with `traversal-lanes=on`).
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::scf::SCFDialect"];

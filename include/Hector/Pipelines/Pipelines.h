@@ -19,6 +19,14 @@ inline constexpr const char *kTraversalHelp =
     "the GPU's default, 2.3-8.1x faster there: "
     "bench/results/gpu_traversal.md)";
 
+/// Both pipelines' `lanes` option (convert-hetop-to-scf's traversal-lanes,
+/// and hector-parallel-lanes).
+inline constexpr const char *kLanesHelp =
+    "Lanes over the feature loops of traversals and parallel loops: on (a "
+    "parallel iteration per row, entry or element, so that a warp's loads "
+    "are coalesced; the GPU's default), off (one per row or entry; the "
+    "CPU's default) or default. On the CPU, on runs the GPU's loop forms";
+
 /// Both pipelines' `autodiff` and `gradients` options (rgnn-autodiff's).
 inline constexpr const char *kAutodiffHelp =
     "Run rgnn-autodiff first: add the backward functions of every function "
@@ -87,6 +95,8 @@ struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
   PassOptions::Option<std::string> traversal{*this, "traversal",
                                              llvm::cl::desc(kTraversalHelp),
                                              llvm::cl::init("node")};
+  PassOptions::Option<std::string> lanes{
+      *this, "lanes", llvm::cl::desc(kLanesHelp), llvm::cl::init("default")};
   PassOptions::Option<bool> sanitizeAddress{
       *this, "sanitize-address",
       llvm::cl::desc("Mark the code for AddressSanitizer instrumentation"),
@@ -152,6 +162,8 @@ struct LowerToPTXOptions : public PassPipelineOptions<LowerToPTXOptions> {
   PassOptions::Option<std::string> traversal{*this, "traversal",
                                              llvm::cl::desc(kTraversalHelp),
                                              llvm::cl::init("edge")};
+  PassOptions::Option<std::string> lanes{
+      *this, "lanes", llvm::cl::desc(kLanesHelp), llvm::cl::init("default")};
   PassOptions::Option<std::string> cudaPath{
       *this, "cuda-path",
       llvm::cl::desc("CUDA toolkit whose libdevice is linked into kernels "

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../GPU/LaneNest.h"
 #include "Hector/Conversion/Passes.h"
 #include "Hector/Dialect/HetOp/IR/HetOp.h"
 #include "Templates.h"
@@ -772,16 +773,38 @@ void copyRow(OpBuilder &b, Location loc, Value global, Value row, Value local,
 }
 
 /// With `cpu`, a node-parallel traversal runs chunks of rows of equal work
-/// and accumulates in row-local buffers where it can.
-LogicalResult lowerTraverse(TraverseOp op, bool cpu) {
+/// and accumulates in row-local buffers where it can. With `lanes`, the
+/// parallel loop runs a lane per iteration of the body's lane nest for each
+/// row or entry (lanes fastest); the CPU then takes the GPU's form.
+LogicalResult lowerTraverse(TraverseOp op, bool cpu, bool lanes) {
   Location loc = op.getLoc();
   OpBuilder b(op);
   bool nodeParallel = op.getKind() == TraversalKind::NodeParallel;
+  Block &body = op.getBody().front();
+  LaneNest nest;
+  if (lanes) {
+    nest =
+        findLaneNest(body, [](Operation *op) { return isa<AccumulateOp>(op); });
+    cpu = false;
+  }
   Value c0 = constIndex(b, loc, 0), c1 = constIndex(b, loc, 1);
+  // A parallel iteration per row or entry and lane, lanes fastest.
+  auto laneIterations = [&](OpBuilder &pb, Location l, Value count) -> Value {
+    if (nest.lanes == 1)
+      return count;
+    return arith::MulIOp::create(pb, l, count, constIndex(pb, l, nest.lanes));
+  };
+  auto splitLane = [&](OpBuilder &pb, Location l,
+                       Value i) -> std::pair<Value, Value> {
+    if (nest.lanes == 1)
+      return {i, c0};
+    Value lanes = constIndex(pb, l, nest.lanes);
+    return {arith::DivUIOp::create(pb, l, i, lanes),
+            arith::RemUIOp::create(pb, l, i, lanes)};
+  };
   Value offsets = op.getRowOffsets();
   Value numRows = arith::SubIOp::create(
       b, loc, memref::DimOp::create(b, loc, offsets, 0), c1);
-  Block &body = op.getBody().front();
   SmallVector<Value> promoted;
   SmallVector<Gather> gathers;
   // On the CPU: the entry count (for chunks of equal work) and the last
@@ -800,7 +823,7 @@ LogicalResult lowerTraverse(TraverseOp op, bool cpu) {
   // row-local buffer of `local` where it has one, a plain add (or maximum)
   // into the row the iteration owns, an atomic one anywhere else.
   auto inlineBody = [&](OpBuilder &ib, Location l, Value row, Value entry,
-                        const IRMapping &local) {
+                        Value lane, const IRMapping &local) {
     if (!gathers.empty()) {
       auto at = [&](int64_t distance) {
         Value e =
@@ -814,9 +837,10 @@ LogicalResult lowerTraverse(TraverseOp op, bool cpu) {
     IRMapping map;
     map.map(body.getArgument(0), row);
     mapEntryArgs(ib, l, op, entry, map);
+    // The lane's iteration of each loop of the nest, outermost first.
+    SmallVector<Value> laneIVs = mapLaneIVs(ib, l, nest, lane, map);
     SmallVector<Operation *> cloned;
-    for (Operation &inner : body.without_terminator())
-      cloned.push_back(ib.clone(inner, map));
+    cloneLaneNest(ib, body, nest, map, cloned);
     SmallVector<AccumulateOp> accumulations;
     for (Operation *c : cloned)
       c->walk([&](AccumulateOp acc) { accumulations.push_back(acc); });
@@ -825,7 +849,11 @@ LogicalResult lowerTraverse(TraverseOp op, bool cpu) {
       Location al = acc.getLoc();
       Value buffer = acc.getBuffer();
       SmallVector<Value> indices(acc.getIndices());
-      bool owned = nodeParallel && !indices.empty() && indices[0] == row;
+      // Lanes own an element only if it is indexed by each of their loops.
+      bool owned = nodeParallel && !indices.empty() && indices[0] == row &&
+                   llvm::all_of(laneIVs, [&](Value iv) {
+                     return llvm::is_contained(indices, iv);
+                   });
       if (Value into = local.lookupOrNull(buffer)) {
         buffer = into;
         indices.erase(indices.begin());
@@ -851,7 +879,7 @@ LogicalResult lowerTraverse(TraverseOp op, bool cpu) {
 
   if (nodeParallel) {
     auto rowBody =
-        [&](OpBuilder &pb, Location l, Value row) {
+        [&](OpBuilder &pb, Location l, Value row, Value lane) {
           Value lo = loadIndex(pb, l, offsets, row);
           Value hi = loadIndex(pb, l, offsets,
                                arith::AddIOp::create(pb, l, row, c1));
@@ -860,7 +888,7 @@ LogicalResult lowerTraverse(TraverseOp op, bool cpu) {
             scf::ForOp::create(
                 eb, el, lo, hi, c1, ValueRange{},
                 [&](OpBuilder &fb, Location fl, Value p, ValueRange) {
-                  inlineBody(fb, fl, row, p, local);
+                  inlineBody(fb, fl, row, p, lane, local);
                   scf::YieldOp::create(fb, fl);
                 });
           };
@@ -892,11 +920,12 @@ LogicalResult lowerTraverse(TraverseOp op, bool cpu) {
           });
         };
     if (!cpu) {
-      scf::ParallelOp::create(b, loc, ValueRange{c0}, ValueRange{numRows},
-                              ValueRange{c1},
-                              [&](OpBuilder &pb, Location l, ValueRange ivs) {
-                                rowBody(pb, l, ivs[0]);
-                              });
+      scf::ParallelOp::create(
+          b, loc, ValueRange{c0}, ValueRange{laneIterations(b, loc, numRows)},
+          ValueRange{c1}, [&](OpBuilder &pb, Location l, ValueRange ivs) {
+            auto [row, lane] = splitLane(pb, l, ivs[0]);
+            rowBody(pb, l, row, lane);
+          });
     } else {
       // Chunks of rows of equal work, rows plus entries: rows of skewed
       // degrees (hubs of a knowledge graph) otherwise leave the threads
@@ -916,7 +945,7 @@ LogicalResult lowerTraverse(TraverseOp op, bool cpu) {
             scf::ForOp::create(
                 pb, l, first, last, c1, ValueRange{},
                 [&](OpBuilder &fb, Location fl, Value row, ValueRange) {
-                  rowBody(fb, fl, row);
+                  rowBody(fb, fl, row, c0);
                   scf::YieldOp::create(fb, fl);
                 });
           });
@@ -924,13 +953,13 @@ LogicalResult lowerTraverse(TraverseOp op, bool cpu) {
   } else {
     Value entries = memref::DimOp::create(b, loc, op.getColIndices(), 0);
     scf::ParallelOp::create(
-        b, loc, ValueRange{c0}, ValueRange{entries}, ValueRange{c1},
-        [&](OpBuilder &pb, Location l, ValueRange ivs) {
-          Value p = ivs[0];
+        b, loc, ValueRange{c0}, ValueRange{laneIterations(b, loc, entries)},
+        ValueRange{c1}, [&](OpBuilder &pb, Location l, ValueRange ivs) {
+          auto [p, lane] = splitLane(pb, l, ivs[0]);
           Value row = op.getRowIndices()
                           ? loadIndex(pb, l, op.getRowIndices(), p)
                           : upperSegment(pb, l, offsets, numRows, p);
-          inlineBody(pb, l, row, p, IRMapping());
+          inlineBody(pb, l, row, p, lane, IRMapping());
         });
   }
   op.erase();
@@ -969,6 +998,14 @@ struct ConvertHetOpToSCFPass
           << static_cast<int64_t>(vectorWidth);
       return signalPassFailure();
     }
+    if (traversalLanes != "default" && traversalLanes != "on" &&
+        traversalLanes != "off") {
+      getOperation()->emitError("unknown traversal-lanes '")
+          << traversalLanes
+          << "' (the pipelines' lanes option); expected default, on or off";
+      return signalPassFailure();
+    }
+    bool useLanes = traversalLanes == "default" ? !cpu : traversalLanes == "on";
     if (gemm == "blocked" && !cpu) {
       getOperation()->emitError("gemm-template=blocked is the CPU's; the "
                                 "GPU has tiled and elementwise");
@@ -988,7 +1025,7 @@ struct ConvertHetOpToSCFPass
                                                     : OuterGemmForm::Loops,
                                 /*emulate=*/cpu, vectorWidth);
       else
-        result = lowerTraverse(cast<TraverseOp>(op), cpu);
+        result = lowerTraverse(cast<TraverseOp>(op), cpu, useLanes);
       if (failed(result))
         return signalPassFailure();
     }

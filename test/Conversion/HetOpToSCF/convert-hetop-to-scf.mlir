@@ -304,6 +304,108 @@ func.func @traverse_node_row_local(%ptr: memref<?xi64>, %col: memref<?xi32>,
 
 // -----
 
+// On the GPU a traversal has a parallel iteration per row (or entry) and
+// lane of its body's loop nest, lanes fastest: here 2 heads x 4 features.
+// A lane decomposes into its head and feature; the head's ops repeat in
+// each of its lanes. An element every loop of the nest indexes is the
+// lane's own (a plain add into the owned row); a per-head sum is shared by
+// the head's lanes, so it is atomic even into the owned row.
+// GPU-LABEL: func.func @traverse_lanes(
+// GPU-SAME: %[[X:[^:]*]]: memref<?x2x4xf32>, %[[S:[^:]*]]: memref<?x2xf32>, %[[OUT:[^:]*]]: memref<?x2x4xf32>, %[[SUM:[^:]*]]: memref<?x2xf32>)
+// GPU: %[[ROWS:.*]] = arith.subi
+// GPU: %[[N:.*]] = arith.muli %[[ROWS]], %c8{{.*}}
+// GPU: scf.parallel (%[[I:.*]]) = (%{{.*}}) to (%[[N]])
+// GPU: %[[ROW:.*]] = arith.divui %[[I]], %c8{{.*}}
+// GPU: %[[LANE:.*]] = arith.remui %[[I]], %c8{{.*}}
+// GPU: scf.for
+// GPU: %[[HQ:.*]] = arith.divui %[[LANE]], %c4{{.*}}
+// GPU: %[[HR:.*]] = arith.remui %[[HQ]], %c2{{.*}}
+// GPU: %[[H:.*]] = arith.addi %c0{{.*}}, %{{.*}}
+// GPU: %[[FQ:.*]] = arith.divui %[[LANE]], %c1{{.*}}
+// GPU: %[[FR:.*]] = arith.remui %[[FQ]], %c4{{.*}}
+// GPU: %[[F:.*]] = arith.addi %c0{{.*}}, %{{.*}}
+// GPU: %[[W:.*]] = memref.load %[[S]][%{{.*}}, %[[H]]]
+// GPU: %[[V:.*]] = memref.load %[[X]][%{{.*}}, %[[H]], %[[F]]]
+// GPU: %[[WV:.*]] = arith.mulf %[[W]], %[[V]]
+// GPU: %[[OLD:.*]] = memref.load %[[OUT]][%[[ROW]], %[[H]], %[[F]]]
+// GPU: %[[NEW:.*]] = arith.addf %[[OLD]], %[[WV]]
+// GPU: memref.store %[[NEW]], %[[OUT]][%[[ROW]], %[[H]], %[[F]]]
+// GPU: memref.atomic_rmw addf %[[WV]], %[[SUM]][%[[ROW]], %[[H]]]
+func.func @traverse_lanes(%ptr: memref<?xi64>, %col: memref<?xi32>,
+                          %eid: memref<?xi32>, %et: memref<?xi32>,
+                          %x: memref<?x2x4xf32>, %s: memref<?x2xf32>,
+                          %out: memref<?x2x4xf32>, %sum: memref<?x2xf32>) {
+  hetop.traverse node_parallel over in csr(%ptr, %col, %eid, %et
+      : memref<?xi64>, memref<?xi32>, memref<?xi32>, memref<?xi32>) {
+  ^bb0(%row: index, %c: index, %e: index, %r: index):
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c2 = arith.constant 2 : index
+    %c4 = arith.constant 4 : index
+    scf.for %h = %c0 to %c2 step %c1 {
+      %w = memref.load %s[%e, %h] : memref<?x2xf32>
+      scf.for %f = %c0 to %c4 step %c1 {
+        %v = memref.load %x[%e, %h, %f] : memref<?x2x4xf32>
+        %wv = arith.mulf %w, %v : f32
+        hetop.accumulate %wv, %out[%row, %h, %f] : f32, memref<?x2x4xf32>
+        hetop.accumulate %wv, %sum[%row, %h] : f32, memref<?x2xf32>
+      }
+    }
+  }
+  return
+}
+
+// -----
+
+// The nest stops at a level that writes (the per-head store), and shrinks
+// until every store in its innermost body is indexed by all its loops: the
+// feature loop's store is per head only, so lanes are the 2 heads and each
+// runs the feature loop.
+// GPU-LABEL: func.func @traverse_lanes_shrink(
+// GPU: %[[N:.*]] = arith.muli %{{.*}}, %c2
+// GPU: scf.parallel (%[[I:.*]]) = (%{{.*}}) to (%[[N]])
+// GPU: %[[LANE:.*]] = arith.remui %[[I]], %c2
+// GPU: scf.for
+// GPU: memref.store
+// GPU-NOT: scf.parallel
+// GPU: scf.parallel (%[[J:.*]]) = (%{{.*}}) to (%{{.*}})
+// GPU-NOT: arith.remui %[[J]]
+// GPU: scf.for %[[H:.*]] =
+// GPU: memref.store %{{.*}}, %{{.*}}[%{{.*}}, %[[H]]]
+func.func @traverse_lanes_shrink(%ptr: memref<?xi64>, %col: memref<?xi32>,
+                                 %eid: memref<?xi32>, %et: memref<?xi32>,
+                                 %x: memref<?x2x4xf32>, %last: memref<?x2xf32>) {
+  hetop.traverse edge_parallel over in csr(%ptr, %col, %eid, %et
+      : memref<?xi64>, memref<?xi32>, memref<?xi32>, memref<?xi32>) {
+  ^bb0(%row: index, %c: index, %e: index, %r: index):
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c2 = arith.constant 2 : index
+    %c4 = arith.constant 4 : index
+    scf.for %h = %c0 to %c2 step %c1 {
+      scf.for %f = %c0 to %c4 step %c1 {
+        %v = memref.load %x[%e, %h, %f] : memref<?x2x4xf32>
+        memref.store %v, %last[%e, %h] : memref<?x2xf32>
+      }
+    }
+  }
+  hetop.traverse edge_parallel over in csr(%ptr, %col, %eid, %et
+      : memref<?xi64>, memref<?xi32>, memref<?xi32>, memref<?xi32>) {
+  ^bb0(%row: index, %c: index, %e: index, %r: index):
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c2 = arith.constant 2 : index
+    %z = arith.constant 0.0 : f32
+    memref.store %z, %last[%e, %c0] : memref<?x2xf32>
+    scf.for %h = %c0 to %c2 step %c1 {
+      memref.store %z, %last[%e, %h] : memref<?x2xf32>
+    }
+  }
+  return
+}
+
+// -----
+
 // No row-local buffer where the traversal also reads the buffer, where its
 // row shape is dynamic, or where its rows have more than one dimension.
 // CHECK-LABEL: func.func @traverse_node_in_place(

@@ -1,0 +1,46 @@
+//===- LaneNest.h - lanes over the loops of a GPU loop body -----*- C++ -*-===//
+//
+// A GPU thread per row (or edge) that loops over the row's features makes a
+// warp touch 32 rows per load. Lanes over the loops instead give each
+// thread one iteration of the body's loop nest, so the threads of a warp
+// read and write consecutive features: the traversal templates
+// (convert-hetop-to-scf) and hector-parallel-lanes share this.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef HECTOR_CONVERSION_GPU_LANENEST_H
+#define HECTOR_CONVERSION_GPU_LANENEST_H
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
+
+namespace mlir::hector {
+
+/// The loops of a body whose iterations lanes share: a nest of scf.for
+/// loops with constant bounds and no results, each level holding only its
+/// loop and ops that write nothing. A lane runs one iteration of the whole
+/// nest; the ops of outer levels repeat in each lane.
+struct LaneNest {
+  SmallVector<scf::ForOp> loops; // outermost first
+  SmallVector<int64_t> lowerBounds, steps, trips;
+  int64_t lanes = 1;
+};
+
+/// The lane nest of `body`, shortened until every write in its innermost
+/// body is a store indexed by all its loops or one `sharedWrite` accepts
+/// (an accumulation or atomic, which lanes may do at once).
+LaneNest findLaneNest(Block &body, function_ref<bool(Operation *)> sharedWrite);
+
+/// Maps each loop's induction variable to its iteration in lane `lane`
+/// (outermost loop slowest) and returns those values.
+SmallVector<Value> mapLaneIVs(OpBuilder &b, Location loc, const LaneNest &nest,
+                              Value lane, IRMapping &map);
+
+/// Clones the ops of `body` but its terminator at `b`, with the loops of
+/// `nest` replaced by their bodies (mapLaneIVs first); appends the clones.
+void cloneLaneNest(OpBuilder &b, Block &body, const LaneNest &nest,
+                   IRMapping &map, SmallVectorImpl<Operation *> &cloned);
+
+} // namespace mlir::hector
+
+#endif // HECTOR_CONVERSION_GPU_LANENEST_H
