@@ -956,8 +956,10 @@ LogicalResult lowerTraverse(TraverseOp op, bool cpu, bool lanes) {
         b, loc, ValueRange{c0}, ValueRange{laneIterations(b, loc, entries)},
         ValueRange{c1}, [&](OpBuilder &pb, Location l, ValueRange ivs) {
           auto [p, lane] = splitLane(pb, l, ivs[0]);
+          // Direct: the row of the entry's id (edge or pair).
           Value row = op.getRowIndices()
-                          ? loadIndex(pb, l, op.getRowIndices(), p)
+                          ? loadIndex(pb, l, op.getRowIndices(),
+                                      loadIndex(pb, l, op.getEdgeIds(), p))
                           : upperSegment(pb, l, offsets, numRows, p);
           inlineBody(pb, l, row, p, lane, IRMapping());
         });

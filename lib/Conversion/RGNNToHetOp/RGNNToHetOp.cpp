@@ -99,23 +99,44 @@ std::string domainString(FeatureType type) {
 struct AggregationCSR {
   hetop::CSRKind kind;
   GraphArray ptr, col, eid, rel;
+  /// The row of each entry id (`eid`'s values): an edge's destination or
+  /// source, an edge's pair, a pair's node.
+  GraphArray row;
 };
 
 AggregationCSR aggregationCSR(Domain from, Domain to, bool toDst) {
   if (from == Domain::Edge && to == Domain::Node)
-    return toDst ? AggregationCSR{hetop::CSRKind::In, InIndptr, InSrc, InEids,
-                                  InEtype}
-                 : AggregationCSR{hetop::CSRKind::Out, OutIndptr, OutDst,
-                                  OutEids, OutEtype};
+    return toDst ? AggregationCSR{hetop::CSRKind::In,
+                                  InIndptr,
+                                  InSrc,
+                                  InEids,
+                                  InEtype,
+                                  Dst}
+                 : AggregationCSR{hetop::CSRKind::Out,
+                                  OutIndptr,
+                                  OutDst,
+                                  OutEids,
+                                  OutEtype,
+                                  Src};
   if (from == Domain::Edge)
     return toDst ? AggregationCSR{hetop::CSRKind::DstRel, UniqueDstIndptr,
-                                  UniqueDstEids, UniqueDstEids, UniqueDstEids}
+                                  UniqueDstEids,          UniqueDstEids,
+                                  UniqueDstEids,          EdgeToUniqueDst}
                  : AggregationCSR{hetop::CSRKind::SrcRel, UniqueSrcIndptr,
-                                  UniqueSrcEids, UniqueSrcEids, UniqueSrcEids};
-  return toDst ? AggregationCSR{hetop::CSRKind::NodeDstRel, DstPairIndptr,
-                                DstPairIds, DstPairIds, DstPairIds}
-               : AggregationCSR{hetop::CSRKind::NodeSrcRel, SrcPairIndptr,
-                                SrcPairIds, SrcPairIds, SrcPairIds};
+                                  UniqueSrcEids,          UniqueSrcEids,
+                                  UniqueSrcEids,          EdgeToUniqueSrc};
+  return toDst ? AggregationCSR{hetop::CSRKind::NodeDstRel,
+                                DstPairIndptr,
+                                DstPairIds,
+                                DstPairIds,
+                                DstPairIds,
+                                UniqueDstNodes}
+               : AggregationCSR{hetop::CSRKind::NodeSrcRel,
+                                SrcPairIndptr,
+                                SrcPairIds,
+                                SrcPairIds,
+                                SrcPairIds,
+                                UniqueSrcNodes};
 }
 
 /// Lowers one rgnn function. Emits at the end of the new function's entry
@@ -742,16 +763,17 @@ LogicalResult FunctionLowering::lowerAggregate(rgnn::AggregateOp op) {
   Value rowRelations;
   if (op.getChoice() && out.getDomain() != Domain::Node)
     rowRelations = pairRelations(!toDst);
-  // Edge-parallel, an entry finds its row by binary search of the offsets:
-  // the ABI has no per-entry row list for the in-CSR or the pair CSRs.
+  // Edge-parallel, an entry reads its row at its id (`dst` of its edge for
+  // the in-CSR, the edge's pair, the pair's node): two dependent loads
+  // rather than a binary search of the offsets.
   auto traverse = hetop::TraverseOp::create(
       top, loc,
       edgeParallel ? hetop::TraversalKind::EdgeParallel
                    : hetop::TraversalKind::NodeParallel,
       kind, graphArray(ptr), graphArray(col), graphArray(eid), graphArray(rel),
-      /*row_indices=*/Value(),
+      edgeParallel ? graphArray(csr.row) : Value(),
       edgeParallel
-          ? hetop::AccessSchemeAttr::get(ctx, hetop::AccessScheme::BinarySearch)
+          ? hetop::AccessSchemeAttr::get(ctx, hetop::AccessScheme::Direct)
           : hetop::AccessSchemeAttr(),
       /*schedule=*/hetop::TraversalScheduleAttr());
   Block *body = top.createBlock(&traverse.getBody());

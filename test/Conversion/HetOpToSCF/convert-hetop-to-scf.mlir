@@ -258,6 +258,32 @@ func.func @traverse_max(%ptr: memref<?xi64>, %col: memref<?xi32>, %eid: memref<?
 
 // -----
 
+// Direct access: an entry reads its row at its id (here `dst` of its edge),
+// two loads, no binary search of the offsets.
+// CHECK-LABEL: func.func @traverse_direct(
+// CHECK-SAME: %{{[^:]*}}: memref<?xi64>, %{{[^:]*}}: memref<?xi32>, %[[EID:[^:]*]]: memref<?xi32>, %{{[^:]*}}: memref<?xi32>, %[[DST:[^:]*]]: memref<?xi32>
+// CHECK-NOT: scf.while
+// CHECK: scf.parallel (%[[P:.*]]) =
+// CHECK: %[[E:.*]] = memref.load %[[EID]][%[[P]]]
+// CHECK: %[[EI:.*]] = arith.index_cast %[[E]]
+// CHECK: %[[ROW:.*]] = memref.load %[[DST]][%[[EI]]]
+// CHECK: %[[ROWI:.*]] = arith.index_cast %[[ROW]]
+// CHECK: memref.atomic_rmw addf %{{.*}}, %{{.*}}[%[[ROWI]]]
+func.func @traverse_direct(%ptr: memref<?xi64>, %col: memref<?xi32>, %eid: memref<?xi32>,
+                           %et: memref<?xi32>, %dst: memref<?xi32>, %x: memref<?xf32>,
+                           %out: memref<?xf32>) {
+  hetop.traverse edge_parallel over in csr(%ptr, %col, %eid, %et
+      : memref<?xi64>, memref<?xi32>, memref<?xi32>, memref<?xi32>)
+      rows(%dst : memref<?xi32>) attributes {access = #hetop.access<direct>} {
+  ^bb0(%row: index, %c: index, %e: index, %r: index):
+    %v = memref.load %x[%e] : memref<?xf32>
+    hetop.accumulate %v, %out[%row] : f32, memref<?xf32>
+  }
+  return
+}
+
+// -----
+
 // A buffer accumulated only at the owned row, with a static row shape, is
 // accumulated in a row-local buffer: copied in, added to per entry, copied
 // out, for rows with entries. The GPU keeps the in-place add.

@@ -32,15 +32,16 @@
 // CHECK: memref.dealloc %[[MSG]]
 // CHECK: return
 // With traversal=edge, the same aggregations are edge-parallel: each entry
-// finds its row by binary search and adds into it (atomically, once
-// lowered).
+// reads its row at its id (an edge's (dst, relation) pair in
+// edge_to_unique_dst, a pair's node in unique_dst_nodes) and adds into it
+// (atomically, once lowered).
 // EDGE-LABEL: func.func @rgcn(
 // EDGE: hetop.traverse edge_parallel over dst_rel csr(%arg28, %arg29, %arg29, %arg29
-// EDGE-SAME: attributes {access = #hetop.access<binary_search>}
+// EDGE-SAME: rows(%arg27 : memref<?xi32>) attributes {access = #hetop.access<direct>}
 // EDGE: hetop.accumulate
 // EDGE: arith.divf
 // EDGE: hetop.traverse edge_parallel over node_dst_rel csr(%arg30, %arg31, %arg31, %arg31
-// EDGE-SAME: attributes {access = #hetop.access<binary_search>}
+// EDGE-SAME: rows(%arg26 : memref<?xi32>) attributes {access = #hetop.access<direct>}
 // EDGE-NOT: node_parallel
 // EDGE: return
 // CHECK: llvm.mlir.global internal constant @__hector_model_info("hector-model 1\0Acost-params target=cpu gemm_flop={{[^ ]+}} other_flop={{[^ ]+}} byte={{[^ ]+}} gathered_byte={{[^ ]+}} intermediate_byte={{[^ ]+}} kernel={{[^ ]+}} cache={{[^ ]+}}\0Afunc rgcn entry=_mlir_ciface_rgcn params=37\0Agraph node_types=1 relations=3 triples=-\0Acost kernels=4 gemm_flops=E:64,N:64 other_flops={{[^ ]+}} bytes={{[^ ]+}} gathered_bytes={{[^ ]+}} memory={{[^ ]+}} gathers=E:32@N:32\0Aarg 0 graph\0Aarg 1 feat domain=node shape=8 type=f32\0Aarg 2 feat domain=relation shape=8x4 type=f32\0Aarg 3 tensor shape=8x4 type=f32\0Aresult feat domain=node shape=4 type=f32\0Aend\0A\00")
@@ -344,7 +345,7 @@ func.func @softmax(%g: !g, %s: !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<edge, 4xf3
 // EDGE: scf.parallel
 // EDGE: arith.cmpf ogt
 // EDGE: hetop.traverse edge_parallel over in csr
-// EDGE-SAME: attributes {access = #hetop.access<binary_search>}
+// EDGE-SAME: rows(%arg1 : memref<?xi32>) attributes {access = #hetop.access<direct>}
 // EDGE: math.exp
 // EDGE: hetop.accumulate
 // UNFUSED-LABEL: func.func @softmax_aggregate(

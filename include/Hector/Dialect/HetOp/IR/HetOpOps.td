@@ -150,7 +150,9 @@ def HetOp_TraverseOp : HetOp_Op<"traverse", [RecursiveMemoryEffects,
     walks the row's edges in order: writes to the row's own slots need no
     atomics. `edge_parallel` gives each edge to one group; `hetop.accumulate`
     into a row becomes an atomic add, and the row of an edge is found by
-    `access`: `direct` reads it from `rows(%row_indices)` (COO), and
+    `access`: `direct` reads it from `rows(%row_indices)` at the entry's
+    id (its `edge` argument: an edge id, or a pair id for the node-to-pair
+    CSRs), e.g. `dst` for an in-CSR, so two dependent loads; and
     `binary_search` searches `row_offsets`.
 
     ```mlir
