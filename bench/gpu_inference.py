@@ -5,6 +5,7 @@
         [--datasets aifb,fb15k-237,acm,dblp,ogbn-mag,ogbl-wikikg2]
         [--configs rgcn,rgat-1h,rgat-4h,hgt-1h,hgt-4h] [--runs 50]
         [--warmup 5] [--budget 3.0] [--chip sm_90] [--traversal edge]
+        [--lanes on]
         [--no-write]
 
 Needs a CUDA GPU, PyTorch with CUDA and torch_geometric (the device
@@ -396,7 +397,8 @@ def worker(args) -> int:
         try:
             fn = ga.load_function(model, schema, DIM, DIM, heads, args.chip,
                                   True, artifacts=args.artifacts,
-                                  traversal=args.traversal)
+                                  traversal=args.traversal,
+                                  lanes=args.lanes == "on")
             torch.cuda.synchronize()
             # Earlier cells' temporaries stay in the pool: back to zero.
             runtime.cuda_trim_memory()
@@ -559,7 +561,7 @@ def report(args, argv, records, bw, started, device):
              f"python {platform.python_version()}",
              f"- GPU: {device}",
              f"- Hector's aggregations: {args.traversal}-parallel "
-             f"traversal",
+             f"traversal, lanes over feature loops {args.lanes}",
              f"- device-to-device copy bandwidth: {bw:.0f} GB/s "
              f"(1 GiB, read + written bytes)",
              "- times: median ms per forward (CUDA events); memory: peak "
@@ -713,6 +715,11 @@ def main(argv=None) -> int:
                          "(atomic adds, the GPU's default) or node-parallel "
                          "(no atomics); the default output of node is "
                          "gpu_inference_node.md")
+    ap.add_argument("--lanes", default="on", choices=("on", "off"),
+                    help="Hector's lanes over the feature loops of "
+                         "traversals and parallel loops (on: the GPU's "
+                         "default); the default output of off is "
+                         "gpu_inference_nolanes.md")
     ap.add_argument("--output", default=None,
                     help="the table (and .json beside it); default "
                          "bench/results/gpu_inference[_edge].md")
@@ -720,7 +727,8 @@ def main(argv=None) -> int:
                     help=argparse.SUPPRESS)
     args = ap.parse_args(argv_list)
     if args.output is None:
-        suffix = "_node" if args.traversal == "node" else ""
+        suffix = ("_node" if args.traversal == "node" else "") + \
+            ("_nolanes" if args.lanes == "off" else "")
         args.output = str(HERE / "results" / f"gpu_inference{suffix}.md")
     configs, datasets = checked_cells(ap, args)
     if not can_run(ap.prog, args):
@@ -738,7 +746,8 @@ def main(argv=None) -> int:
             t0 = time.perf_counter()
             print(f"{ds} ...", flush=True)
             options = ["--artifacts", args.artifacts, "--chip", args.chip,
-                       "--traversal", args.traversal, "--runs",
+                       "--traversal", args.traversal, "--lanes",
+                       args.lanes, "--runs",
                        str(args.runs), "--warmup", str(args.warmup),
                        "--budget", str(args.budget), "--scale",
                        str(args.scale), "--agree", str(args.agree),

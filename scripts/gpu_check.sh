@@ -5,7 +5,8 @@
 # machine, carried by the device tool: docs/gpu.md).
 #
 #   bash scripts/gpu_check.sh [STAGE...]    stages: build info test sanitize bench
-#                                           bench_node bench_train kernels
+#                                           bench_node bench_nolanes bench_train
+#                                           kernels
 #                                           (default: all, in that order)
 #
 # Writes into $OUT (the device tool's output folder; default ./gpu-check-out):
@@ -18,6 +19,7 @@
 #   gpu_inference.md   the benchmark table (also bench/results/gpu_inference.md)
 #   gpu_inference.json its raw numbers
 #   gpu_inference_node.md/.json  the same with Hector's node-parallel traversal
+#   gpu_inference_nolanes.md/.json  the same without lanes over feature loops
 #   gpu_training.md/.json        the training-step benchmark (bench/gpu_training.py)
 #   gpu_kernels.md/.json         each kernel's time and DRAM bandwidth under
 #                                Nsight Compute (bench/gpu_kernels.py)
@@ -46,7 +48,7 @@ exec > >(tee -a "$OUT/gpu_check.log") 2>&1
 
 stages=("$@")
 [[ ${#stages[@]} -eq 0 ]] && stages=(build info test sanitize bench bench_node
-                                     bench_train kernels)
+                                     bench_nolanes bench_train kernels)
 declare -A rc
 t_all=$SECONDS
 
@@ -121,6 +123,11 @@ stage_bench_node() {
     ${BENCH_ARGS:-} && keep_result gpu_inference_node
 }
 
+stage_bench_nolanes() {
+  "$PY" bench/gpu_inference.py --artifacts "$ART" --lanes off \
+    ${BENCH_ARGS:-} && keep_result gpu_inference_nolanes
+}
+
 stage_bench_train() {
   "$PY" bench/gpu_training.py --artifacts "$ART" ${TRAIN_ARGS:-} &&
     keep_result gpu_training
@@ -133,7 +140,7 @@ stage_kernels() {
 
 for s in "${stages[@]}"; do
   declare -F "stage_$s" >/dev/null || {
-    echo "error: unknown stage '$s' (build info test sanitize bench bench_node bench_train kernels)" >&2
+    echo "error: unknown stage '$s' (build info test sanitize bench bench_node bench_nolanes bench_train kernels)" >&2
     exit 2; }
 done
 for s in "${stages[@]}"; do

@@ -17,7 +17,8 @@ compiled.  A model is keyed by :func:`artifact_key`: a hash of its rgnn IR
 (built by :func:`hector.models.build`, pure Python, so the loader rebuilds
 the text and finds the exact library) and of the canonical pipeline options
 ``chip=sm_XX compact=true|false`` (plus `` traversal=node`` for the
-node-parallel models; edge-parallel is the GPU pipeline's default).
+node-parallel models, edge-parallel being the GPU pipeline's default, and
+`` lanes=off`` for the models without lanes over feature loops).
 ``manifest.json``::
 
     {"format": 2, "created": "...", "git_commit": "...", "host_cpu": "x86-64",
@@ -25,7 +26,7 @@ node-parallel models; edge-parallel is the GPU pipeline's default).
      "entries": [{"key": ..., "file": "models/<key>.so.xz", "model": "rgat",
                   "heads": 4, "in_dim": 64, "out_dim": 64, "schema": "aifb",
                   "num_node_types": 1, "num_relations": 90, "chip": "sm_90",
-                  "compact": true, "traversal": "edge",
+                  "compact": true, "traversal": "edge", "lanes": true,
                   "options": "chip=sm_90 compact=true",
                   "bytes": 58288, "library_bytes": 512000,
                   "sha256": "..."}, ...]}
@@ -101,6 +102,9 @@ class Spec:
     chip: str = "sm_90"
     compact: bool = True
     traversal: str = "edge"
+    #: Lanes over the feature loops of traversals and parallel loops (the
+    #: GPU pipeline's default); False compiles with ``lanes=off``.
+    lanes: bool = True
     #: With the combined backward, as hector.nn's layers compile it.
     autodiff: bool = False
     #: A training spec whose features need no gradient (a first layer's):
@@ -111,7 +115,7 @@ class Spec:
     @property
     def options(self) -> str:
         text = options_text(self.chip, self.compact, self.traversal,
-                            self.autodiff)
+                            self.autodiff, lanes=self.lanes)
         if self.frozen:
             text += " wrt=" + ",".join(str(i) for i in frozen_wrt(self))
         return text
@@ -131,15 +135,17 @@ TRAVERSALS = ("node", "edge")
 
 def options_text(chip: str = "sm_90", compact: bool = True,
                  traversal: str = "edge", autodiff: bool = False,
-                 forward_values: Optional[str] = "saved") -> str:
+                 forward_values: Optional[str] = "saved",
+                 lanes: bool = True) -> str:
     """The canonical pipeline options of a CUDA model (the GPU pipeline's
-    default edge-parallel traversal unnamed). ``autodiff`` adds the combined
+    defaults, edge-parallel traversal and lanes, unnamed). ``autodiff`` adds the combined
     backward without SENSEi variants and with ``forward_values`` (unnamed
     if None), as :mod:`hector.nn` compiles."""
     if traversal not in TRAVERSALS:
         raise ValueError(f"unknown traversal {traversal!r} (node or edge)")
     text = f"chip={chip} compact={'true' if compact else 'false'}"
     text += f" traversal={traversal}" if traversal != "edge" else ""
+    text += "" if lanes else " lanes=off"
     if autodiff:
         text += " autodiff=true gradients=combined reassociate=false"
         if forward_values:
@@ -175,6 +181,11 @@ def needed_specs() -> List[Spec]:
             out.append(Spec(model, heads, 64, 64, ds, "sm_90", True, "node"))
     for name, model, heads in EDGE_CASES:
         out.append(Spec(model, heads, 32, 32, name, "sm_90", True, "node"))
+    # Without lanes over feature loops: benchmarked against the default.
+    for ds in REAL + LARGE:
+        for model, heads in CONFIGS:
+            out.append(Spec(model, heads, 64, 64, ds, "sm_90", True,
+                            lanes=False))
     # Training through hector.nn (test_gpu_training.py on the real graphs,
     # bench/gpu_training.py on all), with and without the features'
     # gradient.
@@ -295,7 +306,8 @@ def artifacts_dir(explicit=None) -> Optional[Path]:
 def load_function(model: str, graph_or_schema, in_dim: int = 64,
                   out_dim: int = 64, heads: int = 4, chip: str = "sm_90",
                   compact: bool = True, artifacts=None, cache_dir=None,
-                  unpack_dir=None, traversal: str = "edge"):
+                  unpack_dir=None, traversal: str = "edge",
+                  lanes: bool = True):
     """A CUDA :class:`hector.runtime.Function` for ``model`` on this schema:
     from the artifacts directory (``artifacts`` or ``$HECTOR_ARTIFACTS``)
     when one is given, else compiled (needs hector-opt).  Its inputs are
@@ -306,7 +318,7 @@ def load_function(model: str, graph_or_schema, in_dim: int = 64,
     path)."""
     from . import models, runtime
     sch = runtime.schema_of(graph_or_schema)
-    options = options_text(chip, compact, traversal)
+    options = options_text(chip, compact, traversal, lanes=lanes)
     directory = artifacts_dir(artifacts)
     if directory is None:
         fn = runtime.compile_layer(model, sch, in_dim, out_dim, heads=heads,
@@ -373,7 +385,8 @@ def load_spec(s: Spec, artifacts=None, unpack_dir=None):
         return model
     return load_function(s.model, schema(s.schema), s.in_dim, s.out_dim,
                          s.heads, s.chip, s.compact, artifacts=artifacts,
-                         unpack_dir=unpack_dir, traversal=s.traversal)
+                         unpack_dir=unpack_dir, traversal=s.traversal,
+                         lanes=s.lanes)
 
 
 def _unpack(directory: Path, entry: dict, unpack_dir=None) -> Path:
