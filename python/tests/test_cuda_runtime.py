@@ -507,11 +507,13 @@ def test_fake_driver_jit_log_and_async_faults(fake_driver, tmp_path):
     assert out["launch"] == ""
     assert out["sync"] == (
         "mgpuStreamSynchronize: after kernel 'fault' (the last launched on "
-        "this stream), cuStreamSynchronize failed: CUDA_ERROR_ILLEGAL_ADDRESS "
+        "this stream; HECTOR_CUDA_SYNC_CHECK=1 names the one that failed), "
+        "cuStreamSynchronize failed: CUDA_ERROR_ILLEGAL_ADDRESS "
         "(an illegal memory access was encountered)")
     assert out["ctx"] == [2, (
         "hectorCudaSynchronize: after kernel 'fault' (the last launched in "
-        "this process), cuCtxSynchronize failed: CUDA_ERROR_ILLEGAL_ADDRESS "
+        "this process; HECTOR_CUDA_SYNC_CHECK=1 names the one that failed), "
+        "cuCtxSynchronize failed: CUDA_ERROR_ILLEGAL_ADDRESS "
         "(an illegal memory access was encountered)")]
 
 
@@ -842,8 +844,9 @@ def test_runner_cuda_errors_on_fake_driver(fake_driver, cuda_models,
     assert out["badptx2"] == out["badptx"]
     assert out["fault"] == [
         "function 'f' (cuda sm_80): mgpuStreamSynchronize: after kernel "
-        "'fault' (the last launched on this stream), cuStreamSynchronize "
-        "failed: CUDA_ERROR_ILLEGAL_ADDRESS (an illegal memory access was "
+        "'fault' (the last launched on this stream; HECTOR_CUDA_SYNC_CHECK=1 "
+        "names the one that failed), cuStreamSynchronize failed: "
+        "CUDA_ERROR_ILLEGAL_ADDRESS (an illegal memory access was "
         "encountered)", "internal error"]
     assert out["pending"] == 0  # the runner cleared it
 

@@ -490,9 +490,13 @@ std::string lastKernelOn(CUstream stream) {
 }
 
 /// " after kernel 'k' (the last launched ...)" or "".
+/// A model's call synchronizes once, at its end, so the last kernel need
+/// not be the one that faulted: the message says how to find that one.
 std::string afterKernel(const std::string &name, const char *where) {
   return name.empty() ? std::string()
-                      : format("after kernel '%s' (the last launched %s), ",
+                      : format("after kernel '%s' (the last launched %s; "
+                               "HECTOR_CUDA_SYNC_CHECK=1 names the one that "
+                               "failed), ",
                                name.c_str(), where);
 }
 
