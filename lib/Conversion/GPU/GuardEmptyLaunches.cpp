@@ -28,6 +28,19 @@ struct GuardEmptyLaunchesPass
       guard(launch);
   }
 
+  /// A launch with no work is gone; an async one's users wait for what it
+  /// waited for.
+  static void erase(gpu::LaunchOp launch) {
+    if (Value token = launch.getAsyncToken()) {
+      OpBuilder b(launch);
+      token.replaceAllUsesWith(
+          gpu::WaitOp::create(b, launch.getLoc(), token.getType(),
+                              launch.getAsyncDependencies())
+              .getAsyncToken());
+    }
+    launch.erase();
+  }
+
   static void guard(gpu::LaunchOp launch) {
     SmallVector<OpOperand *> dynamic;
     for (OpOperand *size :
@@ -37,7 +50,7 @@ struct GuardEmptyLaunchesPass
       if (!matchPattern(size->get(), m_ConstantInt(&value)))
         dynamic.push_back(size);
       else if (value.isZero())
-        return launch.erase();
+        return erase(launch);
     }
     if (dynamic.empty())
       return;

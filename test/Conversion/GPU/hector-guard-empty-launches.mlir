@@ -52,6 +52,25 @@ func.func @async(%n: index) {
   return
 }
 
+// An async launch with a constant empty grid is gone too; its users wait
+// for what it waited for.
+// CHECK-LABEL: func.func @async_empty
+// CHECK: %[[T:.*]] = gpu.wait async
+// CHECK-NOT: gpu.launch
+// CHECK: %[[D:.*]] = gpu.wait async [%[[T]]]
+// CHECK: gpu.wait [%[[D]]]
+func.func @async_empty() {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %t = gpu.wait async
+  %l = gpu.launch async [%t] blocks(%bx, %by, %bz) in (%x = %c0, %y = %c1, %z = %c1)
+             threads(%tx, %ty, %tz) in (%a = %c1, %b = %c1, %c = %c1) {
+    gpu.terminator
+  }
+  gpu.wait [%l]
+  return
+}
+
 // Constant positive sizes need no guard.
 // CHECK-LABEL: func.func @constant
 // CHECK-NOT: scf.if
