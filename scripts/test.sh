@@ -34,7 +34,8 @@ for off in compact reorder reassociate; do
 done
 
 # The CPU tests again under AddressSanitizer, and the GPU's GEMM templates
-# emulated on the CPU (an out-of-bounds access there is one on the GPU): the
+# and lane forms emulated on the CPU (an out-of-bounds access there is one on
+# the GPU): the
 # runtime built with
 # -fsanitize=address (MLIR-free, in build-asan/), models instrumented by
 # LLVM's asan pass (HECTOR_SANITIZE=address), GCC's libasan preloaded
@@ -61,6 +62,7 @@ if ninja -C "$asan_build" >/dev/null; then
        python/tests/test_prep.py python/tests/test_cpu_correctness.py \
        python/tests/test_gpu_templates.py::test_tiled_on_edge_cases \
        python/tests/test_gpu_templates.py::test_tiled_partial_tiles \
+       python/tests/test_gpu_templates.py::test_lanes_on_edge_cases \
        python/tests/test_edge_parallel.py::test_chunked_weight_gradients_span_chunks \
        python/tests/test_nn.py::test_forward_values \
        "python/tests/test_nn.py::test_module_gradients_small[rgcn-max]" \
