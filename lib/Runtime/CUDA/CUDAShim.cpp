@@ -652,20 +652,22 @@ HECTOR_CUDA_EXPORT void *mgpuMemAlloc(uint64_t sizeBytes, void *stream,
                               isHostShared ? " (managed)" : "");
   // Device memory is stream-ordered (from the pool, no device-wide
   // synchronization); managed memory has no such form.
-  const char *what = isHostShared ? "cuMemAllocManaged"
-                     : stream     ? "cuMemAllocAsync"
-                                  : "cuMemAlloc";
-  CUresult r =
-      isHostShared
-          ? shim().api.cuMemAllocManaged(&p, sizeBytes, CU_MEM_ATTACH_GLOBAL)
-      : stream ? shim().api.cuMemAllocAsync(&p, sizeBytes,
-                                            static_cast<CUstream>(stream))
-               : shim().api.cuMemAlloc(&p, sizeBytes);
-  if (!check(r, call, what, detail))
-    return nullptr;
-  if (stream && !isHostShared) {
+  bool pooled = stream && !isHostShared;
+  if (isHostShared) {
+    if (!check(
+            shim().api.cuMemAllocManaged(&p, sizeBytes, CU_MEM_ATTACH_GLOBAL),
+            call, "cuMemAllocManaged", detail))
+      return nullptr;
+  } else if (pooled) {
+    if (!check(shim().api.cuMemAllocAsync(&p, sizeBytes,
+                                          static_cast<CUstream>(stream)),
+               call, "cuMemAllocAsync", detail))
+      return nullptr;
     std::lock_guard<std::mutex> lock(shim().asyncMutex);
     shim().asyncAllocations.insert(p);
+  } else if (!check(shim().api.cuMemAlloc(&p, sizeBytes), call, "cuMemAlloc",
+                    detail)) {
+    return nullptr;
   }
   return reinterpret_cast<void *>(static_cast<uintptr_t>(p));
 }
