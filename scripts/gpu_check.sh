@@ -6,7 +6,7 @@
 #
 #   bash scripts/gpu_check.sh [STAGE...]    stages: build info test sanitize bench
 #                                           bench_node bench_nolanes bench_train
-#                                           kernels
+#                                           kernels cost_model
 #                                           (default: all, in that order)
 #
 # Writes into $OUT (the device tool's output folder; default ./gpu-check-out):
@@ -23,11 +23,13 @@
 #   gpu_training.md/.json        the training-step benchmark (bench/gpu_training.py)
 #   gpu_kernels.md/.json         each kernel's time and DRAM bandwidth under
 #                                Nsight Compute (bench/gpu_kernels.py)
+#   cost_model_sm_90.md/.json    the cost model calibrated and judged on this
+#                                GPU (bench/cost_model.py --target cuda)
 # The device tool brings back at most eight files per call: run the stages
 # over several calls (docs/gpu.md), which the ten-minute limit needs anyway.
 # Environment: HECTOR_ARTIFACTS (default gpu-artifacts), BENCH_ARGS (extra
 # arguments of bench/gpu_inference.py), TRAIN_ARGS (of bench/gpu_training.py),
-# KERNEL_ARGS (of bench/gpu_kernels.py),
+# KERNEL_ARGS (of bench/gpu_kernels.py), COST_ARGS (of bench/cost_model.py),
 # PYTHON (default python3).
 set -u
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -48,7 +50,8 @@ exec > >(tee -a "$OUT/gpu_check.log") 2>&1
 
 stages=("$@")
 [[ ${#stages[@]} -eq 0 ]] && stages=(build info test sanitize bench bench_node
-                                     bench_nolanes bench_train kernels)
+                                     bench_nolanes bench_train kernels
+                                     cost_model)
 declare -A rc
 t_all=$SECONDS
 
@@ -138,9 +141,14 @@ stage_kernels() {
     keep_result gpu_kernels
 }
 
+stage_cost_model() {
+  "$PY" bench/cost_model.py --target cuda --chip sm_90 --artifacts "$ART" \
+    ${COST_ARGS:-} && keep_result cost_model_sm_90
+}
+
 for s in "${stages[@]}"; do
   declare -F "stage_$s" >/dev/null || {
-    echo "error: unknown stage '$s' (build info test sanitize bench bench_node bench_nolanes bench_train kernels)" >&2
+    echo "error: unknown stage '$s' (build info test sanitize bench bench_node bench_nolanes bench_train kernels cost_model)" >&2
     exit 2; }
 done
 for s in "${stages[@]}"; do

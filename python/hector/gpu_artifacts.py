@@ -81,6 +81,8 @@ EDGE_CASES = (("holes", "rgcn", 4), ("holes", "rgat", 4), ("holes", "hgt", 2),
 #: (model, heads) trained on the GPU: the layers of hector.nn at 64 -> 64
 #: (:func:`hector.nn.benchmark_layer`'s; "rgcn-max" is aggr="max").
 TRAINING = (("rgcn", 4), ("rgat", 4), ("hgt", 4), ("rgcn-max", 4))
+#: The feature sizes (in = out) the cost model is judged at (issue 6).
+COST_SIZES = (16, 64, 256)
 #: Datasets whose models are also compiled for sm_80.
 SM80_DATASETS = ("aifb", "dblp")
 
@@ -194,7 +196,13 @@ def needed_specs() -> List[Spec]:
             for frozen in (False, True):
                 out.append(Spec(model, heads, 64, 64, ds, "sm_90", True,
                                 autodiff=True, frozen=frozen))
-    return out
+    # The GPU cost model's calibration (bench/cost_model.py --target cuda):
+    # every variant of the three models at each feature size, 4 heads.
+    for ds in REAL:
+        for model in ("rgcn", "rgat", "hgt"):
+            for size in COST_SIZES:
+                out.append(Spec(model, 4, size, size, ds, "sm_90", True))
+    return list(dict.fromkeys(out))  # one of each (the 64s are above)
 
 
 SPECS = needed_specs()
