@@ -11,7 +11,6 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
-#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -86,6 +85,7 @@ void mlir::hector::buildLowerToCPUPipeline(OpPassManager &pm,
   ConvertRGNNToHetOpOptions lowering;
   lowering.fuseEdgeSoftmax = options.fuseEdgeSoftmax;
   lowering.traversal = options.traversal;
+  lowering.traversalSchedule = options.traversalSchedule;
   pm.addPass(createConvertRGNNToHetOp(lowering));
   ConvertHetOpToSCFOptions templates;
   templates.gemmTemplate = options.gemmTemplate;
@@ -193,6 +193,7 @@ void mlir::hector::buildLowerToPTXPipeline(OpPassManager &pm,
   lowering.chip = options.chip;
   lowering.fuseEdgeSoftmax = options.fuseEdgeSoftmax;
   lowering.traversal = options.traversal;
+  lowering.traversalSchedule = options.traversalSchedule;
   pm.addPass(createConvertRGNNToHetOp(lowering));
   ConvertHetOpToSCFOptions templates;
   templates.target = "gpu";
@@ -204,10 +205,9 @@ void mlir::hector::buildLowerToPTXPipeline(OpPassManager &pm,
   // Every parallel loop becomes a kernel before anything canonicalizes:
   // canonicalization would inline one-iteration loops (table fills) into
   // the host function, which must not touch device buffers. Loops are 1-D
-  // (a grid's y holds only 65535 blocks) and get 64 threads a block (tiled
-  // GEMMs are kernels already).
-  pm.addNestedPass<func::FuncOp>(
-      createParallelLoopTilingPass({64}, /*noMinMaxBounds=*/true));
+  // (a grid's y holds only 65535 blocks) and get 64 threads a block unless
+  // a traversal's schedule chose its own (tiled GEMMs are kernels already).
+  pm.addNestedPass<func::FuncOp>(createTileParallelLoops());
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
   pm.addPass(createLowerAffinePass());

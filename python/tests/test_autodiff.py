@@ -101,6 +101,18 @@ def test_lanes_match_finite_differences(model, heads, din, dout, T,
                     options=options)
 
 
+@pytest.mark.parametrize("traversal", ["node", "edge"])
+def test_traversal_schedule_matches_finite_differences(traversal):
+    # Fewer lanes than the feature loops' iterations (a traversal
+    # schedule of 2 lanes): each lane runs every other iteration, in the
+    # backward's traversals too.
+    model, heads, din, dout, T = CHUNKED[1]
+    options = (f"traversal={traversal} lanes=on gemm-template=tiled "
+               "traversal-schedule=64,2")
+    check_gradients(model, heads, din, dout, T, fresh_seed(),
+                    options=options)
+
+
 def check_gradients(model, heads, din, dout, T, seed, options=""):
     case = Case("typed", arrays=typed_graph(seed, 9, 30, 3, T,
                                             empty_rels=(2,), no_in=(0,)))

@@ -97,6 +97,26 @@ def test_lanes_on_edge_cases(synthetic, graph, model, heads, traversal):
                         f"{graph} (lanes, {traversal}-parallel)")
 
 
+@pytest.mark.parametrize("schedule", ["128,4", "32,1"])
+@pytest.mark.parametrize("traversal", ["node", "edge"])
+@pytest.mark.parametrize("model,heads", MODELS,
+                         ids=[f"{m}-{h}h" for m, h in MODELS])
+def test_traversal_schedule_lanes(synthetic, model, heads, traversal,
+                                  schedule):
+    # A schedule with fewer lanes than a traversal's feature loops have
+    # iterations: each lane runs every 4th (or, with 1 lane, every)
+    # iteration after the body's top level, so owned rows still get plain
+    # adds from one lane per element.
+    case = synthetic["typed"]
+    fn = runtime.compile_layer(
+        model, case.schema, 32, 32, heads=heads,
+        options=f"prune-variants=false traversal={traversal} lanes=on "
+                f"traversal-schedule={schedule} fuse-edge-softmax=true")
+    check_every_variant(fn, case.prepared, case.ref, model, 32, 32, heads,
+                        f"typed (lanes, {traversal}-parallel, schedule "
+                        f"{schedule})")
+
+
 def test_unknown_template_is_an_error(synthetic):
     from hector.compiler import CompileError
     with pytest.raises(CompileError, match="unknown gemm-template 'tild'"):
@@ -105,3 +125,6 @@ def test_unknown_template_is_an_error(synthetic):
     with pytest.raises(CompileError, match="unknown traversal-lanes 'yes'"):
         runtime.compile_layer("rgcn", synthetic["holes"].schema, 8, 8,
                               options="lanes=yes")
+    with pytest.raises(CompileError, match="lanes must be a power of two"):
+        runtime.compile_layer("rgcn", synthetic["holes"].schema, 8, 8,
+                              options="lanes=on traversal-schedule=64,6")

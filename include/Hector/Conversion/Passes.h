@@ -38,6 +38,10 @@ class HetOpDialect;
 
 namespace mlir::hector {
 
+/// The block size a parallel loop asks hector-tile-parallel-loops for
+/// (an i64 attribute).
+constexpr llvm::StringLiteral kBlockThreadsAttrName = "hetop.block_threads";
+
 #define GEN_PASS_DECL
 #include "Hector/Conversion/Passes.h.inc"
 

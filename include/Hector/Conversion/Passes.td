@@ -56,6 +56,11 @@ def ConvertRGNNToHetOp : Pass<"convert-rgnn-to-hetop", "::mlir::ModuleOp"> {
     Option<"traversal", "traversal", "std::string", /*default=*/"\"node\"",
            "How aggregations walk the graph: node (a row's entries in "
            "order, no atomics) or edge (each entry alone, atomic adds)">,
+    Option<"traversalSchedule", "traversal-schedule", "std::string",
+           /*default=*/"\"\"",
+           "THREADS,LANES: the #hetop.traversal_schedule of every traversal "
+           "(threads per block, at most LANES lanes per row or entry); "
+           "empty: none">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
@@ -198,6 +203,27 @@ def ParallelLanes : Pass<"hector-parallel-lanes", "::mlir::ModuleOp"> {
     consecutive elements. The traversal templates do the same for their
     bodies (`convert-hetop-to-scf` with `traversal-lanes=on`).
   }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def TileParallelLoops
+    : Pass<"hector-tile-parallel-loops", "::mlir::func::FuncOp"> {
+  let summary = "splits parallel loops into thread blocks of a chosen size";
+  let description = [{
+    Before loop mapping (`gpu-map-parallel-loops`), each innermost
+    `scf.parallel` outside a kernel becomes a loop over blocks around a loop
+    over the threads of a block, as upstream's `scf-parallel-loop-tiling`
+    does, with the block size of its `hetop.block_threads` attribute (set by
+    `convert-hetop-to-scf` from a traversal's
+    `#hetop.traversal_schedule<threads, lanes>`), else `threads`. The
+    thread loop runs a whole block (no `min` bounds); the kernel's body
+    checks its iteration against the original bound.
+  }];
+  let options = [
+    Option<"threads", "threads", "int64_t", /*default=*/"64",
+           "threads per block of a loop without hetop.block_threads">,
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::scf::SCFDialect"];
 }

@@ -27,6 +27,13 @@ inline constexpr const char *kLanesHelp =
     "are coalesced; the GPU's default), off (one per row or entry; the "
     "CPU's default) or default. On the CPU, on runs the GPU's loop forms";
 
+/// Both pipelines' `traversal-schedule` option (convert-rgnn-to-hetop's).
+inline constexpr const char *kTraversalScheduleHelp =
+    "THREADS,LANES: every traversal's #hetop.traversal_schedule, threads "
+    "per block (GPU) and at most LANES lanes per row or entry, each lane "
+    "then running every LANES-th iteration of the feature loops (with "
+    "lanes on); empty (the default): one lane per iteration, 64 threads";
+
 /// Both pipelines' `autodiff` and `gradients` options (rgnn-autodiff's).
 inline constexpr const char *kAutodiffHelp =
     "Run rgnn-autodiff first: add the backward functions of every function "
@@ -97,6 +104,9 @@ struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
                                              llvm::cl::init("node")};
   PassOptions::Option<std::string> lanes{
       *this, "lanes", llvm::cl::desc(kLanesHelp), llvm::cl::init("default")};
+  PassOptions::Option<std::string> traversalSchedule{
+      *this, "traversal-schedule", llvm::cl::desc(kTraversalScheduleHelp),
+      llvm::cl::init("")};
   PassOptions::Option<bool> sanitizeAddress{
       *this, "sanitize-address",
       llvm::cl::desc("Mark the code for AddressSanitizer instrumentation"),
@@ -164,6 +174,9 @@ struct LowerToPTXOptions : public PassPipelineOptions<LowerToPTXOptions> {
                                              llvm::cl::init("edge")};
   PassOptions::Option<std::string> lanes{
       *this, "lanes", llvm::cl::desc(kLanesHelp), llvm::cl::init("default")};
+  PassOptions::Option<std::string> traversalSchedule{
+      *this, "traversal-schedule", llvm::cl::desc(kTraversalScheduleHelp),
+      llvm::cl::init("")};
   PassOptions::Option<std::string> cudaPath{
       *this, "cuda-path",
       llvm::cl::desc("CUDA toolkit whose libdevice is linked into kernels "

@@ -106,14 +106,18 @@ SmallVector<Value> mlir::hector::mapLaneIVs(OpBuilder &b, Location loc,
 
 void mlir::hector::cloneLaneNest(OpBuilder &b, Block &body,
                                  const LaneNest &nest, IRMapping &map,
-                                 SmallVectorImpl<Operation *> &cloned) {
+                                 SmallVectorImpl<Operation *> &cloned,
+                                 LaneLevels levels) {
   Block *level = &body;
   for (size_t depth = 0;; ++depth) {
     scf::ForOp next = depth < nest.loops.size() ? nest.loops[depth] : nullptr;
-    for (Operation &op : level->without_terminator())
-      if (&op != next.getOperation())
-        cloned.push_back(b.clone(op, map));
-    if (!next)
+    bool wanted =
+        depth == 0 ? levels != LaneLevels::Nest : levels != LaneLevels::Top;
+    if (wanted)
+      for (Operation &op : level->without_terminator())
+        if (&op != next.getOperation())
+          cloned.push_back(b.clone(op, map));
+    if (!next || levels == LaneLevels::Top)
       return;
     level = next.getBody();
   }

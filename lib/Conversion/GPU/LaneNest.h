@@ -36,10 +36,17 @@ LaneNest findLaneNest(Block &body, function_ref<bool(Operation *)> sharedWrite);
 SmallVector<Value> mapLaneIVs(OpBuilder &b, Location loc, const LaneNest &nest,
                               Value lane, IRMapping &map);
 
+/// Which levels cloneLaneNest clones: `Top`, the ops of `body` itself (they
+/// use no loop of the nest, so a lane that runs several iterations of the
+/// nest computes them once), `Nest`, those of the loops' bodies.
+enum class LaneLevels { All, Top, Nest };
+
 /// Clones the ops of `body` but its terminator at `b`, with the loops of
-/// `nest` replaced by their bodies (mapLaneIVs first); appends the clones.
+/// `nest` replaced by their bodies (mapLaneIVs first, unless only the top
+/// level is cloned); appends the clones.
 void cloneLaneNest(OpBuilder &b, Block &body, const LaneNest &nest,
-                   IRMapping &map, SmallVectorImpl<Operation *> &cloned);
+                   IRMapping &map, SmallVectorImpl<Operation *> &cloned,
+                   LaneLevels levels = LaneLevels::All);
 
 } // namespace mlir::hector
 

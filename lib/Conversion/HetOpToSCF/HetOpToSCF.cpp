@@ -775,32 +775,44 @@ void copyRow(OpBuilder &b, Location loc, Value global, Value row, Value local,
 /// With `cpu`, a node-parallel traversal runs chunks of rows of equal work
 /// and accumulates in row-local buffers where it can. With `lanes`, the
 /// parallel loop runs a lane per iteration of the body's lane nest for each
-/// row or entry (lanes fastest); the CPU then takes the GPU's form.
+/// row or entry (lanes fastest), or, when the op's schedule asks for fewer
+/// lanes, each lane runs every lanes-th iteration; the CPU then takes the
+/// GPU's form. The schedule's threads become the kernel's block size.
 LogicalResult lowerTraverse(TraverseOp op, bool cpu, bool lanes) {
   Location loc = op.getLoc();
   OpBuilder b(op);
   bool nodeParallel = op.getKind() == TraversalKind::NodeParallel;
   Block &body = op.getBody().front();
+  TraversalScheduleAttr schedule = op.getScheduleAttr();
   LaneNest nest;
+  // The lanes that share a row's or entry's nest.
+  int64_t group = 1;
   if (lanes) {
     nest =
         findLaneNest(body, [](Operation *op) { return isa<AccumulateOp>(op); });
+    group = schedule ? std::min(nest.lanes, schedule.getLanes()) : nest.lanes;
     cpu = false;
   }
   Value c0 = constIndex(b, loc, 0), c1 = constIndex(b, loc, 1);
   // A parallel iteration per row or entry and lane, lanes fastest.
   auto laneIterations = [&](OpBuilder &pb, Location l, Value count) -> Value {
-    if (nest.lanes == 1)
+    if (group == 1)
       return count;
-    return arith::MulIOp::create(pb, l, count, constIndex(pb, l, nest.lanes));
+    return arith::MulIOp::create(pb, l, count, constIndex(pb, l, group));
   };
   auto splitLane = [&](OpBuilder &pb, Location l,
                        Value i) -> std::pair<Value, Value> {
-    if (nest.lanes == 1)
+    if (group == 1)
       return {i, c0};
-    Value lanes = constIndex(pb, l, nest.lanes);
+    Value lanes = constIndex(pb, l, group);
     return {arith::DivUIOp::create(pb, l, i, lanes),
             arith::RemUIOp::create(pb, l, i, lanes)};
+  };
+  // The kernel's block size, read by hector-tile-parallel-loops.
+  auto blockThreads = [&](scf::ParallelOp loop) {
+    if (schedule && !cpu)
+      loop->setAttr(kBlockThreadsAttrName,
+                    b.getI64IntegerAttr(schedule.getThreads()));
   };
   Value offsets = op.getRowOffsets();
   Value numRows = arith::SubIOp::create(
@@ -838,9 +850,22 @@ LogicalResult lowerTraverse(TraverseOp op, bool cpu, bool lanes) {
     map.map(body.getArgument(0), row);
     mapEntryArgs(ib, l, op, entry, map);
     // The lane's iteration of each loop of the nest, outermost first.
-    SmallVector<Value> laneIVs = mapLaneIVs(ib, l, nest, lane, map);
+    SmallVector<Value> laneIVs;
     SmallVector<Operation *> cloned;
-    cloneLaneNest(ib, body, nest, map, cloned);
+    if (group == nest.lanes) {
+      laneIVs = mapLaneIVs(ib, l, nest, lane, map);
+      cloneLaneNest(ib, body, nest, map, cloned);
+    } else {
+      // Fewer lanes than iterations: the top level once, then the lane's
+      // share of the nest, strided so that neighbouring lanes still take
+      // neighbouring iterations.
+      cloneLaneNest(ib, body, nest, map, cloned, LaneLevels::Top);
+      auto share = scf::ForOp::create(
+          ib, l, lane, constIndex(ib, l, nest.lanes), constIndex(ib, l, group));
+      OpBuilder sb = OpBuilder::atBlockTerminator(share.getBody());
+      laneIVs = mapLaneIVs(sb, l, nest, share.getInductionVar(), map);
+      cloneLaneNest(sb, body, nest, map, cloned, LaneLevels::Nest);
+    }
     SmallVector<AccumulateOp> accumulations;
     for (Operation *c : cloned)
       c->walk([&](AccumulateOp acc) { accumulations.push_back(acc); });
@@ -920,12 +945,12 @@ LogicalResult lowerTraverse(TraverseOp op, bool cpu, bool lanes) {
           });
         };
     if (!cpu) {
-      scf::ParallelOp::create(
+      blockThreads(scf::ParallelOp::create(
           b, loc, ValueRange{c0}, ValueRange{laneIterations(b, loc, numRows)},
           ValueRange{c1}, [&](OpBuilder &pb, Location l, ValueRange ivs) {
             auto [row, lane] = splitLane(pb, l, ivs[0]);
             rowBody(pb, l, row, lane);
-          });
+          }));
     } else {
       // Chunks of rows of equal work, rows plus entries: rows of skewed
       // degrees (hubs of a knowledge graph) otherwise leave the threads
@@ -952,7 +977,7 @@ LogicalResult lowerTraverse(TraverseOp op, bool cpu, bool lanes) {
     }
   } else {
     Value entries = memref::DimOp::create(b, loc, op.getColIndices(), 0);
-    scf::ParallelOp::create(
+    blockThreads(scf::ParallelOp::create(
         b, loc, ValueRange{c0}, ValueRange{laneIterations(b, loc, entries)},
         ValueRange{c1}, [&](OpBuilder &pb, Location l, ValueRange ivs) {
           auto [p, lane] = splitLane(pb, l, ivs[0]);
@@ -962,7 +987,7 @@ LogicalResult lowerTraverse(TraverseOp op, bool cpu, bool lanes) {
                                       loadIndex(pb, l, op.getEdgeIds(), p))
                           : upperSegment(pb, l, offsets, numRows, p);
           inlineBody(pb, l, row, p, lane, IRMapping());
-        });
+        }));
   }
   op.erase();
   return success();

@@ -144,9 +144,11 @@ AggregationCSR aggregationCSR(Domain from, Domain to, bool toDst) {
 class FunctionLowering {
 public:
   FunctionLowering(func::FuncOp source, func::FuncOp target,
-                   bool fuseEdgeSoftmax, bool edgeParallel, bool gpu)
+                   bool fuseEdgeSoftmax, bool edgeParallel, bool gpu,
+                   hetop::TraversalScheduleAttr schedule)
       : source(source), target(target), ctx(source.getContext()),
         fuseEdgeSoftmax(fuseEdgeSoftmax), edgeParallel(edgeParallel), gpu(gpu),
+        schedule(schedule),
         top(OpBuilder::atBlockEnd(&target.getBody().front())),
         entry(source.getContext()) {
     // Hoisted values go before this first op, so they dominate everything
@@ -339,6 +341,8 @@ private:
   /// The function runs on the GPU: host code must not touch buffers, so
   /// even a shared tensor's elements are computed by a parallel loop.
   bool gpu;
+  /// Every traversal's schedule (null: none).
+  hetop::TraversalScheduleAttr schedule;
   /// The operands of a fused `scale` or `outer_product`, as its element
   /// function reads them: an aggregation of it evaluates the scalar factor
   /// once per element of all but the last dimension.
@@ -775,7 +779,7 @@ LogicalResult FunctionLowering::lowerAggregate(rgnn::AggregateOp op) {
       edgeParallel
           ? hetop::AccessSchemeAttr::get(ctx, hetop::AccessScheme::Direct)
           : hetop::AccessSchemeAttr(),
-      /*schedule=*/hetop::TraversalScheduleAttr());
+      schedule);
   Block *body = top.createBlock(&traverse.getBody());
   Type index = top.getIndexType();
   for (int i = 0; i < 4; ++i)
@@ -1923,6 +1927,7 @@ void describeValue(llvm::raw_ostream &os, Type type) {
 struct ConvertRGNNToHetOpPass
     : public hector::impl::ConvertRGNNToHetOpBase<ConvertRGNNToHetOpPass> {
   using Base::Base;
+  hetop::TraversalScheduleAttr schedule;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<func::FuncOp> functions;
@@ -1940,6 +1945,25 @@ struct ConvertRGNNToHetOpPass
       module.emitError("unknown traversal '")
           << traversal << "'; expected node or edge";
       return signalPassFailure();
+    }
+    if (!traversalSchedule.empty()) {
+      auto [threads, lanes] = StringRef(traversalSchedule).split(',');
+      int64_t t = 0, l = 0;
+      if (threads.trim().getAsInteger(10, t) ||
+          lanes.trim().getAsInteger(10, l)) {
+        module.emitError("traversal-schedule must be THREADS,LANES (two "
+                         "integers), got '")
+            << traversalSchedule << "'";
+        return signalPassFailure();
+      }
+      schedule = hetop::TraversalScheduleAttr::getChecked(
+          [&] {
+            return module.emitError("invalid traversal-schedule '")
+                   << traversalSchedule << "': ";
+          },
+          module.getContext(), t, l);
+      if (!schedule)
+        return signalPassFailure();
     }
     std::string info;
     llvm::raw_string_ostream os(info);
@@ -2060,7 +2084,8 @@ struct ConvertRGNNToHetOpPass
     target->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
     target.addEntryBlock();
     FunctionLowering lowering(source, target, fuseEdgeSoftmax,
-                              traversal == "edge", this->target == "cuda");
+                              traversal == "edge", this->target == "cuda",
+                              schedule);
     if (failed(lowering.run(*graphBase, argStarts))) {
       target.erase();
       return failure();

@@ -432,6 +432,82 @@ func.func @traverse_lanes_shrink(%ptr: memref<?xi64>, %col: memref<?xi32>,
 
 // -----
 
+// A schedule with fewer lanes than the nest has iterations (2 of 2 x 4):
+// the top level runs once per entry, then each lane runs every second
+// iteration of the nest, neighbouring lanes on neighbouring features. The
+// loop asks for the schedule's block size; the CPU's chunked form
+// (the default run) takes neither.
+// GPU-LABEL: func.func @traverse_schedule(
+// GPU-SAME: %[[X:[^:]*]]: memref<?x2x4xf32>, %[[S:[^:]*]]: memref<?x2xf32>, %[[OUT:[^:]*]]: memref<?x2x4xf32>)
+// GPU: %[[N:.*]] = arith.muli %{{.*}}, %c2
+// GPU: scf.parallel (%[[I:.*]]) = (%{{.*}}) to (%[[N]])
+// GPU: %[[ROW:.*]] = arith.divui %[[I]], %c2
+// GPU: %[[LANE:.*]] = arith.remui %[[I]], %c2
+// GPU: scf.for
+// GPU: %[[W:.*]] = memref.load %[[S]]
+// GPU: scf.for %[[K:.*]] = %[[LANE]] to %c8{{.*}} step %c2
+// GPU: arith.divui %[[K]], %c4
+// GPU: %[[V:.*]] = memref.load %[[X]]
+// GPU: arith.mulf %[[W]], %[[V]]
+// GPU: memref.store %{{.*}}, %[[OUT]][%[[ROW]],
+// GPU: } {hetop.block_threads = 128 : i64}
+// CHECK-LABEL: func.func @traverse_schedule(
+// CHECK-NOT: hetop.block_threads
+// CHECK: return
+func.func @traverse_schedule(%ptr: memref<?xi64>, %col: memref<?xi32>,
+                             %eid: memref<?xi32>, %et: memref<?xi32>,
+                             %x: memref<?x2x4xf32>, %s: memref<?x2xf32>,
+                             %out: memref<?x2x4xf32>) {
+  hetop.traverse node_parallel over in csr(%ptr, %col, %eid, %et
+      : memref<?xi64>, memref<?xi32>, memref<?xi32>, memref<?xi32>)
+      attributes {schedule = #hetop.traversal_schedule<threads = 128, lanes = 2>} {
+  ^bb0(%row: index, %c: index, %e: index, %r: index):
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c2 = arith.constant 2 : index
+    %c4 = arith.constant 4 : index
+    %w = memref.load %s[%e, %c0] : memref<?x2xf32>
+    scf.for %h = %c0 to %c2 step %c1 {
+      scf.for %f = %c0 to %c4 step %c1 {
+        %v = memref.load %x[%e, %h, %f] : memref<?x2x4xf32>
+        %wv = arith.mulf %w, %v : f32
+        hetop.accumulate %wv, %out[%row, %h, %f] : f32, memref<?x2x4xf32>
+      }
+    }
+  }
+  return
+}
+
+// -----
+
+// A schedule with more lanes than the nest has iterations: a lane each.
+// GPU-LABEL: func.func @traverse_schedule_wide(
+// GPU: arith.muli %{{.*}}, %c8
+// GPU-NOT: scf.for %{{.*}} = %{{.*}} to %c8
+// GPU: } {hetop.block_threads = 256 : i64}
+func.func @traverse_schedule_wide(%ptr: memref<?xi64>, %col: memref<?xi32>,
+                                  %eid: memref<?xi32>, %et: memref<?xi32>,
+                                  %x: memref<?x2x4xf32>, %out: memref<?x2x4xf32>) {
+  hetop.traverse edge_parallel over in csr(%ptr, %col, %eid, %et
+      : memref<?xi64>, memref<?xi32>, memref<?xi32>, memref<?xi32>)
+      attributes {schedule = #hetop.traversal_schedule<threads = 256, lanes = 32>} {
+  ^bb0(%row: index, %c: index, %e: index, %r: index):
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c2 = arith.constant 2 : index
+    %c4 = arith.constant 4 : index
+    scf.for %h = %c0 to %c2 step %c1 {
+      scf.for %f = %c0 to %c4 step %c1 {
+        %v = memref.load %x[%e, %h, %f] : memref<?x2x4xf32>
+        hetop.accumulate %v, %out[%row, %h, %f] : f32, memref<?x2x4xf32>
+      }
+    }
+  }
+  return
+}
+
+// -----
+
 // No row-local buffer where the traversal also reads the buffer, where its
 // row shape is dynamic, or where its rows have more than one dimension.
 // CHECK-LABEL: func.func @traverse_node_in_place(

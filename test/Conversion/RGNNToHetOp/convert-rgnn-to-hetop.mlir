@@ -4,6 +4,11 @@
 // RUN: hector-opt %s -convert-rgnn-to-hetop=target=cuda -split-input-file | FileCheck %s --check-prefix=CUDA
 // RUN: not hector-opt %s -convert-rgnn-to-hetop=traversal=diagonal -split-input-file 2>&1 | FileCheck %s --check-prefix=BADTRAVERSAL
 // BADTRAVERSAL: unknown traversal 'diagonal'; expected node or edge
+// RUN: hector-opt %s '-convert-rgnn-to-hetop=traversal=edge traversal-schedule=128,8' -split-input-file | FileCheck %s --check-prefix=SCHED
+// RUN: not hector-opt %s -convert-rgnn-to-hetop=traversal-schedule=128 -split-input-file 2>&1 | FileCheck %s --check-prefix=BADSCHED
+// BADSCHED: traversal-schedule must be THREADS,LANES (two integers), got '128'
+// RUN: not hector-opt %s -convert-rgnn-to-hetop=traversal-schedule=96,64 -split-input-file 2>&1 | FileCheck %s --check-prefix=BADLANES
+// BADLANES: invalid traversal-schedule '96,64': lanes must be a power of two between 1 and 32, got 64
 
 // RGCN: the message GEMM runs over relation segments, gathers source rows
 // and scatters to edge ids; the per-(dst, relation) mean is a node-parallel
@@ -44,6 +49,12 @@
 // EDGE-SAME: rows(%arg26 : memref<?xi32>) attributes {access = #hetop.access<direct>}
 // EDGE-NOT: node_parallel
 // EDGE: return
+// Every traversal takes the option's schedule.
+// SCHED-LABEL: func.func @rgcn(
+// SCHED: hetop.traverse edge_parallel over dst_rel
+// SCHED-SAME: attributes {access = #hetop.access<direct>, schedule = #hetop.traversal_schedule<threads = 128, lanes = 8>}
+// SCHED: hetop.traverse edge_parallel over node_dst_rel
+// SCHED-SAME: schedule = #hetop.traversal_schedule<threads = 128, lanes = 8>}
 // CHECK: llvm.mlir.global internal constant @__hector_model_info("hector-model 1\0Acost-params target=cpu gemm_flop={{[^ ]+}} other_flop={{[^ ]+}} byte={{[^ ]+}} gathered_byte={{[^ ]+}} intermediate_byte={{[^ ]+}} kernel={{[^ ]+}} cache={{[^ ]+}}\0Afunc rgcn entry=_mlir_ciface_rgcn params=37\0Agraph node_types=1 relations=3 triples=-\0Acost kernels=4 gemm_flops=E:64,N:64 other_flops={{[^ ]+}} bytes={{[^ ]+}} gathered_bytes={{[^ ]+}} memory={{[^ ]+}} gathers=E:32@N:32\0Aarg 0 graph\0Aarg 1 feat domain=node shape=8 type=f32\0Aarg 2 feat domain=relation shape=8x4 type=f32\0Aarg 3 tensor shape=8x4 type=f32\0Aresult feat domain=node shape=4 type=f32\0Aend\0A\00")
 // CHECK: func.func @hector_model_info() -> !llvm.ptr
 func.func @rgcn(%g: !g, %h: !rgnn.feat<node, 8xf32>, %w: !rgnn.feat<relation, 8x4xf32>,
