@@ -5,7 +5,7 @@
         [--datasets aifb,fb15k-237,acm,dblp,ogbn-mag,ogbl-wikikg2]
         [--configs rgcn,rgat-1h,rgat-4h,hgt-1h,hgt-4h] [--runs 50]
         [--warmup 5] [--budget 3.0] [--chip sm_90] [--traversal edge]
-        [--lanes on]
+        [--lanes on] [--traversal-schedule THREADS,LANES]
         [--no-write]
 
 Needs a CUDA GPU, PyTorch with CUDA and torch_geometric (the device
@@ -398,7 +398,8 @@ def worker(args) -> int:
             fn = ga.load_function(model, schema, DIM, DIM, heads, args.chip,
                                   True, artifacts=args.artifacts,
                                   traversal=args.traversal,
-                                  lanes=args.lanes == "on")
+                                  lanes=args.lanes == "on",
+                                  schedule=args.traversal_schedule)
             torch.cuda.synchronize()
             # Earlier cells' temporaries stay in the pool: back to zero.
             runtime.cuda_trim_memory()
@@ -561,7 +562,9 @@ def report(args, argv, records, bw, started, device):
              f"python {platform.python_version()}",
              f"- GPU: {device}",
              f"- Hector's aggregations: {args.traversal}-parallel "
-             f"traversal, lanes over feature loops {args.lanes}",
+             f"traversal, lanes over feature loops {args.lanes}" +
+             (f", traversal schedule {args.traversal_schedule} "
+              f"(threads, lanes)" if args.traversal_schedule else ""),
              f"- device-to-device copy bandwidth: {bw:.0f} GB/s "
              f"(1 GiB, read + written bytes)",
              "- times: median ms per forward (CUDA events); memory: peak "
@@ -720,6 +723,11 @@ def main(argv=None) -> int:
                          "traversals and parallel loops (on: the GPU's "
                          "default); the default output of off is "
                          "gpu_inference_nolanes.md")
+    ap.add_argument("--traversal-schedule", default="",
+                    metavar="THREADS,LANES",
+                    help="the models compiled with this traversal schedule "
+                         "(hector.gpu_artifacts.SCHEDULES); the default "
+                         "output is gpu_inference_schedule_T_L.md")
     ap.add_argument("--output", default=None,
                     help="the table (and .json beside it); default "
                          "bench/results/gpu_inference[_edge].md")
@@ -728,7 +736,9 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv_list)
     if args.output is None:
         suffix = ("_node" if args.traversal == "node" else "") + \
-            ("_nolanes" if args.lanes == "off" else "")
+            ("_nolanes" if args.lanes == "off" else "") + \
+            ("_schedule_" + args.traversal_schedule.replace(",", "_")
+             if args.traversal_schedule else "")
         args.output = str(HERE / "results" / f"gpu_inference{suffix}.md")
     configs, datasets = checked_cells(ap, args)
     if not can_run(ap.prog, args):
@@ -747,7 +757,8 @@ def main(argv=None) -> int:
             print(f"{ds} ...", flush=True)
             options = ["--artifacts", args.artifacts, "--chip", args.chip,
                        "--traversal", args.traversal, "--lanes",
-                       args.lanes, "--runs",
+                       args.lanes, "--traversal-schedule",
+                       args.traversal_schedule, "--runs",
                        str(args.runs), "--warmup", str(args.warmup),
                        "--budget", str(args.budget), "--scale",
                        str(args.scale), "--agree", str(args.agree),

@@ -5,8 +5,8 @@
 # machine, carried by the device tool: docs/gpu.md).
 #
 #   bash scripts/gpu_check.sh [STAGE...]    stages: build info test sanitize bench
-#                                           bench_node bench_nolanes bench_train
-#                                           kernels cost_model
+#                                           bench_node bench_nolanes bench_schedule
+#                                           bench_train kernels cost_model
 #                                           (default: all, in that order)
 #
 # Writes into $OUT (the device tool's output folder; default ./gpu-check-out):
@@ -20,6 +20,9 @@
 #   gpu_inference.json its raw numbers
 #   gpu_inference_node.md/.json  the same with Hector's node-parallel traversal
 #   gpu_inference_nolanes.md/.json  the same without lanes over feature loops
+#   gpu_inference_schedule_256_32.md/.json, ..._128_8.md/.json  the same with
+#                                the traversal schedules of the artifacts
+#                                (hector.gpu_artifacts.SCHEDULES), real graphs
 #   gpu_training.md/.json        the training-step benchmark (bench/gpu_training.py)
 #   gpu_kernels.md/.json         each kernel's time and DRAM bandwidth under
 #                                Nsight Compute (bench/gpu_kernels.py)
@@ -50,8 +53,8 @@ exec > >(tee -a "$OUT/gpu_check.log") 2>&1
 
 stages=("$@")
 [[ ${#stages[@]} -eq 0 ]] && stages=(build info test sanitize bench bench_node
-                                     bench_nolanes bench_train kernels
-                                     cost_model)
+                                     bench_nolanes bench_schedule bench_train
+                                     kernels cost_model)
 declare -A rc
 t_all=$SECONDS
 
@@ -131,6 +134,16 @@ stage_bench_nolanes() {
     ${BENCH_ARGS:-} && keep_result gpu_inference_nolanes
 }
 
+stage_bench_schedule() {
+  local ok=0 s
+  for s in 256,32 128,8; do
+    "$PY" bench/gpu_inference.py --artifacts "$ART" --traversal-schedule "$s" \
+      ${BENCH_ARGS:-} --datasets aifb,fb15k-237,acm,dblp &&
+      keep_result "gpu_inference_schedule_${s/,/_}" || ok=1
+  done
+  return $ok
+}
+
 stage_bench_train() {
   "$PY" bench/gpu_training.py --artifacts "$ART" ${TRAIN_ARGS:-} &&
     keep_result gpu_training
@@ -148,7 +161,7 @@ stage_cost_model() {
 
 for s in "${stages[@]}"; do
   declare -F "stage_$s" >/dev/null || {
-    echo "error: unknown stage '$s' (build info test sanitize bench bench_node bench_nolanes bench_train kernels cost_model)" >&2
+    echo "error: unknown stage '$s' (build info test sanitize bench bench_node bench_nolanes bench_schedule bench_train kernels cost_model)" >&2
     exit 2; }
 done
 for s in "${stages[@]}"; do

@@ -81,6 +81,9 @@ EDGE_CASES = (("holes", "rgcn", 4), ("holes", "rgat", 4), ("holes", "hgt", 2),
 #: (model, heads) trained on the GPU: the layers of hector.nn at 64 -> 64
 #: (:func:`hector.nn.benchmark_layer`'s; "rgcn-max" is aggr="max").
 TRAINING = (("rgcn", 4), ("rgat", 4), ("hgt", 4), ("rgcn-max", 4))
+#: The traversal schedules (THREADS,LANES) bench_schedule times: a warp
+#: per row or edge, and 8 lanes with 2 rows' worth of features each.
+SCHEDULES = ("256,32", "128,8")
 #: The feature sizes (in = out) the cost model is judged at (issue 6).
 COST_SIZES = (16, 64, 256)
 #: Datasets whose models are also compiled for sm_80.
@@ -107,6 +110,9 @@ class Spec:
     #: Lanes over the feature loops of traversals and parallel loops (the
     #: GPU pipeline's default); False compiles with ``lanes=off``.
     lanes: bool = True
+    #: ``THREADS,LANES``: every traversal's schedule (the pipelines'
+    #: ``traversal-schedule``); empty: none.
+    schedule: str = ""
     #: With the combined backward, as hector.nn's layers compile it.
     autodiff: bool = False
     #: A training spec whose features need no gradient (a first layer's):
@@ -117,7 +123,8 @@ class Spec:
     @property
     def options(self) -> str:
         text = options_text(self.chip, self.compact, self.traversal,
-                            self.autodiff, lanes=self.lanes)
+                            self.autodiff, lanes=self.lanes,
+                            schedule=self.schedule)
         if self.frozen:
             text += " wrt=" + ",".join(str(i) for i in frozen_wrt(self))
         return text
@@ -138,7 +145,7 @@ TRAVERSALS = ("node", "edge")
 def options_text(chip: str = "sm_90", compact: bool = True,
                  traversal: str = "edge", autodiff: bool = False,
                  forward_values: Optional[str] = "saved",
-                 lanes: bool = True) -> str:
+                 lanes: bool = True, schedule: str = "") -> str:
     """The canonical pipeline options of a CUDA model (the GPU pipeline's
     defaults, edge-parallel traversal and lanes, unnamed). ``autodiff`` adds the combined
     backward without SENSEi variants and with ``forward_values`` (unnamed
@@ -148,6 +155,7 @@ def options_text(chip: str = "sm_90", compact: bool = True,
     text = f"chip={chip} compact={'true' if compact else 'false'}"
     text += f" traversal={traversal}" if traversal != "edge" else ""
     text += "" if lanes else " lanes=off"
+    text += f" traversal-schedule={schedule}" if schedule else ""
     if autodiff:
         text += " autodiff=true gradients=combined reassociate=false"
         if forward_values:
@@ -188,6 +196,13 @@ def needed_specs() -> List[Spec]:
         for model, heads in CONFIGS:
             out.append(Spec(model, heads, 64, 64, ds, "sm_90", True,
                             lanes=False))
+    # Traversal schedules (fewer lanes, other block sizes): benchmarked
+    # against the default on the real graphs.
+    for ds in REAL:
+        for model, heads in CONFIGS:
+            for schedule in SCHEDULES:
+                out.append(Spec(model, heads, 64, 64, ds, "sm_90", True,
+                                schedule=schedule))
     # Training through hector.nn (test_gpu_training.py on the real graphs,
     # bench/gpu_training.py on all), with and without the features'
     # gradient.
@@ -315,7 +330,7 @@ def load_function(model: str, graph_or_schema, in_dim: int = 64,
                   out_dim: int = 64, heads: int = 4, chip: str = "sm_90",
                   compact: bool = True, artifacts=None, cache_dir=None,
                   unpack_dir=None, traversal: str = "edge",
-                  lanes: bool = True):
+                  lanes: bool = True, schedule: str = ""):
     """A CUDA :class:`hector.runtime.Function` for ``model`` on this schema:
     from the artifacts directory (``artifacts`` or ``$HECTOR_ARTIFACTS``)
     when one is given, else compiled (needs hector-opt).  Its inputs are
@@ -326,7 +341,8 @@ def load_function(model: str, graph_or_schema, in_dim: int = 64,
     path)."""
     from . import models, runtime
     sch = runtime.schema_of(graph_or_schema)
-    options = options_text(chip, compact, traversal, lanes=lanes)
+    options = options_text(chip, compact, traversal, lanes=lanes,
+                           schedule=schedule)
     directory = artifacts_dir(artifacts)
     if directory is None:
         fn = runtime.compile_layer(model, sch, in_dim, out_dim, heads=heads,
