@@ -155,6 +155,12 @@ def HetOp_TraverseOp : HetOp_Op<"traverse", [RecursiveMemoryEffects,
     CSRs), e.g. `dst` for an in-CSR, so two dependent loads; and
     `binary_search` searches `row_offsets`.
 
+    On the GPU (with lanes), a group has a lane per iteration of the body's
+    loop nest over heads and features, and the kernel 64 threads a block;
+    `schedule` (`#hetop.traversal_schedule<threads, lanes>`) caps the group
+    at `lanes`, each lane then running every `lanes`-th iteration, and sets
+    the block size.
+
     ```mlir
     hetop.traverse node_parallel over in csr(%ptr, %col, %eid, %etype
         : memref<?xi64>, memref<?xi32>, memref<?xi32>, memref<?xi32>) {
