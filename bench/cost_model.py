@@ -87,46 +87,39 @@ def interleave(calls, runs, min_seconds):
     return {name: float(np.median(ts)) for name, ts in times.items()}
 
 
-def time_variants(functions, prepared, inputs, runs, min_seconds=0.3):
-    """Median seconds of one call of each function on the CPU
-    (:func:`interleave`), and the relation choice table each binding used
-    (each relation's cheapest choice under the compiled parameters, for a
-    variant split by relation)."""
-    bound, calls = {}, {}
-    for name, fn in functions.items():
-        b = fn.bind(prepared, exact=True)
-        arrays = b.prepare_inputs(inputs)
-        b.run(arrays, poison=False)  # warm-up (and the allocator cache)
-        bound[name] = b
+def cpu_call(b, inputs):
+    """A function timing one call of binding ``b`` on the CPU (seconds),
+    after a warm-up (which also fills the allocator's cache)."""
+    arrays = b.prepare_inputs(inputs)
+    b.run(arrays, poison=False)
 
-        def call(b=b, arrays=arrays):
-            t0 = time.perf_counter()
-            b.run(arrays, poison=False)
-            return time.perf_counter() - t0
-        calls[name] = call
-    seconds = interleave(calls, runs, min_seconds)
-    return {name: (seconds[name], b.relation_choice)
-            for name, b in bound.items()}
+    def call():
+        t0 = time.perf_counter()
+        b.run(arrays, poison=False)
+        return time.perf_counter() - t0
+    return call
 
 
-def time_variants_cuda(functions, prepared, inputs, runs,
-                       min_seconds=0.3):
-    """:func:`time_variants` on the GPU: each binding's inputs uploaded
-    once, its result in device memory, each call timed with CUDA events
-    (``runtime.cuda_time``, which includes the call's host work, as a
-    caller sees it)."""
-    bound, calls = {}, {}
-    for name, fn in functions.items():
-        b = fn.bind(prepared, exact=True)
-        dev = b.upload_inputs(inputs)
-        res = runtime.DeviceBuffer.empty(b.result_shape, np.float32)
-        b.run(dev, out=res, poison=False)  # warm-up (and the memory pool)
-        bound[name] = b
+def cuda_call(b, inputs):
+    """:func:`cpu_call` on the GPU: the inputs uploaded once, the result in
+    device memory, each call timed with CUDA events (``runtime.cuda_time``,
+    which includes the call's host work, as a caller sees it)."""
+    dev = b.upload_inputs(inputs)
+    res = runtime.DeviceBuffer.empty(b.result_shape, np.float32)
+    b.run(dev, out=res, poison=False)  # warm-up (and the memory pool)
+    return lambda: 1e-3 * float(runtime.cuda_time(
+        lambda: b.run(dev, out=res, poison=False), 1, 0)[0])
 
-        def call(b=b, dev=dev, res=res):
-            return 1e-3 * float(runtime.cuda_time(
-                lambda: b.run(dev, out=res, poison=False), 1, 0)[0])
-        calls[name] = call
+
+def time_variants(functions, prepared, inputs, runs, min_seconds=0.3,
+                  timed_call=cpu_call):
+    """Median seconds of one call of each function (:func:`interleave`,
+    each call timed by ``timed_call``), and the relation choice table each
+    binding used (each relation's cheapest choice under the compiled
+    parameters, for a variant split by relation)."""
+    bound = {name: fn.bind(prepared, exact=True)
+             for name, fn in functions.items()}
+    calls = {name: timed_call(b, inputs) for name, b in bound.items()}
     seconds = interleave(calls, runs, min_seconds)
     return {name: (seconds[name], b.relation_choice)
             for name, b in bound.items()}
@@ -146,7 +139,7 @@ def layer_loader(target, chip="sm_90", artifacts=None):
         artifacts=artifacts)
 
 
-def measure(models, datasets, sizes, runs, load=None, timer=time_variants):
+def measure(models, datasets, sizes, runs, load=None, timed_call=cpu_call):
     load = load or layer_loader("cpu")
     cases = []
     for ds in datasets:
@@ -167,7 +160,8 @@ def measure(models, datasets, sizes, runs, load=None, timer=time_variants):
                 functions = {name: fn if name == model
                              else fn.model.function(name)
                              for name in mc.variants(model)}
-                timed = timer(functions, prepared, inputs, runs)
+                timed = time_variants(functions, prepared, inputs, runs,
+                                      timed_call=timed_call)
                 variants = {}
                 for name, (seconds, choice) in timed.items():
                     # A split by relation is fitted and judged with the
@@ -316,7 +310,7 @@ def main(argv=None):
             target, machine = args.chip, cuda_machine(args.chip)
             cases = measure(models, datasets, sizes, args.runs,
                             layer_loader("cuda", args.chip, args.artifacts),
-                            time_variants_cuda)
+                            cuda_call)
         else:
             target = "cpu"
             machine = (f"{platform.processor() or platform.machine()}, "
