@@ -134,11 +134,15 @@ stage_bench_nolanes() {
     ${BENCH_ARGS:-} && keep_result gpu_inference_nolanes
 }
 
+# The schedules and graphs the artifacts hold them for (gpu_artifacts.py).
 stage_bench_schedule() {
-  local ok=0 s
-  for s in 256,32 128,8; do
+  local ok=0 s schedules real
+  schedules=$("$PY" -c 'from hector.gpu_artifacts import SCHEDULES; print(*SCHEDULES)') &&
+    real=$("$PY" -c 'from hector.gpu_artifacts import REAL; print(",".join(REAL))') ||
+    return 1
+  for s in $schedules; do
     "$PY" bench/gpu_inference.py --artifacts "$ART" --traversal-schedule "$s" \
-      ${BENCH_ARGS:-} --datasets aifb,fb15k-237,acm,dblp &&
+      ${BENCH_ARGS:-} --datasets "$real" &&
       keep_result "gpu_inference_schedule_${s/,/_}" || ok=1
   done
   return $ok

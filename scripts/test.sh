@@ -35,11 +35,10 @@ done
 
 # The CPU tests again under AddressSanitizer, and the GPU's GEMM templates
 # and lane forms emulated on the CPU (an out-of-bounds access there is one on
-# the GPU): the
-# runtime built with
-# -fsanitize=address (MLIR-free, in build-asan/), models instrumented by
-# LLVM's asan pass (HECTOR_SANITIZE=address), GCC's libasan preloaded
-# (it provides every entry point LLVM 22's instrumentation calls).
+# the GPU): the runtime built with -fsanitize=address (MLIR-free, in
+# build-asan/), models instrumented by LLVM's asan pass
+# (HECTOR_SANITIZE=address), GCC's libasan preloaded (it provides every
+# entry point LLVM 22's instrumentation calls).
 echo "== pytest under AddressSanitizer"
 asan_build=${HECTOR_ASAN_BUILD_DIR:-$root/build-asan}
 # libstdc++ too: ASan resolves its __cxa_throw interceptor at start-up, and
