@@ -81,6 +81,25 @@ mlir::hector::findLaneNest(Block &body,
   return nest;
 }
 
+LaneSplit::LaneSplit(OpBuilder &b, Location loc, int64_t group)
+    : group(group),
+      constant(arith::ConstantIndexOp::create(b, loc, group == 1 ? 0 : group)) {
+}
+
+Value LaneSplit::iterations(OpBuilder &b, Location loc, Value rows) const {
+  if (group == 1)
+    return rows;
+  return arith::MulIOp::create(b, loc, rows, constant);
+}
+
+std::pair<Value, Value> LaneSplit::split(OpBuilder &b, Location loc,
+                                         Value i) const {
+  if (group == 1)
+    return {i, constant};
+  return {arith::DivUIOp::create(b, loc, i, constant),
+          arith::RemUIOp::create(b, loc, i, constant)};
+}
+
 SmallVector<Value> mlir::hector::mapLaneIVs(OpBuilder &b, Location loc,
                                             const LaneNest &nest, Value lane,
                                             IRMapping &map) {

@@ -31,6 +31,19 @@ struct LaneNest {
 /// (an accumulation or atomic, which lanes may do at once).
 LaneNest findLaneNest(Block &body, function_ref<bool(Operation *)> sharedWrite);
 
+/// A parallel loop over rows with `group` lanes per row: its iteration count
+/// and the (row, lane) of an iteration, lanes fastest, so consecutive
+/// threads take consecutive lanes of a row. The constant it needs is made
+/// once, where the split is constructed (outside the loop).
+struct LaneSplit {
+  LaneSplit(OpBuilder &b, Location loc, int64_t group);
+  Value iterations(OpBuilder &b, Location loc, Value rows) const;
+  std::pair<Value, Value> split(OpBuilder &b, Location loc, Value i) const;
+
+  int64_t group;
+  Value constant; // `group`, or the lane 0 when group is 1
+};
+
 /// Maps each loop's induction variable to its iteration in lane `lane`
 /// (outermost loop slowest) and returns those values.
 SmallVector<Value> mapLaneIVs(OpBuilder &b, Location loc, const LaneNest &nest,

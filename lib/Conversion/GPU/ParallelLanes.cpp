@@ -43,16 +43,15 @@ void spreadOverLanes(scf::ParallelOp loop) {
     return;
   OpBuilder b(loop);
   Location loc = loop.getLoc();
-  Value lanes = arith::ConstantIndexOp::create(b, loc, nest.lanes);
-  Value count = arith::MulIOp::create(b, loc, loop.getUpperBound()[0], lanes);
+  LaneSplit lanes(b, loc, nest.lanes);
+  Value count = lanes.iterations(b, loc, loop.getUpperBound()[0]);
   scf::ParallelOp::create(
       b, loc, ValueRange{loop.getLowerBound()[0]}, ValueRange{count},
       ValueRange{loop.getStep()[0]},
       [&](OpBuilder &pb, Location l, ValueRange ivs) {
         IRMapping map;
-        map.map(loop.getInductionVars()[0],
-                arith::DivUIOp::create(pb, l, ivs[0], lanes));
-        Value lane = arith::RemUIOp::create(pb, l, ivs[0], lanes);
+        auto [row, lane] = lanes.split(pb, l, ivs[0]);
+        map.map(loop.getInductionVars()[0], row);
         mapLaneIVs(pb, l, nest, lane, map);
         SmallVector<Operation *> cloned;
         cloneLaneNest(pb, body, nest, map, cloned);

@@ -794,20 +794,6 @@ LogicalResult lowerTraverse(TraverseOp op, bool cpu, bool lanes) {
     cpu = false;
   }
   Value c0 = constIndex(b, loc, 0), c1 = constIndex(b, loc, 1);
-  // A parallel iteration per row or entry and lane, lanes fastest.
-  auto laneIterations = [&](OpBuilder &pb, Location l, Value count) -> Value {
-    if (group == 1)
-      return count;
-    return arith::MulIOp::create(pb, l, count, constIndex(pb, l, group));
-  };
-  auto splitLane = [&](OpBuilder &pb, Location l,
-                       Value i) -> std::pair<Value, Value> {
-    if (group == 1)
-      return {i, c0};
-    Value lanes = constIndex(pb, l, group);
-    return {arith::DivUIOp::create(pb, l, i, lanes),
-            arith::RemUIOp::create(pb, l, i, lanes)};
-  };
   // The kernel's block size, read by hector-tile-parallel-loops.
   auto blockThreads = [&](scf::ParallelOp loop) {
     if (schedule && !cpu)
@@ -945,10 +931,12 @@ LogicalResult lowerTraverse(TraverseOp op, bool cpu, bool lanes) {
           });
         };
     if (!cpu) {
+      LaneSplit lanesOf(b, loc, group);
       blockThreads(scf::ParallelOp::create(
-          b, loc, ValueRange{c0}, ValueRange{laneIterations(b, loc, numRows)},
-          ValueRange{c1}, [&](OpBuilder &pb, Location l, ValueRange ivs) {
-            auto [row, lane] = splitLane(pb, l, ivs[0]);
+          b, loc, ValueRange{c0},
+          ValueRange{lanesOf.iterations(b, loc, numRows)}, ValueRange{c1},
+          [&](OpBuilder &pb, Location l, ValueRange ivs) {
+            auto [row, lane] = lanesOf.split(pb, l, ivs[0]);
             rowBody(pb, l, row, lane);
           }));
     } else {
@@ -977,10 +965,11 @@ LogicalResult lowerTraverse(TraverseOp op, bool cpu, bool lanes) {
     }
   } else {
     Value entries = memref::DimOp::create(b, loc, op.getColIndices(), 0);
+    LaneSplit lanesOf(b, loc, group);
     blockThreads(scf::ParallelOp::create(
-        b, loc, ValueRange{c0}, ValueRange{laneIterations(b, loc, entries)},
+        b, loc, ValueRange{c0}, ValueRange{lanesOf.iterations(b, loc, entries)},
         ValueRange{c1}, [&](OpBuilder &pb, Location l, ValueRange ivs) {
-          auto [p, lane] = splitLane(pb, l, ivs[0]);
+          auto [p, lane] = lanesOf.split(pb, l, ivs[0]);
           // Direct: the row of the entry's id (edge or pair).
           Value row = op.getRowIndices()
                           ? loadIndex(pb, l, op.getRowIndices(),
