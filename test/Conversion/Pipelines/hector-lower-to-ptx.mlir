@@ -1,6 +1,8 @@
 // RUN: hector-opt %s --hector-lower-to-ptx | FileCheck %s
 // RUN: hector-opt %s '--hector-lower-to-ptx=chip=sm_90' | FileCheck %s --check-prefix=SM90
 // RUN: hector-opt %s '--hector-lower-to-ptx=autodiff=true' | FileCheck %s --check-prefix=GRAD
+// RUN: hector-opt %s '--hector-lower-to-ptx=traversal-schedule=128,8' | FileCheck %s --check-prefix=SCHED
+// RUN: hector-opt %s --hector-lower-to-ptx | FileCheck %s --check-prefix=NOSCHED
 
 // The GPU pipeline: kernels in gpu.binary (PTX for the chip), a host
 // function with the ABI of docs/abi.md that allocates temporaries on the
@@ -28,6 +30,11 @@
 // CHECK-NOT: scf.
 // SM90: #nvvm.target<chip = "sm_90"
 // SM90: target cuda chip=sm_90
+// A traversal schedule's threads become the block size of the traversal's
+// kernel (its lanes are checked in convert-hetop-to-scf.mlir); the other
+// kernels keep the default 64 threads.
+// SCHED: gpu.binary {{.*}}.maxntid 128, 1, 1
+// NOSCHED-NOT: .maxntid 128
 // With autodiff, the combined backward is a GPU function too: its weight
 // gradient is written by a kernel, recorded as a second result.
 // GRAD: llvm.func @_mlir_ciface_rgcn__backward(
