@@ -27,6 +27,7 @@ Only the element type ``f32`` is emitted (the examples' type).
 from __future__ import annotations
 
 import math
+import numbers
 import struct
 from dataclasses import dataclass
 from typing import List, Mapping, Optional, Sequence, Tuple
@@ -149,12 +150,13 @@ def _module(header: Sequence[str], graph: str, name: str,
 # Argument validation
 # ---------------------------------------------------------------------------
 
-def _positive(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
+def check_positive(name: str, value) -> int:
+    """``value`` as an int; a ValueError naming ``name`` unless it is a
+    positive integer (numpy's included, bool not)."""
+    if isinstance(value, bool) or not isinstance(
+            value, numbers.Integral) or value <= 0:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    if value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value}")
-    return value
+    return int(value)
 
 
 def _check_triples(triples, num_relations: int, num_node_types: int):
@@ -182,15 +184,15 @@ def _check_triples(triples, num_relations: int, num_node_types: int):
 
 
 def _check_common(num_relations, num_node_types, in_dim, out_dim, triples):
-    _positive("num_relations", num_relations)
-    _positive("num_node_types", num_node_types)
-    _positive("in_dim", in_dim)
-    _positive("out_dim", out_dim)
+    check_positive("num_relations", num_relations)
+    check_positive("num_node_types", num_node_types)
+    check_positive("in_dim", in_dim)
+    check_positive("out_dim", out_dim)
     return _check_triples(triples, num_relations, num_node_types)
 
 
 def _check_heads(heads, out_dim) -> int:
-    _positive("heads", heads)
+    check_positive("heads", heads)
     if out_dim % heads:
         raise ValueError(f"heads ({heads}) must divide out_dim ({out_dim})")
     return out_dim // heads
@@ -333,7 +335,7 @@ def rgcn(num_relations: int, num_node_types: int = 1, in_dim: int = 64,
     triples = _check_common(num_relations, num_node_types, in_dim, out_dim,
                             triples)
     if basis is not None:
-        _positive("basis", basis)
+        check_positive("basis", basis)
     check_rgcn_options(aggr, root_weight, bias, edge_norm)
     name = _rgcn_name(basis, edge_norm)
     args = _rgcn_args(in_dim, out_dim, basis, edge_norm, root_weight, bias)
@@ -629,8 +631,8 @@ def signature(model: str, in_dim: int = 64, out_dim: int = 64,
     their domains and per-element shapes (the names are the reference's
     weight keys, plus ``h``); ``root_weight`` and ``bias`` as given to
     :func:`rgcn`."""
-    _positive("in_dim", in_dim)
-    _positive("out_dim", out_dim)
+    check_positive("in_dim", in_dim)
+    check_positive("out_dim", out_dim)
     if model.startswith("rgcn") and model in MODELS:
         return _rgcn_args(in_dim, out_dim,
                           num_bases if "basis" in model else None,

@@ -38,6 +38,7 @@ each call and the call ends with a device synchronization.
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -106,8 +107,10 @@ class Graph:
             if num_relations is None:
                 num_relations = int(et.max()) + 1 if et.size else 0
             self.prepared = prep.prepare_arrays(
-                int(num_nodes), ei[0], ei[1], et, int(num_relations), nt,
-                num_node_types)
+                _count("num_nodes", num_nodes), ei[0], ei[1], et,
+                _count("num_relations", num_relations), nt,
+                None if num_node_types is None else _count(
+                    "num_node_types", num_node_types))
             T = self.prepared.num_node_types
             R = int(num_relations)
             self._names = None
@@ -173,6 +176,14 @@ def _index_numpy(t, name: str) -> np.ndarray:
             raise TypeError(f"{name} must hold integers, got {t.dtype}")
         return t.detach().cpu().numpy()
     return np.asarray(t)
+
+
+def _count(name: str, value) -> int:
+    """``value`` as an int; a TypeError naming ``name`` unless it is an
+    integer (a count that int() would truncate is a mistake)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"Graph: {name} must be an integer, got {value!r}")
+    return int(value)
 
 
 def _checked(t: torch.Tensor, what: str, device: torch.device
@@ -407,6 +418,18 @@ def _glorot(t: torch.Tensor) -> None:
     torch.nn.init.uniform_(t, -bound, bound)
 
 
+def _check_sizes(layer: str, **sizes) -> None:
+    """A ValueError naming ``layer`` and the first of ``sizes`` (None: not
+    given) that is not a positive integer: torch would otherwise fail later,
+    or make empty parameters, with a message that names neither."""
+    for name, value in sizes.items():
+        if value is not None:
+            try:
+                models.check_positive(name, value)
+            except ValueError as e:
+                raise ValueError(f"{layer}: {e}") from None
+
+
 class _HectorLayer(torch.nn.Module):
     """Compiles its rgnn function per graph schema and applies it."""
 
@@ -512,6 +535,9 @@ class RGCNConv(_HectorLayer):
                  root_weight: bool = True, bias: bool = True,
                  options: Optional[str] = None):
         super().__init__(options)
+        _check_sizes("RGCNConv", in_channels=in_channels,
+                     out_channels=out_channels, num_relations=num_relations,
+                     num_bases=num_bases, num_blocks=num_blocks)
         if aggr not in models.RGCN_AGGRS:
             raise ValueError(f"hector.nn.RGCNConv supports aggr in "
                              f"{models.RGCN_AGGRS}, got {aggr!r}")
@@ -519,7 +545,7 @@ class RGCNConv(_HectorLayer):
             raise ValueError("RGCNConv: num_bases and num_blocks cannot be "
                              "used together (as in PyG)")
         if num_blocks is not None and (
-                num_blocks < 1 or in_channels % num_blocks
+                in_channels % num_blocks
                 or out_channels % num_blocks):
             raise ValueError(f"RGCNConv: num_blocks ({num_blocks}) must "
                              f"divide in_channels ({in_channels}) and "
@@ -653,6 +679,9 @@ class RGATConv(_HectorLayer):
                  negative_slope: float = 0.2, concat: bool = True,
                  bias: bool = True, options: Optional[str] = None):
         super().__init__(options)
+        _check_sizes("RGATConv", in_channels=in_channels,
+                     out_channels=out_channels, num_relations=num_relations,
+                     heads=heads)
         if negative_slope != 0.2:
             raise ValueError("hector.nn.RGATConv supports only "
                              "negative_slope=0.2 so far")
@@ -716,12 +745,17 @@ class HGTConv(_HectorLayer):
     def __init__(self, in_channels: int, out_channels: int, metadata,
                  heads: int = 1, options: Optional[str] = None):
         super().__init__(options)
+        _check_sizes("HGTConv", in_channels=in_channels,
+                     out_channels=out_channels, heads=heads)
         if out_channels % heads:
             raise ValueError(f"out_channels ({out_channels}) must be "
                              f"divisible by heads ({heads})")
         node_types, edge_types = metadata
         self.node_types = list(node_types)
         self.edge_types = [tuple(e) for e in edge_types]
+        if not self.node_types or not self.edge_types:
+            raise ValueError(f"HGTConv: metadata needs at least one node "
+                             f"type and one edge type, got {metadata!r}")
         for e in self.edge_types:
             if len(e) != 3 or e[0] not in self.node_types \
                     or e[2] not in self.node_types:

@@ -413,6 +413,27 @@ def test_featureless_rgcn_gradients_aifb(real_graphs):
 
 # ---- errors -----------------------------------------------------------------
 
+@pytest.mark.parametrize("make, message", [
+    (lambda: hnn.RGCNConv(0, 4, 2), "RGCNConv: in_channels .* got 0"),
+    (lambda: hnn.RGCNConv(4, -1, 2), "RGCNConv: out_channels .* got -1"),
+    (lambda: hnn.RGCNConv(4, 4, 0), "RGCNConv: num_relations .* got 0"),
+    (lambda: hnn.RGCNConv(4, 4, 2, num_bases=0),
+     "RGCNConv: num_bases .* got 0"),
+    (lambda: hnn.RGCNConv(4, 4, 2, num_blocks=0),
+     "RGCNConv: num_blocks .* got 0"),
+    (lambda: hnn.RGCNConv(4.5, 4, 2), "RGCNConv: in_channels .* got 4.5"),
+    (lambda: hnn.RGATConv(4, 4, 2, heads=0), "RGATConv: heads .* got 0"),
+    (lambda: hnn.RGATConv(4, 0, 2), "RGATConv: out_channels .* got 0"),
+    (lambda: hnn.HGTConv(4, 4, (["a"], [("a", "r", "a")]), heads=0),
+     "HGTConv: heads .* got 0"),
+    (lambda: hnn.HGTConv(True, 4, (["a"], [("a", "r", "a")])),
+     "HGTConv: in_channels .* got True"),
+])
+def test_sizes_must_be_positive_integers(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
 def test_errors():
     g, _ = small(1)
     T, R, _ = g.schema
@@ -436,6 +457,8 @@ def test_errors():
         hnn.RGCNConv(g.num_nodes, 2, R, num_blocks=1)(None, g)
     with pytest.raises(ValueError, match="divisible"):
         hnn.HGTConv(5, 4, g.metadata(), heads=3)
+    with pytest.raises(ValueError, match="HGTConv: metadata needs"):
+        hnn.HGTConv(5, 4, (["a"], []))
     with pytest.raises(ValueError, match="edge type"):
         hnn.HGTConv(5, 4, (["a"], [("a", "r", "b")]))
     hgt = hnn.HGTConv(4, 4, (["a"], [("a", "r", "a")]))
@@ -444,6 +467,10 @@ def test_errors():
     with pytest.raises(TypeError, match="edge_index"):
         hnn.Graph(edge_index=torch.zeros(2, 3), edge_type=torch.zeros(3),
                   num_nodes=4)
+    with pytest.raises(TypeError, match="num_nodes must be an integer, got "
+                       "2.5"):
+        hnn.Graph(edge_index=torch.tensor([[0, 1], [1, 0]]),
+                  edge_type=torch.tensor([0, 0]), num_nodes=2.5)
     from hector.errors import DataFormatError
     with pytest.raises(DataFormatError):
         hnn.Graph(edge_index=torch.tensor([[0, 9], [1, 2]]),
