@@ -66,12 +66,26 @@ def test_multilabel_and_no_info(tmp_path):
     assert g.labels.shape == (5, 3) and g.labels[0].tolist() == [1, 0, 1]
 
 
+def test_link_type_between_several_node_type_pairs(tmp_path):
+    # Link type 0 joins paper-author and author-author: the graph has no
+    # canonical triples, but every relation keeps its name and its edges.
+    links = LINKS + "0\t4\t2\t1\n2\t3\t0\t1\n"
+    g = load_hgb(make(tmp_path, **{"link.dat": links}))
+    assert g.canonical_etypes is None
+    assert g.num_relations == 3
+    assert g.etype_names == ["paper-author", "author-paper",
+                             "paper-cite-paper"]
+    assert g.etype.tolist() == [0, 1, 0, 1, 2, 0]
+
+
 @pytest.mark.parametrize("file,body,line,pattern", [
     ("link.dat", "0\t2\t0\t1\n0\t9\t1\t1\n", 2, r"destination id 9 out of range \[0, 5\)"),
     ("link.dat", "0\t2\t0\t1\n-1\t2\t1\t1\n", 2, r"source id -1 out of range"),
     ("link.dat", "0\t2\t-1\t1\n", 1, r"negative link type -1"),
     ("link.dat", "0\t2\t99999999999\t1\n", 1, r"link type 99999999999 too large"),
     ("link.dat", "0\t2\n", 1, r"expected 4 tab-separated fields"),
+    ("link.dat", "0\t2\t0\t1\n\n0\t2\t7\t1\n", 3,
+     r"link type 7 is not one of the link types info.dat declares \(0, 1, 2\)"),
     ("link.dat", "0\tx\t0\t1\n", 1, r"destination id 'x' is not an integer"),
     ("node.dat", NODES + "5\tz\t0\t1,2\n", 6, r"feature vector has 2 values"),
     ("node.dat", NODES.replace("0,1,-2e-1", "0,one,1"), 2, r"feature value 2 \('one'\)"),

@@ -179,6 +179,7 @@ def load_hgb(path, features: bool = True, name: Optional[str] = None
     lname = _io.display_name(src)
     s_a, d_a, r_a = array("q"), array("q"), array("q")
     w_a = array("f")
+    line_of = array("q")  # each link's line, for errors found later
     for lineno, line in _io.text_lines(src):
         cols = line.split("\t")
         if len(cols) not in (3, 4):
@@ -211,6 +212,7 @@ def load_hgb(path, features: bool = True, name: Optional[str] = None
         d_a.append(d)
         r_a.append(r)
         w_a.append(w)
+        line_of.append(lineno)
     srcs = np.frombuffer(s_a, dtype=np.int64) if len(s_a) else np.zeros(0, np.int64)
     dsts = np.frombuffer(d_a, dtype=np.int64) if len(d_a) else np.zeros(0, np.int64)
     rels = np.frombuffer(r_a, dtype=np.int64) if len(r_a) else np.zeros(0, np.int64)
@@ -221,7 +223,17 @@ def load_hgb(path, features: bool = True, name: Optional[str] = None
         bad = int(np.argmax(rels == rels.max()))
         raise DataFormatError(f"link type {int(rels.max())} is far larger "
                               f"than the number of links", path=lname,
-                              line=bad + 1)
+                              line=line_of[bad])
+    declared = [int(k) for k in linfo if str(k).isdigit()] \
+        if isinstance(linfo, dict) else []
+    if declared and len(rels):
+        undeclared = ~np.isin(rels, declared)
+        if undeclared.any():
+            bad = int(np.argmax(undeclared))
+            raise DataFormatError(
+                f"link type {int(rels[bad])} is not one of the link types "
+                f"info.dat declares ({', '.join(map(str, sorted(declared)))})",
+                path=lname, line=line_of[bad])
     etype_names = []
     canonical = []
     for r in range(R):
@@ -231,6 +243,11 @@ def load_hgb(path, features: bool = True, name: Optional[str] = None
         mask = rels == r
         st = np.unique(ntype[srcs[mask]])
         dt = np.unique(ntype[dsts[mask]])
+        # A link type between several pairs of node types has no canonical
+        # (src type, relation, dst type): then the graph has none, but every
+        # relation keeps its name.
+        if canonical is None:
+            continue
         if len(st) == 1 and len(dt) == 1:
             canonical.append((ntype_names[st[0]], etype_names[-1],
                               ntype_names[dt[0]]))
@@ -239,7 +256,6 @@ def load_hgb(path, features: bool = True, name: Optional[str] = None
                               ntype_names[int(li["end"])]))
         else:
             canonical = None
-            break
 
     g = HeteroGraph(
         name=name or _dataset_name(path), num_nodes=n, src=srcs, dst=dsts,
