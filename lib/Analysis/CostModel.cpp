@@ -288,8 +288,8 @@ bool isView(Operation *op) {
 
 class Estimator {
 public:
-  Estimator(func::FuncOp func, bool fuseEdgeSoftmax)
-      : fuseEdgeSoftmax(fuseEdgeSoftmax) {
+  Estimator(func::FuncOp func, bool fuseEdgeSoftmax, bool edgeParallel)
+      : fuseEdgeSoftmax(fuseEdgeSoftmax), edgeParallel(edgeParallel) {
     for (Operation &op : func.getBody().front())
       if (auto ret = dyn_cast<func::ReturnOp>(op))
         for (Value v : ret.getOperands())
@@ -367,7 +367,9 @@ public:
           // stored; the weights are computed where they are read.
           cost.bytes.add(GraphCount::N, 2 * rowBytes(t));
           cost.memory.add(GraphCount::N, 2 * rowBytes(t));
-          ++cost.kernels;
+          // Edge-parallel: an initialization, the maximum and the sum
+          // (atomics), the reciprocals; otherwise one loop per destination.
+          cost.kernels += edgeParallel ? 4 : 1;
         })
         .Case([&](rgnn::InnerProductOp ip) {
           GraphCount rows = countOf(ip.getType());
@@ -533,7 +535,7 @@ private:
   }
 
   llvm::SmallPtrSet<Value, 4> returned;
-  bool fuseEdgeSoftmax;
+  bool fuseEdgeSoftmax, edgeParallel;
 
   bool isFused(Value weights) const {
     return fuseEdgeSoftmax && isFusedEdgeSoftmax(weights);
@@ -542,9 +544,9 @@ private:
 
 } // namespace
 
-CostEstimate mlir::hector::estimateCost(func::FuncOp func,
-                                        bool fuseEdgeSoftmax) {
-  Estimator estimator(func, fuseEdgeSoftmax);
+CostEstimate mlir::hector::estimateCost(func::FuncOp func, bool fuseEdgeSoftmax,
+                                        bool edgeParallel) {
+  Estimator estimator(func, fuseEdgeSoftmax, edgeParallel);
   if (func.getBody().empty())
     return {};
   for (Operation &op : func.getBody().front())

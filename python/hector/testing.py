@@ -84,11 +84,12 @@ def edge_case_arrays(name: str):
 
 
 def check_every_variant(fn, prepared, ref, model, in_dim, out_dim, heads,
-                        label, tol=1e-5):
+                        label, tol=1e-5, scale=None):
     """Runs every variant of compiled ``fn`` on ``prepared`` with fresh
     random inputs (the result poisoned, so every element must be written)
     and requires relative error below ``tol`` against the float64
-    reference on ``ref``. A variant split by relation runs with its bound
+    reference on ``ref``; ``scale`` maps weights to a factor they are
+    multiplied by. A variant split by relation runs with its bound
     choice table and with all-0, all-1 and random tables: whatever each
     relation chooses, the numbers are the same. Returns the variants'
     names."""
@@ -97,8 +98,9 @@ def check_every_variant(fn, prepared, ref, model, in_dim, out_dim, heads,
     seed = fresh_seed()
     rng = np.random.default_rng(seed)
     h = f32(rng.standard_normal((ref.num_nodes, in_dim)))
-    w = {k: f32(v) for k, v in reference.init_weights(
-        model, ref, in_dim, out_dim, heads=heads, rng=rng).items()}
+    w = {k: f32(v * (scale or {}).get(k, 1.0)) for k, v in
+         reference.init_weights(model, ref, in_dim, out_dim, heads=heads,
+                                rng=rng).items()}
     want = reference.MODELS[model](ref, h, w)
     inputs = [h] + [w[a.name] for a in fn.inputs[1:]]
     R = prepared.num_relations

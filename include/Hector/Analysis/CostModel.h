@@ -118,8 +118,10 @@ bool isFusedConcat(Value value);
 bool isFusedEdgeSoftmax(Value weights);
 
 /// Derives the cost of `func` (one block of rgnn ops), as lowered with or
-/// without convert-rgnn-to-hetop's `fuse-edge-softmax`.
-CostEstimate estimateCost(func::FuncOp func, bool fuseEdgeSoftmax = false);
+/// without convert-rgnn-to-hetop's `fuse-edge-softmax`, and with its
+/// `traversal=edge` (`edgeParallel`) or `node`.
+CostEstimate estimateCost(func::FuncOp func, bool fuseEdgeSoftmax = false,
+                          bool edgeParallel = false);
 
 /// Whether `a` is never faster than `b` under `params`, whatever the graph:
 /// the difference of their time forms is nonnegative for every graph with

@@ -254,6 +254,18 @@ private:
                                                   const Lowered &scores,
                                                   Type elementType, Value lo,
                                                   Value hi, ValueRange inner);
+  /// Edge-parallel: the maximum and the sum of exponentials of each
+  /// destination (per element of `type`'s shape), accumulated into
+  /// `maxima` and `sums` by two traversals, so that no thread loops over a
+  /// hub's in-edges.
+  void atomicSoftmaxStatistics(Location loc, const Lowered &scores,
+                               FeatureType perNode, Value maxima, Value sums);
+  /// A traversal of `csr` at `top` (edge- or node-parallel as this lowering
+  /// is) whose body `fill` builds, before its yield; its arguments are the
+  /// row, column, entry id and relation.
+  hetop::TraverseOp
+  createTraverse(Location loc, const AggregationCSR &csr,
+                 function_ref<void(OpBuilder &, Block *)> fill);
   /// Whether `weights` is an edge softmax whose weights are computed where
   /// they are read.
   bool fusesSoftmax(Value weights) const {
@@ -751,13 +763,38 @@ LogicalResult FunctionLowering::lowerGather(rgnn::GatherOp op) {
   return success();
 }
 
+hetop::TraverseOp FunctionLowering::createTraverse(
+    Location loc, const AggregationCSR &csr,
+    function_ref<void(OpBuilder &, Block *)> fill) {
+  // Edge-parallel, an entry reads its row at its id (`dst` of its edge for
+  // the in-CSR, the edge's pair, the pair's node): two dependent loads
+  // rather than a binary search of the offsets.
+  auto traverse = hetop::TraverseOp::create(
+      top, loc,
+      edgeParallel ? hetop::TraversalKind::EdgeParallel
+                   : hetop::TraversalKind::NodeParallel,
+      csr.kind, graphArray(csr.ptr), graphArray(csr.col), graphArray(csr.eid),
+      graphArray(csr.rel), edgeParallel ? graphArray(csr.row) : Value(),
+      edgeParallel
+          ? hetop::AccessSchemeAttr::get(ctx, hetop::AccessScheme::Direct)
+          : hetop::AccessSchemeAttr(),
+      schedule);
+  Block *body = top.createBlock(&traverse.getBody());
+  Type index = top.getIndexType();
+  for (int i = 0; i < 4; ++i)
+    body->addArgument(index, loc);
+  OpBuilder b = OpBuilder::atBlockEnd(body);
+  fill(b, body);
+  hetop::YieldOp::create(b, loc);
+  top.setInsertionPointAfter(traverse);
+  return traverse;
+}
+
 LogicalResult FunctionLowering::lowerAggregate(rgnn::AggregateOp op) {
   FeatureType in = op.getInput().getType(), out = op.getType();
   bool toDst = op.getTo() == rgnn::Endpoint::Dst;
   Location loc = op.getLoc();
   AggregationCSR csr = aggregationCSR(in.getDomain(), out.getDomain(), toDst);
-  hetop::CSRKind kind = csr.kind;
-  GraphArray ptr = csr.ptr, col = csr.col, eid = csr.eid, rel = csr.rel;
   Value result = allocFeature(loc, out);
   bool max = op.getReduction() == rgnn::Reduction::Max;
   fill(loc, result, out, max ? -std::numeric_limits<double>::infinity() : 0);
@@ -767,25 +804,7 @@ LogicalResult FunctionLowering::lowerAggregate(rgnn::AggregateOp op) {
   Value rowRelations;
   if (op.getChoice() && out.getDomain() != Domain::Node)
     rowRelations = pairRelations(!toDst);
-  // Edge-parallel, an entry reads its row at its id (`dst` of its edge for
-  // the in-CSR, the edge's pair, the pair's node): two dependent loads
-  // rather than a binary search of the offsets.
-  auto traverse = hetop::TraverseOp::create(
-      top, loc,
-      edgeParallel ? hetop::TraversalKind::EdgeParallel
-                   : hetop::TraversalKind::NodeParallel,
-      kind, graphArray(ptr), graphArray(col), graphArray(eid), graphArray(rel),
-      edgeParallel ? graphArray(csr.row) : Value(),
-      edgeParallel
-          ? hetop::AccessSchemeAttr::get(ctx, hetop::AccessScheme::Direct)
-          : hetop::AccessSchemeAttr(),
-      schedule);
-  Block *body = top.createBlock(&traverse.getBody());
-  Type index = top.getIndexType();
-  for (int i = 0; i < 4; ++i)
-    body->addArgument(index, loc);
-  {
-    OpBuilder b = OpBuilder::atBlockEnd(body);
+  createTraverse(loc, csr, [&](OpBuilder &b, Block *body) {
     Value row = body->getArgument(0), entry = body->getArgument(2);
     const Lowered &input = values[op.getInput()];
     auto add = [&](OpBuilder &ib, Location il, ValueRange inner, Value v) {
@@ -840,14 +859,12 @@ LogicalResult FunctionLowering::lowerAggregate(rgnn::AggregateOp op) {
     } else {
       accumulate(b);
     }
-    hetop::YieldOp::create(b, loc);
-  }
-  top.setInsertionPointAfter(traverse);
+  });
 
   if (op.getReduction() != rgnn::Reduction::Sum) {
     // A mean divides by the number of entries of each row, an empty row
     // stays 0; a max sets its empty rows (still -inf) to 0.
-    Value offsets = graphArray(ptr);
+    Value offsets = graphArray(csr.ptr);
     Type elementType = out.getElementType();
     parallelFor(top, loc, domainSize(out), [&](OpBuilder &b, Location l,
                                                Value row) {
@@ -941,6 +958,58 @@ std::pair<Value, Value> FunctionLowering::onlineSoftmaxStatistics(
   return {loop.getResult(0), loop.getResult(1)};
 }
 
+void FunctionLowering::atomicSoftmaxStatistics(Location loc,
+                                               const Lowered &scores,
+                                               FeatureType perNode,
+                                               Value maxima, Value sums) {
+  Type elementType = perNode.getElementType();
+  parallelFor(
+      top, loc, domainSize(perNode), [&](OpBuilder &b, Location l, Value node) {
+        forEachIndex(
+            b, l, perNode.getShape(),
+            [&](OpBuilder &ib, Location il, ValueRange inner) {
+              store(ib, il, maxima, node, inner,
+                    floatConstant(ib, il, elementType,
+                                  -std::numeric_limits<double>::infinity()));
+              store(ib, il, sums, node, inner,
+                    floatConstant(ib, il, elementType, 0));
+            });
+      });
+  AggregationCSR csr =
+      aggregationCSR(Domain::Edge, Domain::Node, /*toDst=*/true);
+  // Each traversal's entries of one destination run at once: the maximum
+  // first, then the exponentials relative to it.
+  auto each =
+      [&](hetop::Combine combine, Value into,
+          function_ref<Value(OpBuilder &, Location, Value, Value, ValueRange)>
+              value) {
+        createTraverse(loc, csr, [&](OpBuilder &b, Block *body) {
+          Value row = body->getArgument(0), entry = body->getArgument(2);
+          withRowScope(b, loc, entry, [&] {
+            forEachIndex(b, loc, perNode.getShape(),
+                         [&](OpBuilder &ib, Location il, ValueRange inner) {
+                           SmallVector<Value> indices{row};
+                           llvm::append_range(indices, inner);
+                           hetop::AccumulateOp::create(
+                               ib, il, value(ib, il, row, entry, inner), into,
+                               indices, combine);
+                         });
+          });
+        });
+      };
+  each(hetop::Combine::Max, maxima,
+       [&](OpBuilder &b, Location l, Value, Value e, ValueRange inner) {
+         return load(b, l, scores, e, inner);
+       });
+  each(hetop::Combine::Add, sums,
+       [&](OpBuilder &b, Location l, Value row, Value e, ValueRange inner) {
+         Value max = load(b, l, Lowered::ofBuffer(maxima), row, inner);
+         Value x = load(b, l, scores, e, inner);
+         return math::ExpOp::create(b, l, arith::SubFOp::create(b, l, x, max))
+             .getResult();
+       });
+}
+
 LogicalResult FunctionLowering::lowerEdgeSoftmax(rgnn::EdgeSoftmaxOp op) {
   FeatureType type = op.getType();
   Location loc = op.getLoc();
@@ -964,21 +1033,36 @@ LogicalResult FunctionLowering::lowerEdgeSoftmax(rgnn::EdgeSoftmaxOp op) {
   } else {
     result = allocFeature(loc, type);
   }
+  if (fused && edgeParallel) {
+    // A thread per entry, not per destination: a hub's in-edges (thousands
+    // on a knowledge graph) would otherwise be one thread's serial loop.
+    atomicSoftmaxStatistics(loc, input, perNode, maxima, inverseSums);
+  }
   parallelFor(top, loc, numNodes, [&](OpBuilder &b, Location l, Value node) {
-    Value lo = loadIndex(b, l, indptr, node);
-    Value next = arith::AddIOp::create(b, l, node, constIndex(1));
-    Value hi = loadIndex(b, l, indptr, next);
+    // The destination's in-edges, unless its statistics are accumulated.
+    Value lo, hi;
+    if (!fused || !edgeParallel) {
+      lo = loadIndex(b, l, indptr, node);
+      Value next = arith::AddIOp::create(b, l, node, constIndex(1));
+      hi = loadIndex(b, l, indptr, next);
+    }
     forEachIndex(
         b, l, type.getShape(),
         [&](OpBuilder &ib, Location il, ValueRange inner) {
           if (fused) {
-            auto [max, sum] = onlineSoftmaxStatistics(
-                ib, il, input, elementType, lo, hi, inner);
+            Value sum;
+            if (edgeParallel) {
+              sum = load(ib, il, Lowered::ofBuffer(inverseSums), node, inner);
+            } else {
+              auto [max, online] = onlineSoftmaxStatistics(
+                  ib, il, input, elementType, lo, hi, inner);
+              store(ib, il, maxima, node, inner, max);
+              sum = online;
+            }
             // The reciprocal: one division per destination instead of one
             // per edge (an IEEE division is a long instruction sequence on
             // GPUs).
             Value one = floatConstant(ib, il, elementType, 1);
-            store(ib, il, maxima, node, inner, max);
             store(ib, il, inverseSums, node, inner,
                   arith::DivFOp::create(ib, il, one, sum));
             return;
@@ -2074,7 +2158,8 @@ struct ConvertRGNNToHetOpPass
     info << "\n";
     if (auto of = source->getAttrOfType<StringAttr>("rgnn.variant_of"))
       info << "variant of=" << of.getValue() << "\n";
-    info << estimateCost(source, fuseEdgeSoftmax).record() << "\n";
+    info << estimateCost(source, fuseEdgeSoftmax, traversal == "edge").record()
+         << "\n";
     info << records << "end\n";
 
     OpBuilder builder(source);

@@ -350,15 +350,42 @@ func.func @softmax(%g: !g, %s: !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<edge, 4xf3
 // The cost record charges the form lowered: node-sized statistics as the
 // intermediate memory, against E x heads weights unfused.
 // CHECK: cost kernels=2 {{.*}} memory=N:16 gathers=0
-// The fused softmax's statistics stay a loop over destinations; only the
-// weighted aggregation becomes edge-parallel.
+// Edge-parallel, the fused softmax's statistics are accumulated too, not
+// looped over per destination (a hub's in-edges would be one thread's
+// loop): the maxima (-inf) and sums (0) initialized in one loop, the
+// maximum of each destination's scores, the sum of exponentials relative
+// to it, the reciprocals in place; then the weighted aggregation.
 // EDGE-LABEL: func.func @softmax_aggregate(
-// EDGE: scf.parallel
-// EDGE: arith.cmpf ogt
+// EDGE-SAME: %[[DST:arg1]]: memref<?xi32>
+// EDGE-SAME: %[[S:arg33]]: memref<?x2xf32>
+// EDGE: %[[MAX:.*]] = memref.alloc(%{{.*}}) : memref<?x2xf32>
+// EDGE: %[[SUM:.*]] = memref.alloc(%{{.*}}) : memref<?x2xf32>
+// EDGE: scf.parallel (%[[N:.*]]) =
+// EDGE: memref.store %{{.*}}, %[[MAX]][%[[N]], %{{.*}}]
+// EDGE: memref.store %{{.*}}, %[[SUM]][%[[N]], %{{.*}}]
+// EDGE-NOT: arith.cmpf ogt
 // EDGE: hetop.traverse edge_parallel over in csr
-// EDGE-SAME: rows(%arg1 : memref<?xi32>) attributes {access = #hetop.access<direct>}
+// EDGE-SAME: rows(%[[DST]] : memref<?xi32>)
+// EDGE-NEXT: ^bb0(%[[R1:.*]]: index, %{{.*}}: index, %[[E1:.*]]: index, %{{.*}}: index):
+// EDGE: %[[X1:.*]] = memref.load %[[S]][%[[E1]], %[[H1:.*]]]
+// EDGE-NEXT: hetop.accumulate max %[[X1]], %[[MAX]][%[[R1]], %[[H1]]]
+// EDGE: hetop.traverse edge_parallel over in csr
+// EDGE-NEXT: ^bb0(%[[R2:.*]]: index, %{{.*}}: index, %[[E2:.*]]: index, %{{.*}}: index):
+// EDGE: %[[M2:.*]] = memref.load %[[MAX]][%[[R2]], %[[H2:.*]]]
+// EDGE-NEXT: %[[X2:.*]] = memref.load %[[S]][%[[E2]], %[[H2]]]
+// EDGE-NEXT: %[[D2:.*]] = arith.subf %[[X2]], %[[M2]]
+// EDGE-NEXT: %[[EX2:.*]] = math.exp %[[D2]]
+// EDGE-NEXT: hetop.accumulate %[[EX2]], %[[SUM]][%[[R2]], %[[H2]]]
+// EDGE: scf.parallel (%[[N3:.*]]) =
+// EDGE-NOT: memref.load %arg8
+// EDGE: %[[T:.*]] = memref.load %[[SUM]][%[[N3]], %[[H3:.*]]]
+// EDGE: %[[RCP:.*]] = arith.divf %{{.*}}, %[[T]]
+// EDGE-NEXT: memref.store %[[RCP]], %[[SUM]][%[[N3]], %[[H3]]]
+// EDGE: hetop.traverse edge_parallel over in csr
+// EDGE-SAME: rows(%[[DST]] : memref<?xi32>) attributes {access = #hetop.access<direct>}
 // EDGE: math.exp
 // EDGE: hetop.accumulate
+// EDGE: cost kernels=5 {{.*}} memory=N:16 gathers=0
 // UNFUSED-LABEL: func.func @softmax_aggregate(
 // UNFUSED: %[[E:.*]] = memref.dim %arg0
 // UNFUSED: memref.alloc(%[[E]]) : memref<?x2xf32>
