@@ -467,6 +467,18 @@ Value FunctionLowering::pairRelations(bool src) {
       top, loc, MemRefType::get({ShapedType::kDynamic}, top.getI32Type()),
       ValueRange{pairs});
   temporaries.push_back(rels);
+  if (gpu || edgeParallel) {
+    // A thread per pair, its relation found by bisection of the offsets:
+    // on a GPU a thread per relation would write a large relation's
+    // millions of pairs alone. (Edge-parallel on the CPU too, so that the
+    // GPU's form is tested there.)
+    parallelFor(top, loc, pairs, [&](OpBuilder &b, Location l, Value p) {
+      Value r = hetop::templates::upperSegment(b, l, offsets, numRelations, p);
+      memref::StoreOp::create(
+          b, l, arith::IndexCastOp::create(b, l, b.getI32Type(), r), rels, p);
+    });
+    return rels;
+  }
   parallelFor(top, loc, numRelations, [&](OpBuilder &b, Location l, Value r) {
     Value lo = loadIndex(b, l, offsets, r);
     Value r1 = arith::AddIOp::create(b, l, r, constIndex(1));

@@ -236,6 +236,18 @@ func.func @weight_gradients(%g: !g, %h: !rgnn.feat<node, 8xf32>,
 // CHECK-NEXT: %{{.*}} = memref.load %[[CHOICE]][%[[ET]]]
 // CHECK: arith.cmpi eq, %{{.*}}, %c1
 // CHECK: scf.if
+// For CUDA the pairs' relation table is a thread per pair, which bisects
+// the pair offsets (a thread per relation would write all its pairs alone).
+// CUDA-LABEL: func.func @split(
+// CUDA: %[[PAIRREL:.*]] = memref.alloc(%[[P:.*]]) : memref<?xi32>
+// CUDA-NEXT: scf.parallel (%[[Q:.*]]) = (%{{.*}}) to (%[[P]])
+// CUDA-NOT: scf.for
+// CUDA: scf.while
+// CUDA: memref.load %arg25[
+// CUDA: arith.cmpi ugt, %{{.*}}, %[[Q]]
+// CUDA: %[[R:.*]] = arith.subi
+// CUDA-NEXT: %[[R32:.*]] = arith.index_cast %[[R]] : index to i32
+// CUDA-NEXT: memref.store %[[R32]], %[[PAIRREL]][%[[Q]]]
 !g = !rgnn.graph<node_types = 1, relations = 3>
 func.func @split(%g: !g, %h: !rgnn.feat<node, 8xf32>, %w: !rgnn.feat<relation, 8x8xf32>)
     -> !rgnn.feat<node, 8xf32> {
