@@ -357,19 +357,21 @@ public:
           // max, exp and sum per element; the scores are read twice.
           cost.otherFlops.add(GraphCount::E, 3 * elements(t));
           read(GraphCount::E, softmax.getInput(), 2);
-          if (!isFused(softmax.getResult())) {
-            // The normalized weights are stored.
+          // Each destination's maximum and denominator: edge-parallel, an
+          // initialization, the maximum and the sum (atomics) and the
+          // reciprocals; fused node-parallel, one loop per destination.
+          bool fused = isFused(softmax.getResult());
+          if (fused || edgeParallel) {
+            cost.bytes.add(GraphCount::N, 2 * rowBytes(t));
+            cost.memory.add(GraphCount::N, 2 * rowBytes(t));
+            cost.kernels += edgeParallel ? 4 : 1;
+          }
+          if (!fused) {
+            // The normalized weights are stored (node-parallel: by the
+            // loop per destination).
             cost.otherFlops.add(GraphCount::E, elements(t));
             result(softmax.getResult(), 0);
-            return;
           }
-          // Fused: only each destination's maximum and denominator are
-          // stored; the weights are computed where they are read.
-          cost.bytes.add(GraphCount::N, 2 * rowBytes(t));
-          cost.memory.add(GraphCount::N, 2 * rowBytes(t));
-          // Edge-parallel: an initialization, the maximum and the sum
-          // (atomics), the reciprocals; otherwise one loop per destination.
-          cost.kernels += edgeParallel ? 4 : 1;
         })
         .Case([&](rgnn::InnerProductOp ip) {
           GraphCount rows = countOf(ip.getType());

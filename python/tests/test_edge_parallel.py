@@ -63,17 +63,19 @@ def test_edge_parallel_traversal_fb15k(datasets, model, heads):
 LARGE_SCORES = {"rgat": {"attn": 300.0}, "hgt": {"mu": 300.0}}
 
 
+@pytest.mark.parametrize("fuse", ["true", "false"])
 @pytest.mark.parametrize("traversal", ["node", "edge"])
 @pytest.mark.parametrize("model", sorted(LARGE_SCORES))
-def test_fused_softmax_large_scores(synthetic, model, traversal):
+def test_softmax_large_scores(synthetic, model, traversal, fuse):
     case = synthetic["many"]
     fn = runtime.compile_layer(
         model, case.schema, 32, 32, heads=2,
-        options=f"traversal={traversal} fuse-edge-softmax=true")
+        options=f"traversal={traversal} fuse-edge-softmax={fuse}")
     # float32 scores of a few hundred are off by ~1e-5 absolute, and so are
     # their exponentials relative to each other: the bar is 1e-4 here.
     check_every_variant(fn, case.prepared, case.ref, model, 32, 32, 2,
-                        f"many ({traversal}, large scores)", tol=1e-4,
+                        f"many ({traversal}, fuse {fuse}, large scores)",
+                        tol=1e-4,
                         scale=LARGE_SCORES[model])
 
 

@@ -1034,18 +1034,19 @@ LogicalResult FunctionLowering::lowerEdgeSoftmax(rgnn::EdgeSoftmaxOp op) {
   bool fused = fusesSoftmax(op.getResult());
   // Fused: each destination's maximum and reciprocal denominator (per head)
   // are all that is stored; the aggregations compute each weight where they
-  // read it. Otherwise the exponentials are stored, then normalized in
-  // place.
+  // read it. Otherwise the weights are stored: edge-parallel, computed from
+  // those statistics, a thread per edge; node-parallel, a thread per
+  // destination stores the exponentials, then normalizes them in place.
   Value result, maxima, inverseSums;
-  if (fused) {
+  if (fused || edgeParallel) {
     maxima = allocFeature(loc, perNode);
     inverseSums = allocFeature(loc, perNode);
     temporaries.push_back(maxima);
     temporaries.push_back(inverseSums);
-  } else {
-    result = allocFeature(loc, type);
   }
-  if (fused && edgeParallel) {
+  if (!fused)
+    result = allocFeature(loc, type);
+  if (edgeParallel) {
     // A thread per entry, not per destination: a hub's in-edges (thousands
     // on a knowledge graph) would otherwise be one thread's serial loop.
     atomicSoftmaxStatistics(loc, input, perNode, maxima, inverseSums);
@@ -1053,7 +1054,7 @@ LogicalResult FunctionLowering::lowerEdgeSoftmax(rgnn::EdgeSoftmaxOp op) {
   parallelFor(top, loc, numNodes, [&](OpBuilder &b, Location l, Value node) {
     // The destination's in-edges, unless its statistics are accumulated.
     Value lo, hi;
-    if (!fused || !edgeParallel) {
+    if (!edgeParallel) {
       lo = loadIndex(b, l, indptr, node);
       Value next = arith::AddIOp::create(b, l, node, constIndex(1));
       hi = loadIndex(b, l, indptr, next);
@@ -1061,7 +1062,7 @@ LogicalResult FunctionLowering::lowerEdgeSoftmax(rgnn::EdgeSoftmaxOp op) {
     forEachIndex(
         b, l, type.getShape(),
         [&](OpBuilder &ib, Location il, ValueRange inner) {
-          if (fused) {
+          if (fused || edgeParallel) {
             Value sum;
             if (edgeParallel) {
               sum = load(ib, il, Lowered::ofBuffer(inverseSums), node, inner);
@@ -1096,7 +1097,7 @@ LogicalResult FunctionLowering::lowerEdgeSoftmax(rgnn::EdgeSoftmaxOp op) {
               });
         });
   });
-  if (!fused) {
+  if (!fused && !edgeParallel) {
     define(op.getResult(), result);
     return success();
   }
@@ -1113,7 +1114,19 @@ LogicalResult FunctionLowering::lowerEdgeSoftmax(rgnn::EdgeSoftmaxOp op) {
     Value ex = math::ExpOp::create(b, l, arith::SubFOp::create(b, l, x, max));
     return arith::MulFOp::create(b, l, ex, inverse);
   };
-  values[op.getResult()] = weight;
+  if (fused) {
+    values[op.getResult()] = weight;
+    return success();
+  }
+  parallelFor(top, loc, domainSize(type),
+              [&](OpBuilder &b, Location l, Value e) {
+                forEachIndex(b, l, type.getShape(),
+                             [&](OpBuilder &ib, Location il, ValueRange inner) {
+                               store(ib, il, result, e, inner,
+                                     weight.compute(ib, il, e, inner));
+                             });
+              });
+  define(op.getResult(), result);
   return success();
 }
 

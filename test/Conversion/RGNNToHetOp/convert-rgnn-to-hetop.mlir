@@ -1,6 +1,7 @@
 // RUN: hector-opt %s -convert-rgnn-to-hetop -split-input-file | FileCheck %s
 // RUN: hector-opt %s -convert-rgnn-to-hetop=fuse-edge-softmax=false -split-input-file | FileCheck %s --check-prefix=UNFUSED
 // RUN: hector-opt %s -convert-rgnn-to-hetop=traversal=edge -split-input-file | FileCheck %s --check-prefix=EDGE
+// RUN: hector-opt %s '-convert-rgnn-to-hetop=traversal=edge fuse-edge-softmax=false' -split-input-file | FileCheck %s --check-prefix=EDGEUNFUSED
 // RUN: hector-opt %s -convert-rgnn-to-hetop=target=cuda -split-input-file | FileCheck %s --check-prefix=CUDA
 // RUN: not hector-opt %s -convert-rgnn-to-hetop=traversal=diagonal -split-input-file 2>&1 | FileCheck %s --check-prefix=BADTRAVERSAL
 // BADTRAVERSAL: unknown traversal 'diagonal'; expected node or edge
@@ -398,6 +399,27 @@ func.func @softmax(%g: !g, %s: !rgnn.feat<edge, 4xf32>) -> !rgnn.feat<edge, 4xf3
 // EDGE: math.exp
 // EDGE: hetop.accumulate
 // EDGE: cost kernels=5 {{.*}} memory=N:16 gathers=0
+// Unfused, the same statistics, then a thread per edge stores its weight,
+// which the aggregation reads.
+// EDGEUNFUSED-LABEL: func.func @softmax_aggregate(
+// EDGEUNFUSED-SAME: %[[DST:arg1]]: memref<?xi32>
+// EDGEUNFUSED-SAME: %[[S:arg33]]: memref<?x2xf32>
+// EDGEUNFUSED: %[[MAX:.*]] = memref.alloc(%[[N:.*]]) : memref<?x2xf32>
+// EDGEUNFUSED: %[[INV:.*]] = memref.alloc(%[[N]]) : memref<?x2xf32>
+// EDGEUNFUSED: %[[W:.*]] = memref.alloc(%[[E:.*]]) : memref<?x2xf32>
+// EDGEUNFUSED-NOT: arith.cmpf ogt
+// EDGEUNFUSED: hetop.accumulate max
+// EDGEUNFUSED: hetop.accumulate %{{.*}}, %[[INV]]
+// EDGEUNFUSED: arith.divf
+// EDGEUNFUSED: scf.parallel (%[[EI:.*]]) = (%{{.*}}) to (%[[E]])
+// EDGEUNFUSED: memref.load %[[DST]][%[[EI]]]
+// EDGEUNFUSED: %[[X:.*]] = memref.load %[[S]][%[[EI]], %[[H:.*]]]
+// EDGEUNFUSED: math.exp
+// EDGEUNFUSED: %[[WV:.*]] = arith.mulf
+// EDGEUNFUSED-NEXT: memref.store %[[WV]], %[[W]][%[[EI]], %[[H]]]
+// EDGEUNFUSED: hetop.traverse edge_parallel over in csr
+// EDGEUNFUSED: memref.load %[[W]]
+// EDGEUNFUSED: cost kernels=6 {{.*}} memory=E:8,N:16 gathers=0
 // UNFUSED-LABEL: func.func @softmax_aggregate(
 // UNFUSED: %[[E:.*]] = memref.dim %arg0
 // UNFUSED: memref.alloc(%[[E]]) : memref<?x2xf32>
