@@ -255,7 +255,7 @@ private:
                                                   Type elementType, Value lo,
                                                   Value hi, ValueRange inner);
   /// Edge-parallel: the maximum and the sum of exponentials of each
-  /// destination (per element of `type`'s shape), accumulated into
+  /// destination (per element of `perNode`'s shape), accumulated into
   /// `maxima` and `sums` by two traversals, so that no thread loops over a
   /// hub's in-edges.
   void atomicSoftmaxStatistics(Location loc, const Lowered &scores,
