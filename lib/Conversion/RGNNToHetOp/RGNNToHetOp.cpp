@@ -975,17 +975,13 @@ void FunctionLowering::atomicSoftmaxStatistics(Location loc,
                                                FeatureType perNode,
                                                Value maxima, Value sums) {
   Type elementType = perNode.getElementType();
-  parallelFor(
-      top, loc, domainSize(perNode), [&](OpBuilder &b, Location l, Value node) {
-        forEachIndex(
-            b, l, perNode.getShape(),
-            [&](OpBuilder &ib, Location il, ValueRange inner) {
-              store(ib, il, maxima, node, inner,
-                    floatConstant(ib, il, elementType,
-                                  -std::numeric_limits<double>::infinity()));
-              store(ib, il, sums, node, inner,
-                    floatConstant(ib, il, elementType, 0));
-            });
+  forEachElement(
+      loc, perNode,
+      [&](OpBuilder &b, Location l, Value node, ValueRange inner) {
+        store(b, l, maxima, node, inner,
+              floatConstant(b, l, elementType,
+                            -std::numeric_limits<double>::infinity()));
+        store(b, l, sums, node, inner, floatConstant(b, l, elementType, 0));
       });
   AggregationCSR csr =
       aggregationCSR(Domain::Edge, Domain::Node, /*toDst=*/true);
@@ -1118,14 +1114,10 @@ LogicalResult FunctionLowering::lowerEdgeSoftmax(rgnn::EdgeSoftmaxOp op) {
     values[op.getResult()] = weight;
     return success();
   }
-  parallelFor(top, loc, domainSize(type),
-              [&](OpBuilder &b, Location l, Value e) {
-                forEachIndex(b, l, type.getShape(),
-                             [&](OpBuilder &ib, Location il, ValueRange inner) {
-                               store(ib, il, result, e, inner,
-                                     weight.compute(ib, il, e, inner));
-                             });
-              });
+  forEachElement(
+      loc, type, [&](OpBuilder &b, Location l, Value e, ValueRange inner) {
+        store(b, l, result, e, inner, weight.compute(b, l, e, inner));
+      });
   define(op.getResult(), result);
   return success();
 }
