@@ -30,7 +30,7 @@ llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.hector_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["hector-opt", "hector-capi-test", "mlir-translate",
+llvm_config.add_tool_substitutions(["hector-opt", "hector-capi-test", "mlir-translate", "llc",
                                     "not"],
                                    tool_dirs)
 

@@ -117,6 +117,7 @@ void mlir::hector::buildLowerToCPUPipeline(OpPassManager &pm,
   pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(hector::createAtomicMaxToInteger());
   LLVMTargetOptions target;
   target.sanitizeAddress = options.sanitizeAddress;
   pm.addPass(createLLVMTarget(target));
@@ -168,6 +169,7 @@ static void buildKernelsToNVVMPipeline(OpPassManager &pm,
   pm.addNestedPass<gpu::GPUModuleOp>(createCanonicalizerPass());
   pm.addNestedPass<gpu::GPUModuleOp>(createCSEPass());
   pm.addNestedPass<gpu::GPUModuleOp>(createReconcileUnrealizedCastsPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(hector::createAtomicMaxToInteger());
 
   pm.addPass(createGpuToLLVMConversionPass());
   GpuModuleToBinaryPassOptions binary;

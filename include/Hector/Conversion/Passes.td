@@ -248,6 +248,28 @@ def GPUOneStream : Pass<"hector-gpu-one-stream", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
+def AtomicMaxToInteger : Pass<"hector-atomic-max-to-integer"> {
+  let summary = "turns floating-point atomic maxima into one integer atomic";
+  let description = [{
+    Rewrites `llvm.atomicrmw fmax` and `fmaximum` on f32 and f64, which
+    LLVM expands into a compare-and-swap loop on every target (NVPTX has
+    no floating-point atomic maximum), into a single integer atomic on the
+    value's bits: a signed maximum when the value is non-negative, an
+    unsigned minimum when it is negative. IEEE floats of one sign order as
+    their bit patterns do (reversed for negative ones), and any
+    non-negative float's bits are a non-negative integer while any negative
+    float's are above every non-negative float's as unsigned integers, so
+    either atomic leaves the larger float in memory, whatever the sign of
+    the stored value. Signed zeros order as `fmaximum` orders them. A NaN
+    operand is stored only when its sign bit is clear; the edge-softmax
+    statistics that use the maximum still come out NaN from it. The
+    ordering, scope, alignment and volatility of the original are kept.
+    Under contention (a hub's thousands of in-edges) the loop retries
+    while one atomic does not.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def LLVMTarget : Pass<"hector-llvm-target", "::mlir::ModuleOp"> {
   let summary = "records the target triple and code-generation attributes";
   let description = [{
